@@ -1,0 +1,71 @@
+"""Commands every bot has whatever cogs are loaded: /help, /start, /timezone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.cog import Cog, command
+from bot.commands import Command, Option
+from bot.context import Context
+from bot.models import Text
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class Builtin(Cog):
+    name = "core"
+
+    @command("help", Option("command", positional=True, greedy=True))
+    async def help(self, ctx: Context, command: str | None) -> None:
+        if command:
+            await ctx.reply(self._one(ctx, command.removeprefix("/").lower()))
+            return
+        lines = [ctx.t("core.help.header")]
+        lines += [self._line(ctx, cmd) for cmd in self.app.registry.visible()]
+        lines.append(ctx.t("core.help.footer"))
+        await ctx.reply(ctx.t.join(lines))
+
+    def _line(self, ctx: Context, cmd: Command) -> Text:
+        return ctx.t("core.help.line", name=cmd.name, description=ctx.t(cmd.catalog_key + ".description"))
+
+    def _one(self, ctx: Context, name: str) -> Text:
+        registry = self.app.registry
+        found = [cmd for cmd in registry.visible() if cmd.name == name or cmd.group == name]
+        if not found:
+            return ctx.t("errors.unknown_command", command=name, suggestion=registry.suggest(name))
+        parts: list[Text] = []
+        for cmd in found:
+            parts.append(ctx.t("core.help.usage", usage=cmd.usage(),
+                               description=ctx.t(cmd.catalog_key + ".description")))
+            extra = cmd.catalog_key + ".help"
+            if extra in ctx.t.catalog.keys("en"):
+                parts.append(ctx.t(extra))
+            if cmd.admin:
+                parts.append(ctx.t("core.help.admin_only"))
+        return ctx.t.join(parts)
+
+    @command("start", Option("payload", positional=True), hidden=True)
+    async def start(self, ctx: Context, payload: str | None) -> None:
+        await ctx.reply(ctx.t("core.start", name=ctx.person.display_name))
+
+    @command("timezone", Option("zone", positional=True))
+    async def timezone(self, ctx: Context, zone: str | None) -> None:
+        if zone is None:
+            await ctx.reply(ctx.t("core.timezone.current", zone=ctx.zone))
+            return
+        if zone.lower() in ("off", "reset", "none"):
+            await self.app.directory.set_zone(ctx.person.id, None)
+            await ctx.reply(ctx.t("core.timezone.reset", zone=ctx.community.zone))
+            return
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            ctx.fail("core.timezone.unknown", zone=zone)
+        await self.app.directory.set_zone(ctx.person.id, zone)
+        await ctx.reply(ctx.t("core.timezone.set", zone=zone))
+
+
+async def setup(app: App) -> None:
+    await app.add_cog(Builtin(app))

@@ -1,0 +1,91 @@
+"""Messages to and from JSON, so the outbox can hold them across a restart."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.models import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    Card,
+    CardField,
+    Link,
+    Message,
+    Moment,
+    Segment,
+    Strong,
+    Text,
+)
+
+
+def dump_message(message: Message) -> str:
+    return json.dumps(_message(message), ensure_ascii=False, separators=(",", ":"))
+
+
+def load_message(raw: str) -> Message:
+    data = json.loads(raw)
+    card = data.get("card")
+    attachment = data.get("attachment")
+    return Message(
+        text=_load_text(data["text"]),
+        card=_load_card(card) if card else None,
+        buttons=tuple(Button(b["label"], b["action"], b["arg"], ButtonStyle(b["style"])) for b in data["buttons"]),
+        attachment=Attachment(attachment["filename"], base64.b64decode(attachment["data"]), attachment["mime"])
+        if attachment else None,
+    )
+
+
+def _message(message: Message) -> dict[str, Any]:
+    attachment = message.attachment
+    return {
+        "text": _text(message.text),
+        "card": _card(message.card) if message.card else None,
+        "buttons": [{"label": b.label, "action": b.action, "arg": b.arg, "style": b.style.value}
+                    for b in message.buttons],
+        "attachment": {"filename": attachment.filename, "mime": attachment.mime_type,
+                       "data": base64.b64encode(attachment.data).decode()} if attachment else None,
+    }
+
+
+def _card(card: Card) -> dict[str, Any]:
+    return {"title": card.title, "url": card.url, "description": _text(card.description),
+            "fields": [{"name": f.name, "value": _text(f.value), "inline": f.inline} for f in card.fields],
+            "thumbnail": card.thumbnail, "footer": card.footer}
+
+
+def _load_card(data: dict[str, Any]) -> Card:
+    return Card(title=data["title"], url=data["url"], description=_load_text(data["description"]),
+                fields=tuple(CardField(f["name"], _load_text(f["value"]), f["inline"]) for f in data["fields"]),
+                thumbnail=data["thumbnail"], footer=data["footer"])
+
+
+def _text(text: Text) -> list[Any]:
+    return [_segment(segment) for segment in text.segments]
+
+
+def _segment(segment: Segment) -> Any:
+    if isinstance(segment, str):
+        return segment
+    if isinstance(segment, Moment):
+        return {"moment": segment.when.isoformat(), "style": segment.style}
+    if isinstance(segment, Strong):
+        return {"strong": segment.text}
+    return {"link": segment.label, "url": segment.url}
+
+
+def _load_text(items: list[Any]) -> Text:
+    return Text(tuple(_load_segment(item) for item in items))
+
+
+def _load_segment(item: Any) -> Segment:
+    if isinstance(item, str):
+        return item
+    if "moment" in item:
+        return Moment(datetime.fromisoformat(item["moment"]), item["style"])
+    if "strong" in item:
+        return Strong(item["strong"])
+    return Link(item["link"], item["url"])

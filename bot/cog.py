@@ -1,0 +1,114 @@
+"""The Cog base: commands, listeners, buttons, completers and timed jobs collected once, at class creation.
+
+A cog package's `setup(app)` adds its cog; loading is all-or-nothing (see App.load_cogs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from bot.commands import Command, Option
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(name: str, *options: Option, admin: bool = False, default: bool = False, hidden: bool = False
+            ) -> Callable[[F], F]:
+    """Declare a command; the method is called as `handler(ctx, **options)`."""
+
+    def mark(func: F) -> F:
+        func.__mf_command__ = Command(name, tuple(options), admin=admin, default=default,  # type: ignore[attr-defined]
+                                      hidden=hidden)
+        return func
+
+    return mark
+
+
+def listener(event: str) -> Callable[[F], F]:
+    """Listen to a neutral event: "reaction"."""
+
+    def mark(func: F) -> F:
+        func.__mf_listener__ = event  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def button(action: str) -> Callable[[F], F]:
+    """Handle presses of buttons whose action is `action`; called as `handler(ctx, arg)`."""
+
+    def mark(func: F) -> F:
+        func.__mf_button__ = action  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def completer(name: str) -> Callable[[F], F]:
+    """Offer completions for options declared with `autocomplete=name`: `handler(community_id, prefix)`."""
+
+    def mark(func: F) -> F:
+        func.__mf_completer__ = name  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def at(kind: str) -> Callable[[F], F]:
+    """Handle due rows of `kind`: `handler(job, tx)`; its effect commits with the row's done marker."""
+
+    def mark(func: F) -> F:
+        func.__mf_job__ = kind  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+class CogMeta(type):
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> CogMeta:
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        found: dict[str, dict[str, Any]] = {"commands": {}, "listeners": {}, "buttons": {}, "completers": {},
+                                            "jobs": {}}
+        for base in reversed(cls.__mro__):
+            for attr, value in vars(base).items():
+                for marker, bucket in (("__mf_command__", "commands"), ("__mf_listener__", "listeners"),
+                                       ("__mf_button__", "buttons"), ("__mf_completer__", "completers"),
+                                       ("__mf_job__", "jobs")):
+                    if hasattr(value, marker):
+                        found[bucket][attr] = getattr(value, marker)
+        cls.__mf_collected__ = found  # type: ignore[attr-defined]
+        return cls
+
+
+class Cog(metaclass=CogMeta):
+    """Subclass, set `name`, and declare commands with @command. Storage is declared up front:
+    `migrations` and `locales` folders next to the cog module, `settings` a dataclass for its config section.
+    """
+
+    name: ClassVar[str] = ""
+    settings_type: ClassVar[type | None] = None
+    migrations: ClassVar[Path | None] = None
+    locales: ClassVar[Path | None] = None
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.settings: Any = app.config.section(self.name, self.settings_type) if self.settings_type else None
+
+    async def cog_load(self) -> None:
+        """Called after migrations, before any command reaches the cog."""
+
+    async def cog_unload(self) -> None:
+        """Called when the cog is removed (also when a later cog fails to load)."""
+
+    async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
+        """This cog's data of one community for `microfilm-bot export` (public hides private details)."""
+        return {}
+
+    @classmethod
+    def collected(cls) -> dict[str, dict[str, Any]]:
+        return cls.__mf_collected__  # type: ignore[attr-defined,no-any-return]

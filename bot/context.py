@@ -1,0 +1,59 @@
+"""What a handler gets: who spoke, where, in which community, and ways to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from bot.errors import UserError
+from bot.i18n import Translator
+from bot.models import Account, ChatRef, Community, IncomingFile, Message, MessageRef, Person, Responder, Text
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+Content = Text | Message
+
+
+@dataclass
+class Context:
+    app: App
+    community: Community
+    person: Person
+    account: Account
+    chat: ChatRef
+    is_admin: bool
+    t: Translator
+    responder: Responder
+    attachment: IncomingFile | None = None
+
+    @property
+    def zone(self) -> str:
+        """The reader's zone where known, else the community's."""
+        return self.person.zone or self.community.zone
+
+    async def reply(self, content: Content, *, tag: str | None = None) -> MessageRef | None:
+        ref = await self.responder.reply(_message(content), zone=self.zone)
+        await self._remember(ref, tag)
+        return ref
+
+    async def reply_private(self, content: Content, *, tag: str | None = None) -> MessageRef | None:
+        ref = await self.responder.reply_private(_message(content), zone=self.zone)
+        await self._remember(ref, tag)
+        return ref
+
+    async def _remember(self, ref: MessageRef | None, tag: str | None) -> None:
+        if ref is not None and tag:
+            async with self.app.db.transaction() as tx:
+                await self.app.sent.record(tx, ref, tag, self.community.id)
+
+    def fail(self, key: str, **values: object) -> NoReturn:
+        raise UserError(key, **values)
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise UserError("errors.admin_only")
+
+
+def _message(content: Content) -> Message:
+    return content if isinstance(content, Message) else Message(text=content)

@@ -1,0 +1,147 @@
+"""People, their accounts, and communities: who is speaking, and which community a chat belongs to."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person
+from bot.storage import Database, Tx
+from bot.timeutil import to_db
+
+
+class Directory:
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+
+    async def sync_config(self) -> None:
+        """Make the communities of the config exist, with their chats and spaces, on every start."""
+        async with self.db.transaction() as tx:
+            for settings in self.config.communities:
+                community_id = await self._upsert_community(tx, settings.key, settings.name or settings.key,
+                                                             settings.zone, settings.language)
+                for chat in settings.chats:
+                    space = chat.space or chat.id
+                    await tx.execute(
+                        "INSERT INTO community_spaces (platform, space, community_id) VALUES (?, ?, ?) "
+                        "ON CONFLICT (platform, space) DO UPDATE SET community_id = excluded.community_id",
+                        (chat.platform, space, community_id))
+                    await tx.execute(
+                        "INSERT INTO community_chats (community_id, platform, chat_id, kinds) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (community_id, platform, chat_id) DO UPDATE SET kinds = excluded.kinds",
+                        (community_id, chat.platform, chat.id, ",".join(chat.announce)))
+
+    async def _upsert_community(self, tx: Tx, key: str, name: str, zone: str, language: str) -> int:
+        await tx.execute(
+            "INSERT INTO communities (key, name, zone, language, created_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET name = excluded.name, zone = excluded.zone, "
+            "language = excluded.language", (key, name, zone, language, to_db(self.clock.now())))
+        row = await tx.fetchone("SELECT id FROM communities WHERE key = ?", (key,))
+        assert row is not None
+        return int(row[0])
+
+    async def community_for_space(self, platform: str, space: str, title: str = "", *,
+                                  announce: bool = True) -> Community:
+        """The community a Discord guild / Telegram group / console belongs to; a new one if unseen."""
+        found = await self._community_by_space(platform, space)
+        if found is not None:
+            return found
+        async with self.db.transaction() as tx:
+            key = f"{platform}:{space}"
+            bot = self.config.bot
+            community_id = await self._upsert_community(tx, key, title or key, bot.zone, bot.language)
+            await tx.execute("INSERT OR IGNORE INTO community_spaces (platform, space, community_id) "
+                             "VALUES (?, ?, ?)", (platform, space, community_id))
+            # With no community in config, the group itself gets every announcement.
+            if announce:
+                await tx.execute("INSERT OR IGNORE INTO community_chats (community_id, platform, chat_id, kinds) "
+                                 "VALUES (?, ?, ?, ?)", (community_id, platform, space, ",".join(ANNOUNCEMENT_KINDS)))
+        found = await self._community_by_space(platform, space)
+        assert found is not None
+        return found
+
+    async def _community_by_space(self, platform: str, space: str) -> Community | None:
+        row = await self.db.fetchone(
+            "SELECT c.* FROM communities c JOIN community_spaces s ON s.community_id = c.id "
+            "WHERE s.platform = ? AND s.space = ?", (platform, space))
+        return _community(row) if row else None
+
+    async def community(self, community_id: int) -> Community:
+        row = await self.db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
+        if row is None:
+            raise LookupError(f"no community {community_id}")
+        return _community(row)
+
+    async def communities(self) -> list[Community]:
+        return [_community(row) for row in await self.db.fetchall("SELECT * FROM communities ORDER BY id")]
+
+    async def add_chat(self, community_id: int, platform: str, chat_id: str) -> None:
+        """Register a group chat of a default community, so it hears every announcement."""
+        async with self.db.transaction() as tx:
+            await tx.execute("INSERT OR IGNORE INTO community_chats (community_id, platform, chat_id, kinds) "
+                             "VALUES (?, ?, ?, ?)", (community_id, platform, chat_id, ",".join(ANNOUNCEMENT_KINDS)))
+
+    async def announcement_chats(self, community_id: int, kind: str) -> list[tuple[str, str]]:
+        rows = await self.db.fetchall(
+            "SELECT platform, chat_id, kinds FROM community_chats WHERE community_id = ? ORDER BY id",
+            (community_id,))
+        return [(row["platform"], row["chat_id"]) for row in rows if kind in row["kinds"].split(",")]
+
+    async def person_for(self, account: Account, display_name: str, community_id: int | None = None) -> Person:
+        """The Person behind an account, created on first sight; remembers the name and latest community."""
+        now = to_db(self.clock.now())
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
+                                    (account.platform, account.user_id))
+            if row is None:
+                cursor = await tx.execute("INSERT INTO people (display_name, last_community_id, created_at) "
+                                          "VALUES (?, ?, ?)", (display_name, community_id, now))
+                person_id = int(cursor.lastrowid or 0)
+                await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (account.platform, account.user_id, person_id, display_name, now))
+            else:
+                person_id = int(row[0])
+                await tx.execute("UPDATE accounts SET display_name = ?, last_seen_at = ? "
+                                 "WHERE platform = ? AND user_id = ?",
+                                 (display_name, now, account.platform, account.user_id))
+                await tx.execute("UPDATE people SET display_name = ?, "
+                                 "last_community_id = COALESCE(?, last_community_id) WHERE id = ?",
+                                 (display_name, community_id, person_id))
+        person = await self.person(person_id)
+        assert person is not None
+        return person
+
+    async def person(self, person_id: int) -> Person | None:
+        row = await self.db.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
+        return Person(row["id"], row["display_name"], row["zone"]) if row else None
+
+    async def find_person(self, platform: str, name_or_id: str) -> Person | None:
+        """Look a person up by account id or display name (a leading @ is ignored)."""
+        name = name_or_id.removeprefix("@")
+        row = await self.db.fetchone(
+            "SELECT person_id FROM accounts WHERE platform = ? AND (user_id = ? OR display_name = ? COLLATE NOCASE) "
+            "ORDER BY last_seen_at DESC LIMIT 1", (platform, name, name))
+        if row is None:
+            row = await self.db.fetchone("SELECT id FROM people WHERE display_name = ? COLLATE NOCASE "
+                                         "ORDER BY id LIMIT 1", (name,))
+        return await self.person(int(row[0])) if row else None
+
+    async def latest_community_of(self, person_id: int) -> int | None:
+        return await self.db.fetchval("SELECT last_community_id FROM people WHERE id = ?", (person_id,))
+
+    async def accounts_of(self, person_id: int) -> list[Account]:
+        rows = await self.db.fetchall("SELECT platform, user_id FROM accounts WHERE person_id = ? "
+                                      "ORDER BY last_seen_at DESC", (person_id,))
+        return [Account(row[0], row[1]) for row in rows]
+
+    async def set_zone(self, person_id: int, zone: str | None) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE people SET zone = ? WHERE id = ?", (zone, person_id))
+
+
+def _community(row: sqlite3.Row) -> Community:
+    return Community(row["id"], row["key"], row["name"], row["zone"], row["language"])

@@ -1,0 +1,220 @@
+"""Neutral types shared by the core, the cogs and the platforms. No platform library is imported here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Literal, Protocol
+
+AnnouncementKind = Literal["showcase", "challenges", "festivals", "feedback"]
+ANNOUNCEMENT_KINDS: tuple[str, ...] = ("showcase", "challenges", "festivals", "feedback")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One identity on one platform: ("discord", "1234"), ("telegram", "42"), ("console", "alice")."""
+
+    platform: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    display_name: str
+    zone: str | None = None
+
+
+@dataclass(frozen=True)
+class Community:
+    id: int
+    key: str
+    name: str
+    zone: str
+    language: str
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where a message was said or goes. `chat_id` is the platform's own id, as a string."""
+
+    platform: str
+    chat_id: str
+    is_private: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    platform: str
+    chat_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant shown to a reader: Discord renders `<t:unix:style>`, others a local time."""
+
+    when: datetime
+    style: Literal["F", "R", "D", "f", "t"] = "F"
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Emphasised text (bold where the platform has it)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+Segment = str | Moment | Strong | Link
+
+
+@dataclass(frozen=True)
+class Text:
+    """Rich text as segments. Plain strings are user-safe data: every platform escapes them."""
+
+    segments: tuple[Segment, ...] = ()
+
+    @classmethod
+    def of(cls, *parts: Segment | Text) -> Text:
+        out: list[Segment] = []
+        for part in parts:
+            out.extend(part.segments if isinstance(part, Text) else (part,))
+        return cls(tuple(out))
+
+    def __add__(self, other: Text | Segment) -> Text:
+        return Text.of(self, other)
+
+    def plain(self) -> str:
+        """A platform-free rendering (ISO times), used for logs, search and tests."""
+        return "".join(_plain(segment) for segment in self.segments)
+
+    def __bool__(self) -> bool:
+        return any(self.segments)
+
+
+def _plain(segment: Segment) -> str:
+    if isinstance(segment, str):
+        return segment
+    if isinstance(segment, Moment):
+        return segment.when.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(segment, Strong):
+        return segment.text
+    return f"{segment.label} ({segment.url})"
+
+
+@dataclass(frozen=True)
+class CardField:
+    name: str
+    value: Text
+    inline: bool = True
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    url: str | None = None
+    description: Text = field(default_factory=Text)
+    fields: tuple[CardField, ...] = ()
+    thumbnail: str | None = None
+    footer: str | None = None
+
+
+class ButtonStyle(Enum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button whose `action` names a registered handler; `arg` travels with it (stable across restarts)."""
+
+    label: str
+    action: str
+    arg: str = ""
+    style: ButtonStyle = ButtonStyle.SECONDARY
+
+    @property
+    def custom_id(self) -> str:
+        return f"{self.action}:{self.arg}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Message:
+    """Neutral outgoing content; each platform renders it natively."""
+
+    text: Text = field(default_factory=Text)
+    card: Card | None = None
+    buttons: tuple[Button, ...] = ()
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class ReactionEvent:
+    message: MessageRef
+    account: Account
+    display_name: str
+    emoji: str
+    added: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    filename: str
+    data: bytes
+
+
+class Responder(Protocol):
+    """How a handler answers the person who spoke; each platform supplies one per invocation."""
+
+    async def reply(self, message: Message, *, zone: str) -> MessageRef | None: ...
+
+    async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None: ...
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command as it arrived: raw text (text platforms) or already-parsed options (Discord).
+
+    `space` is the container that decides the community: a Discord guild id, a Telegram group id,
+    "console"; None in a private chat (the person's latest community is used).
+    """
+
+    account: Account
+    display_name: str
+    chat: ChatRef
+    responder: Responder
+    text: str | None = None
+    command: str | None = None
+    options: dict[str, object] | None = None
+    is_admin: bool = False
+    space: str | None = None
+    attachment: IncomingFile | None = None
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    account: Account
+    display_name: str
+    chat: ChatRef
+    message: MessageRef
+    custom_id: str
+    responder: Responder
+    is_admin: bool = False
+    space: str | None = None

@@ -1,0 +1,1 @@
+"""Chat platforms: the only package that imports discord or telegram."""

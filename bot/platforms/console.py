@@ -1,0 +1,107 @@
+"""The console platform: an interactive shell and a script runner, printing a transcript.
+
+Every bot message prints as `[N] #chat: text` (`@name` for a private chat); buttons follow as
+`  [Label] [Label]`; an edit prints `[N edited] ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.models import Message, MessageRef
+from bot.platforms.plain import button_line, render_message
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+PLATFORM = "console"
+SPACE = "console"  # the console is one community
+
+
+@dataclass
+class Posted:
+    number: int
+    chat: str          # "#general" or "@alice"
+    message: Message
+    text: str
+    reactions: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def private(self) -> bool:
+        return self.chat.startswith("@")
+
+
+class ConsolePlatform:
+    name = PLATFORM
+
+    def __init__(self, write: Callable[[str], None] = print, *, announce_chat: str = "general") -> None:
+        self.write = write
+        self.announce_chat = announce_chat
+        self.posted: dict[int, Posted] = {}
+        self._count = 0
+        self.app: App | None = None
+
+    async def start(self, app: App) -> None:
+        self.app = app
+        self.announce_chat = app.config.console.chat
+        await app.directory.community_for_space(PLATFORM, SPACE, "console")
+
+    async def stop(self) -> None:
+        self.app = None
+
+    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
+        chat = self.announce_chat if chat_id == SPACE else chat_id
+        return self.post(f"#{chat}", message, zone)
+
+    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+        return self.post(f"@{user_id}", message, zone)
+
+    async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        posted = self.posted[int(ref.message_id)]
+        posted.message = message
+        posted.text = "\n".join(render_message(message, zone))
+        self._print(f"[{posted.number} edited] {posted.chat}", message, zone)
+
+    async def recount(self, ref: MessageRef, emoji: str) -> list[str] | None:
+        posted = self.posted.get(int(ref.message_id))
+        return sorted(posted.reactions.get(emoji, set())) if posted else []
+
+    def post(self, chat: str, message: Message, zone: str) -> MessageRef:
+        self._count += 1
+        lines = render_message(message, zone)
+        self.posted[self._count] = Posted(self._count, chat, message, "\n".join(lines))
+        self._print(f"[{self._count}] {chat}", message, zone)
+        return MessageRef(PLATFORM, chat, str(self._count))
+
+    def _print(self, prefix: str, message: Message, zone: str) -> None:
+        lines = render_message(message, zone)
+        self.write(f"{prefix}: {lines[0]}")
+        for line in lines[1:]:
+            self.write(f"  {line}")
+        buttons = button_line(message)
+        if buttons:
+            self.write(buttons)
+
+    def find(self, target: int | str) -> Posted | None:
+        """A bot message by number, or the newest group message whose text contains `target`."""
+        if isinstance(target, int):
+            return self.posted.get(target)
+        for posted in sorted(self.posted.values(), key=lambda item: -item.number):
+            if not posted.private and target in posted.text:
+                return posted
+        return None
+
+
+@dataclass
+class ConsoleResponder:
+    platform: ConsolePlatform
+    chat: str           # "#general" or "@alice"
+    user: str
+
+    async def reply(self, message: Message, *, zone: str) -> MessageRef | None:
+        return self.platform.post(self.chat, message, zone)
+
+    async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
+        return self.platform.post(f"@{self.user}", message, zone)

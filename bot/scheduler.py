@@ -1,0 +1,211 @@
+"""Timed work. Every job is a row in `due_jobs` with a due instant and a done marker; APScheduler only
+wakes us at the next due row. A job's effect and its done marker commit in one transaction, so a restart
+never repeats or skips it; rows overdue at start-up run once, late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock, VirtualClock
+from bot.storage import Database, Tx
+from bot.timeutil import from_db, to_db
+
+log = logging.getLogger(__name__)
+RETRY_DELAYS = (30, 120, 600, 3600)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A due row as a handler sees it."""
+
+    id: int
+    kind: str
+    key: str | None
+    due_at: datetime
+    payload: dict[str, Any]
+    community_id: int | None
+    attempts: int
+
+
+JobHandler = Callable[[Job, Tx], Awaitable[None]]
+
+
+class Scheduler:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._handlers: dict[str, JobHandler] = {}
+        self._lock = asyncio.Lock()
+        self._aps: AsyncIOScheduler | None = None
+
+    @property
+    def realtime(self) -> bool:
+        return not isinstance(self.clock, VirtualClock)
+
+    def register(self, kind: str, handler: JobHandler) -> None:
+        if kind in self._handlers:
+            raise ValueError(f"two handlers for job kind {kind!r}")
+        self._handlers[kind] = handler
+
+    def unregister(self, kind: str) -> None:
+        self._handlers.pop(kind, None)
+
+    async def schedule(self, tx: Tx, kind: str, due_at: datetime, payload: dict[str, Any] | None = None, *,
+                       key: str | None = None, community_id: int | None = None) -> bool:
+        """Add a due row. With a key already used (pending or done) nothing changes: returns False."""
+        cursor = await tx.execute(
+            "INSERT OR IGNORE INTO due_jobs (kind, key, due_at, payload, community_id) VALUES (?, ?, ?, ?, ?)",
+            (kind, key, to_db(due_at), json.dumps(payload or {}), community_id))
+        tx.after_commit(self.rearm)
+        return cursor.rowcount == 1
+
+    async def reschedule(self, tx: Tx, key: str, due_at: datetime) -> bool:
+        """Move a pending row; a row already done stays done."""
+        cursor = await tx.execute("UPDATE due_jobs SET due_at = ? WHERE key = ? AND done_at IS NULL",
+                                  (to_db(due_at), key))
+        tx.after_commit(self.rearm)
+        return cursor.rowcount == 1
+
+    async def cancel(self, tx: Tx, key_prefix: str) -> int:
+        """Cancel pending rows whose key starts with `key_prefix`."""
+        cursor = await tx.execute(
+            "UPDATE due_jobs SET done_at = ?, cancelled = 1 WHERE done_at IS NULL AND key LIKE ? ESCAPE '\\'",
+            (to_db(self.clock.now()), _like_prefix(key_prefix)))
+        return cursor.rowcount
+
+    async def pending(self, key_prefix: str = "") -> list[Job]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM due_jobs WHERE done_at IS NULL AND COALESCE(key, '') LIKE ? ESCAPE '\\' "
+            "ORDER BY due_at, id", (_like_prefix(key_prefix),))
+        return [_job(row) for row in rows]
+
+    async def run_due(self) -> int:
+        """Run every row due by now, in due order; each in its own transaction. Returns how many ran."""
+        ran = 0
+        async with self._lock:
+            failed: set[int] = set()
+            while (row := await self._next_row(self.clock.now(), failed)) is not None:
+                if await self._run_one(_job(row)):
+                    ran += 1
+                else:
+                    failed.add(int(row["id"]))
+        return ran
+
+    async def _next_row(self, until: datetime, skip: set[int]) -> Any:
+        kinds = list(self._handlers)
+        if not kinds:
+            return None
+        marks = ",".join("?" * len(kinds))
+        skipped = ",".join(str(i) for i in skip) or "0"
+        return await self.db.fetchone(
+            f"SELECT * FROM due_jobs WHERE done_at IS NULL AND due_at <= ? AND kind IN ({marks}) "
+            f"AND id NOT IN ({skipped}) ORDER BY due_at, id LIMIT 1", (to_db(until), *kinds))
+
+    async def _run_one(self, job: Job) -> bool:
+        handler = self._handlers[job.kind]
+        try:
+            async with self.db.transaction() as tx:
+                still_pending = await tx.fetchone("SELECT 1 FROM due_jobs WHERE id = ? AND done_at IS NULL",
+                                                  (job.id,))
+                if still_pending is None:
+                    return True
+                await handler(job, tx)
+                await tx.execute("UPDATE due_jobs SET done_at = ? WHERE id = ?", (to_db(self.clock.now()), job.id))
+            return True
+        except Exception as exc:
+            log.exception("job %s %s failed; it will be retried", job.kind, job.key)
+            delay = RETRY_DELAYS[min(job.attempts, len(RETRY_DELAYS) - 1)]
+            async with self.db.transaction() as tx:
+                await tx.execute("UPDATE due_jobs SET attempts = attempts + 1, last_error = ?, due_at = ? "
+                                 "WHERE id = ?", (str(exc)[:500], to_db(self.clock.now() + timedelta(seconds=delay)),
+                                                  job.id))
+            return False
+
+    async def next_due(self) -> datetime | None:
+        kinds = list(self._handlers)
+        if not kinds:
+            return None
+        marks = ",".join("?" * len(kinds))
+        value = await self.db.fetchval(
+            f"SELECT MIN(due_at) FROM due_jobs WHERE done_at IS NULL AND kind IN ({marks})", kinds)
+        return from_db(value) if value else None
+
+    async def advance_to(self, target: datetime) -> None:
+        """Virtual time only: move the clock to `target`, running due rows in time order on the way."""
+        clock = self.clock
+        assert isinstance(clock, VirtualClock), "advance_to needs a virtual clock"
+        while (due := await self.next_due()) is not None and due <= target:
+            clock.set(max(due, clock.now()))
+            if await self.run_due() == 0 and (await self.next_due() or target) <= clock.now():
+                break  # only failing rows are left; they wait for their retry time
+        clock.set(target)
+        await self.run_due()
+
+    # -- real time: APScheduler wakes us at the next due row ---------------------------------------------------
+
+    async def start(self) -> None:
+        if self.realtime:
+            self._aps = AsyncIOScheduler(timezone=UTC)
+            self._aps.start()
+        await self.run_due()  # overdue rows run once, late
+        await self.rearm()
+
+    async def stop(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+
+    async def rearm(self) -> None:
+        if self._aps is None:
+            return
+        due = await self.next_due()
+        if due is None:
+            if self._aps.get_job("due-rows"):
+                self._aps.remove_job("due-rows")
+            return
+        # misfire_grace_time=None: a late wake-up still runs (APScheduler's 1 s default would skip it).
+        self._aps.add_job(self._wake, DateTrigger(run_date=max(due, self.clock.now())), id="due-rows",
+                          replace_existing=True, misfire_grace_time=None, coalesce=True)
+
+    async def _wake(self) -> None:
+        await self.run_due()
+        await self.rearm()
+
+    def every(self, name: str, seconds: float, func: Callable[[], Awaitable[None]]) -> None:
+        """A periodic housekeeping call (real time only)."""
+        if self._aps is not None:
+            self._aps.add_job(func, IntervalTrigger(seconds=seconds), id=name, replace_existing=True,
+                              misfire_grace_time=None, coalesce=True)
+
+
+def next_weekly(after: datetime, day: str, hour: int, minute: int, zone: str) -> datetime:
+    """The next `day` at hour:minute local time in `zone`, after `after`, as a UTC instant.
+
+    APScheduler's CronTrigger handles the daylight-saving gaps and folds.
+    """
+    trigger = CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=ZoneInfo(zone))
+    fire = trigger.get_next_fire_time(None, after.astimezone(ZoneInfo(zone)) + timedelta(microseconds=1))
+    assert fire is not None
+    return fire.astimezone(UTC)
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _job(row: Any) -> Job:
+    return Job(id=row["id"], kind=row["kind"], key=row["key"], due_at=from_db(row["due_at"]),
+               payload=json.loads(row["payload"]), community_id=row["community_id"], attempts=row["attempts"])

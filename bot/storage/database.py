@@ -1,0 +1,151 @@
+"""SQLite through aiosqlite: one writer connection behind a lock, one read-only connection beside it.
+
+WAL lets the reader see committed data while a write transaction is open, so reads never wait on writes.
+Every write happens inside `transaction()`, which commits all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Params = Sequence[Any] | dict[str, Any]
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(RuntimeError):
+    """The database file cannot be used; the message says which file and why."""
+
+
+class Tx:
+    """An open write transaction. Statements run on the writer connection; callbacks wait for the commit."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._after_commit: list[Callable[[], Awaitable[None] | None]] = []
+
+    async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        cursor = await self._conn.execute(sql, params)
+        await cursor.close()
+        return cursor  # lastrowid and rowcount stay readable after close
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    def after_commit(self, callback: Callable[[], Awaitable[None] | None]) -> None:
+        self._after_commit.append(callback)
+
+
+class Database:
+    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        path = str(path)
+        _check_path(path)
+        opened: list[aiosqlite.Connection] = []
+        try:
+            opened.append(await _connect(path))
+            await _pragma(opened[0], "PRAGMA journal_mode=WAL")
+            opened.append(await _connect(path))
+            await _pragma(opened[1], "PRAGMA query_only=1")
+        except sqlite3.Error as exc:
+            for conn in opened:
+                await conn.close()
+            raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
+        return cls(path, opened[0], opened[1])
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._lock:
+            tx = Tx(self._writer)
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield tx
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            await self._writer.commit()
+        for callback in tx._after_commit:
+            result = callback()
+            if result is not None:
+                await result
+
+    async def executescript(self, script: str) -> None:
+        """Run a whole script atomically (used by migrations)."""
+        async with self._lock:
+            try:
+                await self._writer.executescript(f"BEGIN IMMEDIATE;\n{script}\nCOMMIT;")
+            except BaseException:
+                if self._writer.in_transaction:
+                    await self._writer.rollback()
+                raise
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+async def _connect(path: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        for pragma in (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"):
+            await _pragma(conn, pragma)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _pragma(conn: aiosqlite.Connection, sql: str) -> None:
+    # Close the cursor at once: a PRAGMA that returns a row keeps its statement (and a lock) open otherwise.
+    cursor = await conn.execute(sql)
+    await cursor.close()
+
+
+def _check_path(path: str) -> None:
+    if path == ":memory:":
+        raise DatabaseError("the database must be a file (WAL needs one); give a path like data/bot.sqlite3")
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise DatabaseError(f"cannot open the database {path}: folder {parent} does not exist")
+    target = Path(path)
+    writable_target = target if target.exists() else parent
+    if not _writable(writable_target):
+        raise DatabaseError(f"cannot open the database {path}: {writable_target} is not writable")
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)

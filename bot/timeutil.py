@@ -1,0 +1,29 @@
+"""Instants as stored (ISO 8601 UTC text) and parsing helpers shared by the core and the cogs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_DURATION = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def to_db(instant: datetime) -> str:
+    """Store instants as fixed-width UTC text so string order is time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`2d3h`, `90m`, `1w` -> timedelta; None when the text is not a duration."""
+    text = text.strip().lower()
+    if not text or _DURATION.sub("", text).strip():
+        return None
+    total = timedelta()
+    for amount, unit in _DURATION.findall(text):
+        total += timedelta(**{_UNITS[unit.lower()]: int(amount)})
+    return total

@@ -1,0 +1,112 @@
+"""All SQL of the films cog."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage import Database, Tx
+from bot.timeutil import from_db, to_db
+
+
+@dataclass(frozen=True)
+class Film:
+    id: int
+    community_id: int
+    person_id: int
+    maker: str
+    title: str
+    link: str
+    runtime_seconds: int | None
+    genre: str | None
+    tags: tuple[str, ...]
+    logline: str
+    created_at: datetime
+
+
+_SELECT = ("SELECT f.*, p.display_name AS maker FROM films f JOIN people p ON p.id = f.person_id ")
+
+
+def _film(row: sqlite3.Row) -> Film:
+    return Film(id=row["id"], community_id=row["community_id"], person_id=row["person_id"], maker=row["maker"],
+                title=row["title"], link=row["link"], runtime_seconds=row["runtime_seconds"], genre=row["genre"],
+                tags=tuple(tag for tag in row["tags"].split(",") if tag), logline=row["logline"],
+                created_at=from_db(row["created_at"]))
+
+
+class FilmRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, tx: Tx, *, community_id: int, person_id: int, title: str, link: str,
+                  runtime_seconds: int | None, genre: str | None, tags: tuple[str, ...], logline: str,
+                  now: datetime) -> int:
+        cursor = await tx.execute(
+            "INSERT INTO films (community_id, person_id, title, link, runtime_seconds, genre, tags, logline, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (community_id, person_id, title, link, runtime_seconds, genre, ",".join(tags), logline,
+             to_db(now), to_db(now)))
+        return int(cursor.lastrowid or 0)
+
+    async def update(self, tx: Tx, film_id: int, changes: dict[str, Any], now: datetime) -> None:
+        columns = {"title", "link", "runtime_seconds", "genre", "tags", "logline"}
+        assert set(changes) <= columns, "unknown film column"
+        values = {key: ",".join(value) if key == "tags" else value for key, value in changes.items()}
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        await tx.execute(f"UPDATE films SET {assignments}, updated_at = ? WHERE id = ?",
+                         (*values.values(), to_db(now), film_id))
+
+    async def delete(self, tx: Tx, film_id: int) -> None:
+        await tx.execute("DELETE FROM films WHERE id = ?", (film_id,))
+
+    async def get(self, film_id: int, community_id: int | None = None) -> Film | None:
+        row = await self.db.fetchone(_SELECT + "WHERE f.id = ?", (film_id,))
+        if row is None or community_id is not None and row["community_id"] != community_id:
+            return None
+        return _film(row)
+
+    async def by_link(self, community_id: int, link: str, tx: Tx | None = None) -> Film | None:
+        sql = _SELECT + "WHERE f.community_id = ? AND f.link = ?"
+        row = await (tx.fetchone(sql, (community_id, link)) if tx else self.db.fetchone(sql, (community_id, link)))
+        return _film(row) if row else None
+
+    async def newest(self, community_id: int, *, genre: str | None = None, tag: str | None = None,
+                     person_id: int | None = None, limit: int = 10, offset: int = 0) -> tuple[list[Film], int]:
+        where = ["f.community_id = ?"]
+        params: list[Any] = [community_id]
+        if genre:
+            where.append("f.genre = ?")
+            params.append(genre)
+        if tag:
+            where.append("(',' || f.tags || ',') LIKE ?")
+            params.append(f"%,{tag.lower()},%")
+        if person_id is not None:
+            where.append("f.person_id = ?")
+            params.append(person_id)
+        clause = " AND ".join(where)
+        total = await self.db.fetchval(f"SELECT COUNT(*) FROM films f WHERE {clause}", params)
+        rows = await self.db.fetchall(_SELECT + f"WHERE {clause} ORDER BY f.id DESC LIMIT ? OFFSET ?",
+                                      (*params, limit, offset))
+        return [_film(row) for row in rows], int(total or 0)
+
+    async def search(self, community_id: int, query: str, limit: int = 10) -> list[Film]:
+        """Ranked full-text matches (title weighs most, then tags, then logline)."""
+        rows = await self.db.fetchall(
+            _SELECT + "JOIN (SELECT rowid, bm25(films_fts, 10.0, 2.0, 5.0) AS rank FROM films_fts "
+            "WHERE films_fts MATCH ?) m ON m.rowid = f.id WHERE f.community_id = ? ORDER BY m.rank LIMIT ?",
+            (query, community_id, limit))
+        return [_film(row) for row in rows]
+
+    async def titles_like(self, community_id: int, prefix: str, limit: int = 25) -> list[Film]:
+        rows = await self.db.fetchall(
+            _SELECT + "WHERE f.community_id = ? AND (f.title LIKE ? OR CAST(f.id AS TEXT) LIKE ?) "
+            "ORDER BY f.id DESC LIMIT ?", (community_id, f"%{prefix}%", f"{prefix}%", limit))
+        return [_film(row) for row in rows]
+
+    async def export(self, community_id: int) -> list[dict[str, Any]]:
+        films, _ = await self.newest(community_id, limit=-1)
+        return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
+                 "runtime_seconds": f.runtime_seconds, "genre": f.genre, "tags": list(f.tags),
+                 "logline": f.logline, "created_at": to_db(f.created_at)} for f in reversed(films)]
