@@ -8,7 +8,9 @@ does (subject to the session's intents), so "ignore my own messages" logic gets 
 from __future__ import annotations
 
 import json
+import logging
 import time
+import traceback
 from typing import Any
 
 from aiohttp import web
@@ -35,6 +37,7 @@ from tests.fakes.discord_interactions import (
 )
 from tests.fakes.discord_model import ChannelType, DiscordModel, Perm, emoji_key
 
+_log = logging.getLogger(__name__)
 INTERACTION_TOKEN_TTL = 15 * 60
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
 
@@ -82,6 +85,7 @@ class RestApi:
         self.interactions: dict[str, FakeInteraction] = {}
         self.interaction_deadline: float | None = 3.0
         self.dm_denied: set[str] = set()
+        self.errors: list[str] = []  # tracebacks of the fake's own bugs
         self.router = Router()
         self._add_routes()
 
@@ -103,10 +107,20 @@ class RestApi:
         else:
             recorded.route = route.template
             headers = self.rate_limits.headers(route.method, route.template, major_parameter(params))
-            reply = await route.handler(recorded, **params)
+            reply = await self._run(route.handler, recorded, params)
         recorded.status, recorded.response = reply.status, reply.body
         self.log.answered(recorded)
         return json_response(reply.status, reply.body, headers)
+
+    async def _run(self, handler: Any, recorded: RecordedRequest, params: dict[str, str]) -> Reply:
+        """Run a handler; a bug in the fake becomes a 400 (not a 500, which discord.py retries for ~25 s)."""
+        try:
+            reply: Reply = await handler(recorded, **params)
+        except Exception as exc:
+            self.errors.append(traceback.format_exc())
+            _log.exception("fake Discord failed on %s %s", recorded.method, recorded.path)
+            return error(400, f"fake-discord internal error: {exc!r}")
+        return reply
 
     async def _record(self, request: web.Request) -> RecordedRequest:
         path = request.path.removeprefix("/api/v10")
@@ -499,9 +513,10 @@ class RestApi:
         """The message an interaction response or follow-up creates (author: the bot, via webhook)."""
         channel = self.model.channels[interaction["channel_id"]]
         flags = int(data.get("flags") or 0) | (LOADING if loading else 0)
-        user = interaction.payload.get("member", {}).get("user") or interaction.payload.get("user")
-        metadata = {"id": interaction.id, "type": interaction.type, "user": user,
-                    "authorizing_integration_owners": interaction["authorizing_integration_owners"]}
+        sent = interaction.payload
+        metadata = {"id": interaction.id, "type": interaction.type,
+                    "user": sent.get("member", {}).get("user") or sent.get("user"),
+                    "authorizing_integration_owners": sent.get("authorizing_integration_owners", {})}
         body = {**data, "flags": flags, "webhook_id": self.model.application_id,
                 "application_id": self.model.application_id, "interaction_metadata": metadata,
                 "type": 20 if interaction.type == InteractionType.APPLICATION_COMMAND else 0}

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import yarl
@@ -125,7 +125,9 @@ class FakeDiscord:
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
-        """Close websockets first so a connected client notices at once, then the HTTP server."""
+        """Close websockets first so a connected client notices at once, then the HTTP server.
+
+        Safe to call twice (a test may stop the fake inside ``async with``)."""
         for task in list(self._tasks):
             await task
         await self.gateway.close_all()
@@ -166,11 +168,12 @@ class FakeDiscord:
     def guilds(self) -> dict[str, Guild]:
         return self.model.guilds
 
-    def add_guild(self, name: str, channels: list[str | JSON] | None = None,
-                  roles: list[str | JSON] | None = None, members: list[str | JSON] | None = None) -> Guild:
+    def add_guild(self, name: str, channels: Sequence[str | JSON] | None = None,
+                  roles: Sequence[str | JSON] | None = None,
+                  members: Sequence[str | JSON] | None = None) -> Guild:
         """A guild the bot is in. Channels/roles/members are names or dicts of add_channel/add_member
         arguments. The first text channel is the system channel; roles are dicts {name, permissions}."""
-        guild = self.model.add_guild(name, channels or ["general"], roles or [])
+        guild = self.model.add_guild(name, list(channels or ["general"]), list(roles or []))
         for spec in members or []:
             spec = {"username": spec} if isinstance(spec, str) else dict(spec)
             self.model.add_member(guild, spec.pop("username"), **spec)
@@ -304,6 +307,13 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "components": self._modal_components(custom_id, values)}
         return await self._interact(InteractionType.MODAL_SUBMIT, guild, channel, user, data)
 
+    async def inject_interaction(self, payload: JSON) -> FakeInteraction:
+        """Dispatch a hand-made interaction object (e.g. a captured one) and accept callbacks for it."""
+        interaction = FakeInteraction(payload)
+        self.rest.interactions[interaction.id] = interaction
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
     # messages and reactions ------------------------------------------------------------------------
 
     async def send_message(self, channel: Guild | ChannelRef, author: UserRef, content: str, *,
@@ -341,7 +351,7 @@ class FakeDiscord:
             await self.gateway.dispatch("MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", event)
         return event
 
-    def seed_reactions(self, message_id: str, emoji: str | JSON, users: list[UserRef]) -> None:
+    def seed_reactions(self, message_id: str, emoji: str | JSON, users: Sequence[UserRef]) -> None:
         """Reactions made while the bot was offline: in the store (REST sees them), never dispatched."""
         for user in users:
             self.model.add_reaction(message_id, emoji_key(emoji), self._user_id(user))
@@ -464,8 +474,5 @@ class FakeDiscord:
         target = self._channel(guild, channel, user)
         payload = build_interaction(self.model, itype=itype, channel=target, user_id=self._user_id(user),
                                     data=data, locale=locale, message=message)
-        interaction = FakeInteraction(payload)
-        self.rest.interactions[interaction.id] = interaction
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
-        return interaction
+        return await self.inject_interaction(payload)
 
