@@ -6,6 +6,7 @@ Each test runs a small discord.Client (ProbeBot) against a fresh FakeDiscord on 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -131,6 +132,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as server:
         with server.patch_discord():  # restores Route.BASE and DEFAULT_GATEWAY after each test
             yield server
+        assert server.errors == []  # no handler of the fake blew up
 
 
 @pytest.fixture
@@ -147,7 +149,10 @@ async def running(bot: ProbeBot, fake: FakeDiscord) -> AsyncIterator[ProbeBot]:
         yield bot
     finally:
         await bot.close()
-        await asyncio.wait_for(task, 5)
+        if not fake.is_serving:
+            task.cancel()  # the fake stopped first: the client sits in its reconnect back-off sleep
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 5)
 
 
 @pytest.fixture
@@ -222,7 +227,9 @@ async def test_reconnect_resumes_and_replays_missed_dispatches(fake: FakeDiscord
 
 async def test_member_query_uses_op8_chunks(fake: FakeDiscord, guild: Guild) -> None:
     async with running(ProbeBot(extra_intents={"members": True}), fake) as client:
-        found = await client.get_guild(int(guild.id)).query_members("an")
+        cached = client.get_guild(int(guild.id))
+        assert cached is not None
+        found = await cached.query_members("an")
     assert [m.name for m in found] == ["ana"]
     assert any(frame["op"] == 8 for frame in fake.gateway.received)
 
@@ -348,8 +355,9 @@ async def test_reactions_arrive_as_raw_events(fake: FakeDiscord, guild: Guild, b
     ben = member(guild, fake, "ben")
     await fake.react(guild.system_channel, str(message.id), ben, "👍")
     added = await bot.next_event("reaction_add")
-    assert (added.user_id, str(added.emoji), added.burst, added.message_author_id) == (
-        int(ben["id"]), "👍", False, bot.user.id)
+    assert (added.user_id, str(added.emoji), added.burst, added.type) == (
+        int(ben["id"]), "👍", False, discord.ReactionType.normal)
+    assert added.message_author_id == message.author.id
     assert added.member is not None and added.member.name == "ben"
     await fake.react(guild.system_channel, str(message.id), ben, "👍", add=False)
     removed = await bot.next_event("reaction_remove")
@@ -391,7 +399,7 @@ async def test_rate_limit_is_waited_out_and_retried(fake: FakeDiscord, guild: Gu
     assert time.monotonic() - started >= 0.2
     assert [r.status for r in fake.requests_to("POST", r"/channels/\d+/messages$")] == [429, 200]
     # The webhook/interaction code path retries too.
-    fake.rate_limit_next("POST", r"/interactions/", retry_after=0.1)
+    fake.rate_limit_next("POST", r"/interactions/", retry_after=0.1, global_=True)
     interaction = await fake.slash(guild, "general", member(guild, fake, "ana"), "echo", {"text": "x"})
     assert (await interaction.wait_callback())["data"]["content"] == "x"
 
@@ -401,6 +409,7 @@ async def test_denied_channel_raises_forbidden(fake: FakeDiscord, guild: Guild, 
     updated = asyncio.ensure_future(bot.wait_for("guild_channel_update", timeout=3))
     fake.deny_send(screenings)
     _, after = await updated
+    assert isinstance(after, discord.TextChannel)
     assert not after.permissions_for(after.guild.me).send_messages
     with pytest.raises(discord.Forbidden) as raised:
         await after.send("let me in")
@@ -426,3 +435,34 @@ async def test_everyday_rest_routes(fake: FakeDiscord, guild: Guild, bot: ProbeB
     await message.delete()
     assert str(message.id) not in fake.model.messages
     assert fake.unknown_requests == []
+
+
+async def test_direct_message_slash_and_denied_dm(fake: FakeDiscord, guild: Guild, bot: ProbeBot) -> None:
+    ana = member(guild, fake, "ana")
+    interaction = await fake.slash(None, None, ana, "echo", {"text": "psst"})
+    assert interaction["context"] == 1 and "member" not in interaction.payload
+    assert (await interaction.wait_callback())["data"]["content"] == "psst"
+    assert fake.messages_in(fake.dm_channel(ana))[-1]["content"] == "psst"
+    fake.deny_send(fake.dm_channel(ana))  # e.g. the user closed DMs from server members
+    user = await bot.fetch_user(int(ana["id"]))
+    with pytest.raises(discord.Forbidden) as raised:
+        await user.send("hello?")
+    assert raised.value.code == 50007
+
+
+async def test_late_interaction_answer_is_unknown() -> None:
+    async with FakeDiscord(interaction_deadline=0.05) as strict:
+        g = strict.add_guild("strict")
+        user = strict.add_member(g, "cy")
+        with strict.patch_discord():
+            client = ProbeBot()
+
+            @client.tree.command(name="nap", description="Too slow to answer")
+            async def nap(interaction: discord.Interaction) -> None:
+                await asyncio.sleep(0.1)
+                await interaction.response.send_message("too late")
+
+            async with running(client, strict):
+                late = await strict.slash(g, None, user, "nap")
+                request = await strict.wait_for_request("POST", rf"/interactions/{late.id}/")
+        assert request.status == 404 and request.response["code"] == 10062 and late.callbacks == []

@@ -274,8 +274,9 @@ class RestApi:
         limit = int(req.query.get("limit", 50))
         if not 1 <= limit <= 100:
             return form_error("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 100")
-        ids = sorted((m for m, msg in self.model.messages.items() if msg["channel_id"] == channel_id),
-                     key=int, reverse=True)
+        visible = [m for m, msg in self.model.messages.items()
+                   if msg["channel_id"] == channel_id and not msg["flags"] & EPHEMERAL]
+        ids = sorted(visible, key=int, reverse=True)
         if "before" in req.query:
             ids = [m for m in ids if int(m) < int(req.query["before"])]
         if "after" in req.query:
@@ -324,7 +325,8 @@ class RestApi:
             return error(404, "Unknown Channel", 10003)
         if not self.model.channel_permissions(channel, self.model.bot_id) & Perm.READ_MESSAGE_HISTORY:
             return error(403, "Missing Permissions", 50013)
-        if self._message(channel_id, message_id) is None:
+        message = self._message(channel_id, message_id)
+        if message is None or message["flags"] & EPHEMERAL:  # ephemeral messages only exist for one user
             return error(404, "Unknown Message", 10008)
         return Reply(200, self.model.message_payload(message_id))
 

@@ -136,6 +136,10 @@ class FakeDiscord:
             self._runner = None
 
     @property
+    def is_serving(self) -> bool:
+        return self._runner is not None
+
+    @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v10"
 
@@ -223,6 +227,11 @@ class FakeDiscord:
     @property
     def requests(self) -> list[RecordedRequest]:
         return self.rest.log.items
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of exceptions inside the fake's handlers (answered as 400); should stay empty."""
+        return self.rest.errors
 
     @property
     def unknown_requests(self) -> list[RecordedRequest]:
