@@ -53,6 +53,35 @@ def form_error(field_name: str, code: str, message: str) -> Reply:
     return error(400, "Invalid Form Body", 50035, errors=errors)
 
 
+def truthy(value: str | None) -> bool:
+    """Query flags as discord.py sends them (``wait=1``, ``with_response=1``)."""
+    return (value or "").lower() in ("1", "true")
+
+
+def check_message_body(body: JSON, has_files: bool) -> Reply | None:
+    """Discord's limits on a message body; None when it would be accepted."""
+    content = body.get("content") or ""
+    if len(content) > 2000:
+        return form_error("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        return form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+    total = 0
+    for embed in embeds:
+        fields = embed.get("fields", [])
+        if len(str(embed.get("title", ""))) > 256 or len(str(embed.get("description", ""))) > 4096 \
+                or len(fields) > 25:
+            return form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Embed field too long.")
+        total += len(str(embed.get("title", ""))) + len(str(embed.get("description", "")))
+        total += sum(len(str(f.get("name", ""))) + len(str(f.get("value", ""))) for f in fields)
+    if total > 6000:
+        return form_error("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+    if not (content or embeds or has_files or body.get("components") or body.get("sticker_ids")
+            or body.get("poll")):
+        return error(400, "Cannot send an empty message", 50006)
+    return None
+
+
 def json_response(status: int, body: Any, headers: dict[str, str]) -> web.Response:
     """A response with ``Content-Type: application/json`` *exactly*.
 

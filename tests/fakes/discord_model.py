@@ -48,6 +48,11 @@ class Perm:
     BOT_DEFAULT = EVERYONE_DEFAULT | MANAGE_MESSAGES | MANAGE_THREADS
 
 
+class MessageFlag:
+    EPHEMERAL = 1 << 6
+    LOADING = 1 << 7  # a deferred interaction response ("is thinking...")
+
+
 class ChannelType:
     GUILD_TEXT = 0
     DM = 1
@@ -411,6 +416,21 @@ class DiscordModel:
             message["referenced_message"] = {k: v for k, v in referenced.items() if k != "referenced_message"}
         self.messages[message_id] = message
         return message
+
+    def make_attachments(self, uploads: list[JSON], described: list[JSON] | None) -> list[JSON]:
+        """Attachment objects for uploaded files, named from ``payload_json.attachments`` when given."""
+        meta_by_index = {str(a.get("id")): a for a in described or []}
+        attachments = []
+        for index, upload in enumerate(uploads):
+            meta = meta_by_index.get(str(index), {})
+            attachment_id = self.ids.next()
+            url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{upload['filename']}"
+            attachments.append({
+                "id": attachment_id, "filename": meta.get("filename", upload["filename"]),
+                "size": upload["size"], "url": url, "proxy_url": url,
+                "content_type": upload["content_type"], "description": meta.get("description"),
+            })
+        return attachments
 
     def edit_message(self, message: JSON, body: JSON) -> JSON:
         for key in ("content", "embeds", "components", "flags", "attachments"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import traceback
 from typing import Any
 
@@ -23,51 +22,17 @@ from tests.fakes.discord_http import (
     Reply,
     RequestLog,
     Router,
+    check_message_body,
     error,
     form_error,
     json_response,
     major_parameter,
 )
-from tests.fakes.discord_interactions import (
-    CallbackType,
-    CommandStore,
-    FakeInteraction,
-    InteractionType,
-    validate_commands,
-)
-from tests.fakes.discord_model import ChannelType, DiscordModel, Perm, emoji_key
+from tests.fakes.discord_interactions import CommandStore, validate_commands
+from tests.fakes.discord_model import ChannelType, DiscordModel, MessageFlag, Perm, emoji_key
+from tests.fakes.discord_webhooks import InteractionRoutes
 
 _log = logging.getLogger(__name__)
-INTERACTION_TOKEN_TTL = 15 * 60
-EPHEMERAL, LOADING = 1 << 6, 1 << 7
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").lower() in ("1", "true")
-
-
-def _check_message_body(body: JSON, has_files: bool) -> Reply | None:
-    """Discord's limits on a message body; None when it would be accepted."""
-    content = body.get("content") or ""
-    if len(content) > 2000:
-        return form_error("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
-    embeds = body.get("embeds") or []
-    if len(embeds) > 10:
-        return form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
-    total = 0
-    for embed in embeds:
-        fields = embed.get("fields", [])
-        if len(str(embed.get("title", ""))) > 256 or len(str(embed.get("description", ""))) > 4096 \
-                or len(fields) > 25:
-            return form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Embed field too long.")
-        total += len(str(embed.get("title", ""))) + len(str(embed.get("description", "")))
-        total += sum(len(str(f.get("name", ""))) + len(str(f.get("value", ""))) for f in fields)
-    if total > 6000:
-        return form_error("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
-    if not (content or embeds or has_files or body.get("components") or body.get("sticker_ids")
-            or body.get("poll")):
-        return error(400, "Cannot send an empty message", 50006)
-    return None
 
 
 class RestApi:
@@ -82,8 +47,7 @@ class RestApi:
         self.rate_limits = rate_limits
         self.gateway_url = gateway_url  # callable, the port is only known once listening
         self.log = RequestLog()
-        self.interactions: dict[str, FakeInteraction] = {}
-        self.interaction_deadline: float | None = 3.0
+        self.webhooks = InteractionRoutes(model, gateway, delete=self._delete)
         self.dm_denied: set[str] = set()
         self.errors: list[str] = []  # tracebacks of the fake's own bugs
         self.router = Router()
@@ -171,11 +135,7 @@ class RestApi:
         add("DELETE", reactions + "/@me", self.remove_own_reaction)
         add("DELETE", reactions + "/{user_id}", self.remove_user_reaction)
         add("GET", reactions, self.get_reaction_users)
-        add("POST", "/interactions/{interaction_id}/{token}/callback", self.callback, auth=False)
-        add("POST", "/webhooks/{app_id}/{token}", self.followup, auth=False)
-        for verb, handler in (("GET", self.get_webhook_message), ("PATCH", self.edit_webhook_message),
-                              ("DELETE", self.delete_webhook_message)):
-            add(verb, "/webhooks/{app_id}/{token}/messages/{message_id}", handler, auth=False)
+        self.webhooks.register(self.router)
 
     # users, application, guilds --------------------------------------------------------------------
 
@@ -275,28 +235,13 @@ class RestApi:
         if not 1 <= limit <= 100:
             return form_error("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 100")
         visible = [m for m, msg in self.model.messages.items()
-                   if msg["channel_id"] == channel_id and not msg["flags"] & EPHEMERAL]
+                   if msg["channel_id"] == channel_id and not msg["flags"] & MessageFlag.EPHEMERAL]
         ids = sorted(visible, key=int, reverse=True)
         if "before" in req.query:
             ids = [m for m in ids if int(m) < int(req.query["before"])]
         if "after" in req.query:
             ids = [m for m in ids if int(m) > int(req.query["after"])][-limit:]
         return Reply(200, [self.model.message_payload(m) for m in ids[:limit]])
-
-    def _attachments(self, req: RecordedRequest, body: JSON) -> list[JSON]:
-        """Attachment objects for uploaded files, named from ``payload_json.attachments`` when given."""
-        described = {str(a.get("id")): a for a in body.get("attachments") or []}
-        attachments = []
-        for index, upload in enumerate(req.files):
-            meta = described.get(str(index), {})
-            attachment_id = self.model.ids.next()
-            url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{upload['filename']}"
-            attachments.append({
-                "id": attachment_id, "filename": meta.get("filename", upload["filename"]),
-                "size": upload["size"], "url": url, "proxy_url": url,
-                "content_type": upload["content_type"], "description": meta.get("description"),
-            })
-        return attachments
 
     async def post_message(self, req: RecordedRequest, channel_id: str) -> Reply:
         channel = self._channel(channel_id)
@@ -307,10 +252,10 @@ class RestApi:
         if not self.model.can_send(channel, self.model.bot_id):
             return error(403, "Missing Permissions", 50013)
         body = dict(req.json or {})
-        problem = _check_message_body(body, bool(req.files))
+        problem = check_message_body(body, bool(req.files))
         if problem:
             return problem
-        body["attachments"] = self._attachments(req, body)
+        body["attachments"] = self.model.make_attachments(req.files, body.get("attachments"))
         reference = body.get("message_reference")
         if reference and reference.get("fail_if_not_exists", True) \
                 and reference.get("message_id") not in self.model.messages:
@@ -326,7 +271,8 @@ class RestApi:
         if not self.model.channel_permissions(channel, self.model.bot_id) & Perm.READ_MESSAGE_HISTORY:
             return error(403, "Missing Permissions", 50013)
         message = self._message(channel_id, message_id)
-        if message is None or message["flags"] & EPHEMERAL:  # ephemeral messages only exist for one user
+        # Ephemeral messages exist for one user only; the bot cannot fetch them.
+        if message is None or message["flags"] & MessageFlag.EPHEMERAL:
             return error(404, "Unknown Message", 10008)
         return Reply(200, self.model.message_payload(message_id))
 
@@ -451,148 +397,3 @@ class RestApi:
         users = self.model.reaction_users(message_id, emoji_key(emoji), after=req.query.get("after"),
                                           limit=limit, burst=req.query.get("type") == "1")
         return Reply(200, users)
-
-    # interactions ----------------------------------------------------------------------------------
-
-    def _live_interaction(self, interaction_id: str, token: str) -> FakeInteraction | None:
-        interaction = self.interactions.get(interaction_id)
-        return interaction if interaction and interaction.token == token else None
-
-    async def callback(self, req: RecordedRequest, interaction_id: str, token: str) -> Reply:
-        interaction = self._live_interaction(interaction_id, token)
-        if interaction is None:
-            return error(404, "Unknown interaction", 10062)
-        late = self.interaction_deadline is not None \
-            and time.monotonic() - interaction.created > self.interaction_deadline
-        if late and not interaction.callbacks:
-            return error(404, "Unknown interaction", 10062)  # Discord's answer after the 3 s window
-        if interaction.callbacks:
-            return error(400, "Interaction has already been acknowledged.", 40060)
-        body = dict(req.json or {})
-        if req.files:
-            data = body.setdefault("data", {})
-            data["attachments"] = self._attachments(req, data)
-        reply = await self._apply_callback(interaction, body, has_files=bool(req.files))
-        if reply.status >= 300:
-            return reply
-        interaction.callbacks.append(body)
-        interaction.answered.set()
-        return reply if _truthy(req.query.get("with_response")) else Reply(204)
-
-    async def _apply_callback(self, interaction: FakeInteraction, body: JSON, *, has_files: bool) -> Reply:
-        kind, data = int(body.get("type", 0)), body.get("data") or {}
-        info: JSON = {"id": interaction.id, "type": interaction.type,
-                      "response_message_loading": False, "response_message_ephemeral": False}
-        resource: JSON = {"type": kind}
-        if kind in (CallbackType.CHANNEL_MESSAGE, CallbackType.DEFERRED_CHANNEL_MESSAGE):
-            problem = kind == CallbackType.CHANNEL_MESSAGE and _check_message_body(data, has_files)
-            if problem:
-                return problem
-            message = await self._interaction_message(interaction, data, loading=kind == 5)
-            info.update(response_message_id=message["id"], response_message_loading=kind == 5,
-                        response_message_ephemeral=bool(message["flags"] & EPHEMERAL))
-            resource["message"] = message
-        elif kind in (CallbackType.UPDATE_MESSAGE, CallbackType.DEFERRED_UPDATE_MESSAGE):
-            target = interaction.payload.get("message")
-            if target is None:
-                return error(400, "Interaction callback type only valid for component interactions", 50035)
-            if kind == CallbackType.UPDATE_MESSAGE and target["id"] in self.model.messages:
-                updated = self.model.edit_message(self.model.messages[target["id"]], data)
-                await self.gateway.dispatch("MESSAGE_UPDATE", self.model.message_event(updated))
-                resource["message"] = self.model.message_payload(target["id"])
-            info["response_message_id"] = target["id"]
-        elif kind == CallbackType.AUTOCOMPLETE_RESULT:
-            if interaction.type != InteractionType.AUTOCOMPLETE or len(data.get("choices", [])) > 25:
-                return form_error("data", "INTERACTION_CALLBACK_INVALID", "Invalid autocomplete response")
-        elif kind == CallbackType.MODAL:
-            if not data.get("custom_id") or not data.get("title") or not data.get("components"):
-                return form_error("data", "BASE_TYPE_REQUIRED", "A modal needs custom_id, title, components")
-        elif kind != CallbackType.PONG:
-            return form_error("type", "BASE_TYPE_CHOICES", f"Value must be one of ... (got {kind})")
-        return Reply(200, {"interaction": info, "resource": resource})
-
-    async def _interaction_message(self, interaction: FakeInteraction, data: JSON, *, loading: bool) -> JSON:
-        """The message an interaction response or follow-up creates (author: the bot, via webhook)."""
-        channel = self.model.channels[interaction["channel_id"]]
-        flags = int(data.get("flags") or 0) | (LOADING if loading else 0)
-        sent = interaction.payload
-        metadata = {"id": interaction.id, "type": interaction.type,
-                    "user": sent.get("member", {}).get("user") or sent.get("user"),
-                    "authorizing_integration_owners": sent.get("authorizing_integration_owners", {})}
-        body = {**data, "flags": flags, "webhook_id": self.model.application_id,
-                "application_id": self.model.application_id, "interaction_metadata": metadata,
-                "type": 20 if interaction.type == InteractionType.APPLICATION_COMMAND else 0}
-        message = self.model.create_message(channel, self.model.bot_user, body)
-        if interaction.original_message_id is None:
-            interaction.original_message_id = message["id"]
-        if not flags & EPHEMERAL:
-            await self.gateway.dispatch("MESSAGE_CREATE", self.model.message_event(message))
-        return self.model.message_payload(message["id"])
-
-    def _webhook_interaction(self, app_id: str, token: str) -> FakeInteraction | None:
-        """The interaction behind a webhook token, if the token is still valid (15 minutes)."""
-        if app_id != self.model.application_id:
-            return None
-        interaction = next((i for i in self.interactions.values() if i.token == token), None)
-        if interaction is None or time.monotonic() - interaction.created > INTERACTION_TOKEN_TTL:
-            return None
-        return interaction
-
-    async def followup(self, req: RecordedRequest, app_id: str, token: str) -> Reply:
-        interaction = self._webhook_interaction(app_id, token)
-        if interaction is None or not interaction.callbacks:
-            return error(404, "Unknown Webhook", 10015)  # no webhook exists before the first callback
-        body = dict(req.json or {})
-        problem = _check_message_body(body, bool(req.files))
-        if problem:
-            return problem
-        body["attachments"] = self._attachments(req, body)
-        original = self.model.messages.get(interaction.original_message_id or "")
-        if original is not None and original["flags"] & LOADING:
-            # After a deferral Discord turns the first follow-up into the "thinking" message itself.
-            message = self.model.edit_message(original, {**body, "flags": original["flags"] & ~LOADING})
-            await self.gateway.dispatch("MESSAGE_UPDATE", self.model.message_event(message))
-            payload = self.model.message_payload(message["id"])
-        else:
-            payload = await self._interaction_message(interaction, body, loading=False)
-        interaction.followups.append(payload)
-        return Reply(200, payload) if _truthy(req.query.get("wait")) else Reply(204)
-
-    def _webhook_message(self, app_id: str, token: str, message_id: str) -> JSON | Reply:
-        """The message a webhook route addresses (``@original`` = the interaction response), or an error."""
-        interaction = self._webhook_interaction(app_id, token)
-        if interaction is None:
-            return error(404, "Unknown Webhook", 10015)
-        if message_id == "@original":
-            message_id = interaction.original_message_id or ""
-        message = self.model.messages.get(message_id)
-        return error(404, "Unknown Message", 10008) if message is None else message
-
-    async def get_webhook_message(self, req: RecordedRequest, app_id: str, token: str,
-                                  message_id: str) -> Reply:
-        message = self._webhook_message(app_id, token, message_id)
-        if isinstance(message, Reply):
-            return message
-        return Reply(200, self.model.message_payload(message["id"]))
-
-    async def edit_webhook_message(self, req: RecordedRequest, app_id: str, token: str,
-                                   message_id: str) -> Reply:
-        message = self._webhook_message(app_id, token, message_id)
-        if isinstance(message, Reply):
-            return message
-        body = dict(req.json or {})
-        if len(body.get("content") or "") > 2000:
-            return form_error("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
-        body["flags"] = message["flags"] & ~LOADING  # editing the deferred message ends "thinking"
-        self.model.edit_message(message, body)
-        if not message["flags"] & EPHEMERAL:
-            await self.gateway.dispatch("MESSAGE_UPDATE", self.model.message_event(message))
-        return Reply(200, self.model.message_payload(message["id"]))
-
-    async def delete_webhook_message(self, req: RecordedRequest, app_id: str, token: str,
-                                     message_id: str) -> Reply:
-        message = self._webhook_message(app_id, token, message_id)
-        if isinstance(message, Reply):
-            return message
-        await self._delete(message)
-        return Reply(204)

@@ -99,7 +99,7 @@ class FakeDiscord:
         self.rest = RestApi(self.model, self.gateway, self.command_store, token=token,
                             rate_limits=RateLimits(rate_limit, rate_window),
                             gateway_url=lambda: self.gateway_url)
-        self.rest.interaction_deadline = interaction_deadline
+        self.rest.webhooks.deadline = interaction_deadline
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -268,7 +268,7 @@ class FakeDiscord:
     # interactions ----------------------------------------------------------------------------------
 
     def interaction(self, interaction_id: str) -> FakeInteraction:
-        return self.rest.interactions[interaction_id]
+        return self.rest.webhooks.interactions[interaction_id]
 
     def callbacks(self, interaction_id: str | FakeInteraction) -> list[JSON]:
         """Callback bodies (``{"type": 4, "data": {...}}``) the bot POSTed for an interaction."""
@@ -319,7 +319,7 @@ class FakeDiscord:
     async def inject_interaction(self, payload: JSON) -> FakeInteraction:
         """Dispatch a hand-made interaction object (e.g. a captured one) and accept callbacks for it."""
         interaction = FakeInteraction(payload)
-        self.rest.interactions[interaction.id] = interaction
+        self.rest.webhooks.interactions[interaction.id] = interaction
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return interaction
 
@@ -429,7 +429,7 @@ class FakeDiscord:
         return str(user["id"]) if isinstance(user, dict) else str(user)
 
     def _interaction(self, ref: str | FakeInteraction) -> FakeInteraction:
-        return ref if isinstance(ref, FakeInteraction) else self.rest.interactions[ref]
+        return ref if isinstance(ref, FakeInteraction) else self.rest.webhooks.interactions[ref]
 
     def _channel(self, guild: Guild | None, channel: ChannelRef, user: UserRef | None = None) -> Channel:
         """A Channel from an object, an id, a name in ``guild``; None: the guild's system channel or,
@@ -463,7 +463,7 @@ class FakeDiscord:
         return data
 
     def _modal_components(self, custom_id: str, values: dict[str, str]) -> list[JSON]:
-        sent = [cb["data"] for i in self.rest.interactions.values() for cb in i.callbacks
+        sent = [cb["data"] for i in self.rest.webhooks.interactions.values() for cb in i.callbacks
                 if cb.get("type") == 9 and cb.get("data", {}).get("custom_id") == custom_id]
         layout = sent[-1]["components"] if sent else [
             {"type": 1, "components": [{"type": 4, "custom_id": key}]} for key in values]
