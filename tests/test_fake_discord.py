@@ -466,3 +466,17 @@ async def test_late_interaction_answer_is_unknown() -> None:
                 late = await strict.slash(g, None, user, "nap")
                 request = await strict.wait_for_request("POST", rf"/interactions/{late.id}/")
         assert request.status == 404 and request.response["code"] == 10062 and late.callbacks == []
+
+
+async def test_patch_discord_is_undone() -> None:
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    # Earlier tests patched through the fixture: the library must point at Discord again.
+    assert (Route.BASE, str(DiscordWebSocket.DEFAULT_GATEWAY)) == (
+        "https://discord.com/api/v10", "wss://gateway.discord.gg/")
+    async with FakeDiscord() as server:
+        undo = server.patch_discord()  # the plain-call form returns its undo
+        assert (Route.BASE, str(DiscordWebSocket.DEFAULT_GATEWAY)) == (server.api_base, server.gateway_url)
+        undo()
+    assert Route.BASE == "https://discord.com/api/v10"
