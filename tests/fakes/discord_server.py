@@ -1,0 +1,487 @@
+"""A loopback stand-in for Discord (REST v10 + gateway) that the real discord.py 2.7 runs against.
+
+Usage::
+
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("makers", channels=["general", "screenings"])
+        with fake.patch_discord():
+            client = discord.Client(intents=..., guild_ready_timeout=0.05)
+            task = asyncio.create_task(client.start(fake.token))
+            await fake.wait_connected()
+            interaction = await fake.slash(guild, "general", fake.add_member(guild, "ana"), "ping")
+            assert (await interaction.wait_callback())["data"]["content"] == "pong"
+            await client.close()
+
+Pointing discord.py elsewhere takes two class attributes, ``discord.http.Route.BASE`` and
+``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``; :meth:`FakeDiscord.patch_discord` sets both. A bot
+configured with its own API/gateway URLs must set the same two attributes (a plain ``Client`` never asks
+``GET /gateway/bot``; after READY it reconnects to ``resume_gateway_url``, which points back here).
+
+Only 127.0.0.1 is used. The module is split: discord_model (state), discord_gateway (websocket),
+discord_rest + discord_http (REST), discord_interactions (commands and interactions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import yarl
+from aiohttp import web
+
+from tests.fakes.discord_gateway import Gateway, Intent
+from tests.fakes.discord_http import RateLimits, RecordedRequest
+from tests.fakes.discord_interactions import (
+    CommandStore,
+    FakeInteraction,
+    InteractionType,
+    build_interaction,
+    command_options,
+    resolved_data,
+)
+from tests.fakes.discord_model import JSON, Channel, DiscordModel, Guild, Perm, emoji_key
+from tests.fakes.discord_rest import RestApi
+
+__all__ = ["FakeDiscord", "DiscordPatch", "FakeInteraction", "Guild", "Channel", "RecordedRequest",
+           "Intent", "Perm"]
+
+UserRef = JSON | str
+ChannelRef = Channel | str | None
+
+
+class DiscordPatch:
+    """Points discord.py at the fake; a context manager that is also its own undo callable."""
+
+    def __init__(self, api_base: str, gateway_url: str) -> None:
+        from discord.gateway import DiscordWebSocket  # imported late: the fake itself needs no discord.py
+        from discord.http import Route
+
+        self._route, self._ws = Route, DiscordWebSocket
+        self._saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+        Route.BASE = api_base
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+        self._active = True
+
+    def __call__(self) -> None:
+        """Restore the original attributes (idempotent)."""
+        if self._active:
+            self._route.BASE, self._ws.DEFAULT_GATEWAY = self._saved
+            self._active = False
+
+    def __enter__(self) -> DiscordPatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self()
+
+
+class FakeDiscord:
+    """Discord for one bot application: ``async with FakeDiscord() as fake: ...``.
+
+    ``granted_intents`` are the privileged intents switched on "in the developer portal"; asking for
+    others at IDENTIFY gets close code 4014. ``rate_limit``/``rate_window`` drive the X-RateLimit headers
+    per bucket. ``interaction_deadline`` is Discord's 3 s to answer an interaction (None: no limit).
+    """
+
+    def __init__(self, *, token: str = "fake-discord-token", bot_name: str = "microfilm-bot",
+                 bot_permissions: int = Perm.BOT_DEFAULT, granted_intents: int = Intent.PRIVILEGED,
+                 heartbeat_interval_ms: int = 41250, rate_limit: int = 50, rate_window: float = 1.0,
+                 interaction_deadline: float | None = 3.0) -> None:
+        self.token = token
+        self.port = 0
+        self.model = DiscordModel(bot_name=bot_name, bot_permissions=bot_permissions)
+        self.gateway = Gateway(self.model, token=token, granted_intents=granted_intents,
+                               heartbeat_interval_ms=heartbeat_interval_ms,
+                               resume_url=lambda: self.resume_gateway_url)
+        self.command_store = CommandStore(self.model)
+        self.rest = RestApi(self.model, self.gateway, self.command_store, token=token,
+                            rate_limits=RateLimits(rate_limit, rate_window),
+                            gateway_url=lambda: self.gateway_url)
+        self.rest.webhooks.deadline = interaction_deadline
+        self._runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # lifecycle -------------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/gateway/resume", self.gateway.handle)
+        app.router.add_route("*", "/{tail:.*}", self.rest.handle)  # unknown paths are recorded too
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))  # the OS picks a free port; nothing listens beyond loopback
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop(self) -> None:
+        """Close websockets first so a connected client notices at once, then the HTTP server.
+
+        Safe to call twice (a test may stop the fake inside ``async with``)."""
+        for task in list(self._tasks):
+            await task
+        await self.gateway.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def is_serving(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @property
+    def resume_gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway/resume"
+
+    def patch_discord(self) -> DiscordPatch:
+        """Set ``discord.http.Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY`` to this fake.
+
+        ``with fake.patch_discord(): ...`` or ``undo = fake.patch_discord(); ...; undo()``.
+        """
+        return DiscordPatch(self.api_base, self.gateway_url)
+
+    # the world -------------------------------------------------------------------------------------
+
+    @property
+    def bot_user(self) -> JSON:
+        return self.model.bot_user
+
+    @property
+    def application_id(self) -> str:
+        return self.model.application_id
+
+    @property
+    def guilds(self) -> dict[str, Guild]:
+        return self.model.guilds
+
+    def add_guild(self, name: str, channels: Sequence[str | JSON] | None = None,
+                  roles: Sequence[str | JSON] | None = None,
+                  members: Sequence[str | JSON] | None = None) -> Guild:
+        """A guild the bot is in. Channels/roles/members are names or dicts of add_channel/add_member
+        arguments. The first text channel is the system channel; roles are dicts {name, permissions}."""
+        guild = self.model.add_guild(name, list(channels or ["general"]), list(roles or []))
+        for spec in members or []:
+            spec = {"username": spec} if isinstance(spec, str) else dict(spec)
+            self.model.add_member(guild, spec.pop("username"), **spec)
+        return guild
+
+    def add_member(self, guild: Guild, username: str, *, permissions: int | None = None,
+                   roles: list[str] | None = None, bot: bool = False) -> JSON:
+        """A new member (returns the user dict). On a live session, GUILD_MEMBER_ADD is dispatched."""
+        user = self.model.add_member(guild, username, permissions=permissions, roles=roles, bot=bot)
+        event = {**self.model.member_payload(guild, user["id"]), "guild_id": guild.id}
+        self._spawn(self.gateway.dispatch("GUILD_MEMBER_ADD", event))
+        return user
+
+    def add_user(self, username: str, *, bot: bool = False) -> JSON:
+        """A user who shares no guild with the bot (DMs, reactions from outside)."""
+        return self.model.add_user(username, bot=bot)
+
+    def dm_channel(self, user: UserRef) -> Channel:
+        return self.model.dm_channel(self._user_id(user))
+
+    def set_bot_permissions(self, permissions: int, guild: Guild | None = None) -> None:
+        """The bot role's permissions in one guild (or all); live clients learn it on next IDENTIFY."""
+        for target in [guild] if guild else self.model.guilds.values():
+            target.roles[target.bot_role_id]["permissions"] = str(permissions)
+
+    def deny_send(self, channel: Channel | str) -> None:
+        """Make POST /channels/{id}/messages answer 403 (50013, or 50007 for a DM).
+
+        Done as a channel overwrite denying the bot SEND_MESSAGES, so discord.py's permission checks agree;
+        a connected client gets a CHANNEL_UPDATE.
+        """
+        target = self._channel(None, channel)
+        if target.guild_id is None:
+            self.rest.dm_denied.add(target.id)
+            return
+        self.model.deny(target, self.model.bot_id, Perm.SEND_MESSAGES | Perm.SEND_MESSAGES_IN_THREADS)
+        self._spawn(self.gateway.dispatch("CHANNEL_UPDATE", target.to_payload()))
+
+    def messages_in(self, channel: Channel | str) -> list[JSON]:
+        """Stored messages of a channel, oldest first (with current reactions)."""
+        channel_id = channel.id if isinstance(channel, Channel) else channel
+        return [self.model.message_payload(m) for m, msg in self.model.messages.items()
+                if msg["channel_id"] == channel_id]
+
+    # requests --------------------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.rest.log.items
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of exceptions inside the fake's handlers (answered as 400); should stay empty."""
+        return self.rest.errors
+
+    @property
+    def unknown_requests(self) -> list[RecordedRequest]:
+        """Requests no route matched: the quickest way to spot a route the fake lacks."""
+        return [r for r in self.requests if r.route is None]
+
+    def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
+        """Recorded requests by method and ``re.search`` on the path below /api/v10."""
+        return [r for r in self.requests if r.matches(method, path_regex)]
+
+    async def wait_for(self, predicate: Callable[[RecordedRequest], bool], timeout: float = 5.0, *,
+                       since: int = 0) -> RecordedRequest:
+        """The first answered request (from index ``since``) matching ``predicate``, waiting if need be."""
+        return await self.rest.log.wait_for(predicate, timeout, since)
+
+    async def wait_for_request(self, method: str, path_regex: str, *,
+                               where: Callable[[Any], bool] | None = None, timeout: float = 5.0,
+                               since: int = 0) -> RecordedRequest:
+        """Like :meth:`wait_for` by method/path, optionally also testing the JSON body with ``where``."""
+        def matches(request: RecordedRequest) -> bool:
+            return request.matches(method, path_regex) and (where is None or where(request.json))
+
+        return await self.wait_for(matches, timeout, since=since)
+
+    def rate_limit_next(self, method: str, path_regex: str, retry_after: float = 0.3,
+                        global_: bool = False) -> None:
+        """The next matching request gets a Discord-shaped 429 (the library should wait and retry)."""
+        self.rest.rate_limits.inject(method, path_regex, retry_after, global_)
+
+    def commands(self, guild_id: str | None = None) -> list[JSON]:
+        """Commands as last synced: global, or for one guild."""
+        return self.command_store.list(guild_id)
+
+    # interactions ----------------------------------------------------------------------------------
+
+    def interaction(self, interaction_id: str) -> FakeInteraction:
+        return self.rest.webhooks.interactions[interaction_id]
+
+    def callbacks(self, interaction_id: str | FakeInteraction) -> list[JSON]:
+        """Callback bodies (``{"type": 4, "data": {...}}``) the bot POSTed for an interaction."""
+        return self._interaction(interaction_id).callbacks
+
+    async def wait_callback(self, interaction_id: str | FakeInteraction, timeout: float = 5.0) -> JSON:
+        return await self._interaction(interaction_id).wait_callback(timeout)
+
+    async def slash(self, guild: Guild | None, channel: ChannelRef, user: UserRef, name: str,
+                    options: list[JSON] | dict[str, Any] | None = None, subcommand: str | None = None, *,
+                    locale: str = "en-US") -> FakeInteraction:
+        """INTERACTION_CREATE for ``/name [subcommand] options``; option types come from the synced
+        command when known. ``subcommand`` may be "sub" or "group sub"; nested options pass through."""
+        data = self._command_data(guild, name, options, subcommand, focused=None)
+        return await self._interact(InteractionType.APPLICATION_COMMAND, guild, channel, user, data,
+                                    locale=locale)
+
+    async def autocomplete(self, guild: Guild | None, channel: ChannelRef, user: UserRef, name: str,
+                           options: list[JSON] | dict[str, Any], focused: str, subcommand: str | None = None,
+                           *, locale: str = "en-US") -> FakeInteraction:
+        """Type 4: the user is typing into option ``focused`` (its value is the partial text)."""
+        data = self._command_data(guild, name, options, subcommand, focused=focused)
+        return await self._interact(InteractionType.AUTOCOMPLETE, guild, channel, user, data, locale=locale)
+
+    async def press_button(self, guild: Guild | None, channel: ChannelRef, user: UserRef, message_id: str,
+                           custom_id: str, *, component_type: int = 2,
+                           values: list[str] | None = None) -> FakeInteraction:
+        """Type 3 on a message (stored, or a stand-in bot message for ones sent before this fake ran)."""
+        target = self._channel(guild, channel, user)
+        if message_id in self.model.messages:
+            message = self.model.message_payload(message_id)
+        else:
+            message = self.model.create_message(target, self.bot_user, {"content": "", "type": 0})
+            del self.model.messages[message["id"]]
+            message["id"] = message_id
+        data: JSON = {"custom_id": custom_id, "component_type": component_type}
+        if values is not None:
+            data["values"] = values
+        return await self._interact(InteractionType.MESSAGE_COMPONENT, guild, target, user, data,
+                                    message=message)
+
+    async def submit_modal(self, guild: Guild | None, channel: ChannelRef, user: UserRef, custom_id: str,
+                           values: dict[str, str]) -> FakeInteraction:
+        """Type 5; the submitted layout mirrors the modal the bot sent with that custom_id, if any."""
+        data = {"custom_id": custom_id, "components": self._modal_components(custom_id, values)}
+        return await self._interact(InteractionType.MODAL_SUBMIT, guild, channel, user, data)
+
+    async def inject_interaction(self, payload: JSON) -> FakeInteraction:
+        """Dispatch a hand-made interaction object (e.g. a captured one) and accept callbacks for it."""
+        interaction = FakeInteraction(payload)
+        self.rest.webhooks.interactions[interaction.id] = interaction
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    # messages and reactions ------------------------------------------------------------------------
+
+    async def send_message(self, channel: Guild | ChannelRef, author: UserRef, content: str, *,
+                           embeds: list[JSON] | None = None, attachments: list[JSON] | None = None,
+                           reply_to: str | None = None) -> JSON:
+        """A user posts a message: stored, then MESSAGE_CREATE (blanked if the bot lacks MESSAGE_CONTENT).
+        ``channel`` may be a Guild (its system channel). Returns the unblanked event payload."""
+        if isinstance(channel, Guild):
+            target = channel.system_channel
+        else:
+            target = self._channel(None, channel, author)
+        body: JSON = {"content": content, "embeds": embeds or [], "attachments": attachments or []}
+        if reply_to is not None:
+            body["message_reference"] = {"message_id": reply_to, "channel_id": target.id, "type": 0}
+            body["type"] = 19
+        message = self.model.create_message(target, self.model.users[self._user_id(author)], body)
+        event = self.model.message_event(message)
+        await self.gateway.dispatch("MESSAGE_CREATE", event)
+        return event
+
+    async def react(self, channel: Channel | str, message_id: str, user: UserRef, emoji: str | JSON,
+                    add: bool = True, *, burst: bool = False) -> JSON:
+        """MESSAGE_REACTION_ADD/REMOVE from a user; the per-message reaction store is updated too.
+
+        Like Discord, nothing is dispatched when the reaction was already there (or already gone).
+        """
+        target = self._channel(None, channel)
+        user_id, key = self._user_id(user), emoji_key(emoji)
+        if add:
+            changed = self.model.add_reaction(message_id, key, user_id, burst=burst)
+        else:
+            changed = self.model.remove_reaction(message_id, key, user_id)
+        event = self.model.reaction_event(target, message_id, user_id, key, add=add, burst=burst)
+        if changed:
+            await self.gateway.dispatch("MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", event)
+        return event
+
+    def seed_reactions(self, message_id: str, emoji: str | JSON, users: Sequence[UserRef]) -> None:
+        """Reactions made while the bot was offline: in the store (REST sees them), never dispatched."""
+        for user in users:
+            self.model.add_reaction(message_id, emoji_key(emoji), self._user_id(user))
+
+    # gateway ---------------------------------------------------------------------------------------
+
+    @property
+    def identify_count(self) -> int:
+        return self.gateway.identify_count
+
+    @property
+    def resume_count(self) -> int:
+        return self.gateway.resume_count
+
+    @property
+    def intents(self) -> int | None:
+        """Intents the bot sent in its last IDENTIFY."""
+        return self.gateway.intents
+
+    async def dispatch(self, event: str, data: JSON) -> bool:
+        """Send any dispatch as is; False when there is no session or its intents filter the event."""
+        return await self.gateway.dispatch(event, data)
+
+    async def wait_connected(self, timeout: float = 5.0) -> None:
+        """Until a session has had READY and its GUILD_CREATEs.
+
+        discord.py fires on_ready ``guild_ready_timeout`` after the last GUILD_CREATE, so slightly later.
+        """
+        def connected() -> bool:
+            session = self.gateway.session
+            return session is not None and session.ready and session.conn is not None
+
+        await self.gateway.wait_until(connected, timeout)
+
+    async def reconnect(self, *, wait: bool = True, timeout: float = 5.0) -> None:
+        """Send op 7 RECONNECT. With ``wait``, return once the client has RESUMEd; without, dispatches
+        made before it does are held and replayed on RESUME."""
+        target = self.resume_count + 1
+        await self.gateway.reconnect()
+        if wait:
+            await self.wait_resumed(target, timeout)
+
+    async def wait_resumed(self, count: int | None = None, timeout: float = 5.0) -> None:
+        """Until ``count`` resumes happened (default: one more than now) and the session is connected."""
+        target = count if count is not None else self.resume_count + 1
+
+        def resumed() -> bool:
+            session = self.gateway.session
+            return self.resume_count >= target and session is not None and session.conn is not None
+
+        await self.gateway.wait_until(resumed, timeout)
+
+    # helpers ---------------------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a dispatch from sync code; without a session there is nobody to tell."""
+        if self.gateway.session is None:
+            coro.close()
+            return
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    def _user_id(user: UserRef) -> str:
+        return str(user["id"]) if isinstance(user, dict) else str(user)
+
+    def _interaction(self, ref: str | FakeInteraction) -> FakeInteraction:
+        return ref if isinstance(ref, FakeInteraction) else self.rest.webhooks.interactions[ref]
+
+    def _channel(self, guild: Guild | None, channel: ChannelRef, user: UserRef | None = None) -> Channel:
+        """A Channel from an object, an id, a name in ``guild``; None: the guild's system channel or,
+        without a guild, the DM with ``user``."""
+        if isinstance(channel, Channel):
+            return channel
+        if channel is None:
+            if guild is not None:
+                return guild.system_channel
+            assert user is not None, "a DM needs the user"
+            return self.dm_channel(user)
+        if channel in self.model.channels:
+            return self.model.channels[channel]
+        if guild is not None:
+            return guild.channel(channel)
+        raise KeyError(f"unknown channel {channel!r}")
+
+    def _command_data(self, guild: Guild | None, name: str, options: list[JSON] | dict[str, Any] | None,
+                      subcommand: str | None, focused: str | None) -> JSON:
+        guild_id = guild.id if guild else None
+        typed = command_options(self.command_store, guild_id, name, options, subcommand, focused)
+        command = self.command_store.find(guild_id, name)
+        data: JSON = {"id": command["id"] if command else self.model.ids.next(), "name": name, "type": 1}
+        if typed:
+            data["options"] = typed
+        resolved = resolved_data(self.model, guild, typed)
+        if resolved:
+            data["resolved"] = resolved
+        if command and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]  # discord.py looks guild commands up by this
+        return data
+
+    def _modal_components(self, custom_id: str, values: dict[str, str]) -> list[JSON]:
+        sent = [cb["data"] for i in self.rest.webhooks.interactions.values() for cb in i.callbacks
+                if cb.get("type") == 9 and cb.get("data", {}).get("custom_id") == custom_id]
+        layout = sent[-1]["components"] if sent else [
+            {"type": 1, "components": [{"type": 4, "custom_id": key}]} for key in values]
+
+        def fill(component: JSON) -> JSON:
+            if component.get("type") == 1:
+                return {"type": 1, "components": [fill(c) for c in component.get("components", [])]}
+            if component.get("type") == 18:
+                return {"type": 18, "component": fill(component["component"])}
+            return {"type": component.get("type", 4), "custom_id": component.get("custom_id"),
+                    "value": values.get(component.get("custom_id", ""), "")}
+
+        return [fill(c) for c in layout]
+
+    async def _interact(self, itype: int, guild: Guild | None, channel: ChannelRef, user: UserRef,
+                        data: JSON, *, locale: str = "en-US", message: JSON | None = None) -> FakeInteraction:
+        target = self._channel(guild, channel, user)
+        payload = build_interaction(self.model, itype=itype, channel=target, user_id=self._user_id(user),
+                                    data=data, locale=locale, message=message)
+        return await self.inject_interaction(payload)
+
