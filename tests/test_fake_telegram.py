@@ -12,7 +12,7 @@ import html
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    ReactionTypeEmoji,
     Update,
 )
 from telegram.constants import ParseMode
@@ -42,6 +43,7 @@ from telegram.ext import (
     ContextTypes,
     MessageHandler,
     MessageReactionHandler,
+    Updater,
     filters,
 )
 
@@ -54,7 +56,9 @@ pytestmark = pytest.mark.timeout(20)
 FIXTURE_DIRS = (Path(__file__).parent / "fixtures" / "telegram", Path("/work/shared/fixtures/telegram"))
 FIXTURES = next((d for d in FIXTURE_DIRS if d.is_dir()), None)
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Handlers = Sequence[BaseHandler[Any, Any, Any]]
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
 class Seen:
@@ -94,23 +98,29 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-def build_app(fake: FakeTelegram, rate_limiter: AIORateLimiter | None = None) -> Application:
+def build_app(fake: FakeTelegram, rate_limiter: AIORateLimiter | None = None) -> App:
     builder = ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)
     if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
+        return builder.rate_limiter(rate_limiter).build()
     return builder.build()
 
 
-async def stop_app(app: Application) -> None:
-    await app.updater.stop()
+def updater(app: App) -> Updater:
+    assert app.updater is not None  # ApplicationBuilder always makes one unless told not to
+    return app.updater
+
+
+async def stop_app(app: App) -> None:
+    """The stop half of the explicit lifecycle, mirror image of the start."""
+    await updater(app).stop()
     await app.stop()
     await app.shutdown()
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeTelegram, handlers: Sequence[BaseHandler[Any, Any, Any]] = (), *,
+async def running_bot(fake: FakeTelegram, handlers: Handlers = (), *,
                       allowed_updates: Sequence[str] | None = None,
-                      rate_limiter: AIORateLimiter | None = None) -> AsyncIterator[Application]:
+                      rate_limiter: AIORateLimiter | None = None) -> AsyncIterator[App]:
     """A polling Application (10 s long polls, PTB's default) whose handler errors fail the test."""
     app = build_app(fake, rate_limiter)
     errors: list[object] = []
@@ -122,7 +132,7 @@ async def running_bot(fake: FakeTelegram, handlers: Sequence[BaseHandler[Any, An
         app.add_handler(handler)
     app.add_error_handler(on_error)
     await app.initialize()
-    await app.updater.start_polling(timeout=10, allowed_updates=allowed_updates)
+    await updater(app).start_polling(timeout=10, allowed_updates=allowed_updates)
     await app.start()
     try:
         yield app
@@ -176,7 +186,8 @@ async def test_html_with_escaped_user_text_is_accepted_and_invalid_html_rejected
 
     async def echo_bold(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and context.args is not None
-        await update.message.reply_text(f"<b>{html.escape(' '.join(context.args))}</b>", parse_mode=ParseMode.HTML)
+        user_text = " ".join(context.args)
+        await update.message.reply_text(f"<b>{html.escape(user_text)}</b>", parse_mode=ParseMode.HTML)
 
     async with running_bot(fake, [CommandHandler("echo", echo_bold)]) as app:
         fake.send_text(group, alice, "/echo <b>&")
@@ -246,7 +257,7 @@ async def test_button_press_reaches_callback_query_handler_and_is_answered(fake:
         await update.callback_query.answer("Counted")
         await update.callback_query.edit_message_text("Thanks for voting")
 
-    handlers = [CommandHandler("poll", reply_with("Vote now", reply_markup=keyboard)),
+    handlers: Handlers = [CommandHandler("poll", reply_with("Vote now", reply_markup=keyboard)),
                 CallbackQueryHandler(seen.handler("vote", on_vote), pattern=r"^vote:")]
     async with running_bot(fake, handlers):
         fake.send_text(group, alice, "/poll")
@@ -280,7 +291,7 @@ async def test_reactions_arrive_only_when_asked_for(fake: FakeTelegram, allowed_
     group, alice = fake.add_group("Makers"), fake.add_user("Alice")
     fake.set_admins(group, [fake.bot_user] if bot_is_admin else [])
     seen = Seen()
-    handlers = [MessageReactionHandler(seen.handler("reaction")),
+    handlers: Handlers = [MessageReactionHandler(seen.handler("reaction")),
                 MessageHandler(filters.TEXT, seen.handler("text"))]
     async with running_bot(fake, handlers, allowed_updates=allowed_updates):
         await fake.wait_for_call("getUpdates")  # allowed_updates is on the server from here on
@@ -294,7 +305,7 @@ async def test_reactions_arrive_only_when_asked_for(fake: FakeTelegram, allowed_
     assert seen.names() == (["text", "reaction", "text"] if delivered else ["text", "text"])
     if delivered:
         reaction = seen.updates[1][1].message_reaction
-        assert reaction is not None and [r.emoji for r in reaction.new_reaction] == ["🔥"]  # type: ignore[union-attr]
+        assert reaction is not None and reaction.new_reaction == (ReactionTypeEmoji("🔥"),)
     else:
         assert fake.dropped_updates[-1].update["message_reaction"]["message_id"] == posted["message_id"]
 
@@ -359,7 +370,8 @@ async def test_commands_are_stored_per_language_and_scope(fake: FakeTelegram) ->
     assert [c["description"] for c in fake.commands("en")] == ["Submit a film", "Vote"]
     assert [(c.command, c.description) for c in zh] == [("submit", "提交影片"), ("vote", "投票")]
     assert default == ()  # the group scope is separate from the default one
-    assert fake.commands(scope={"type": "all_group_chats"}) == [{"command": "top", "description": "Top films"}]
+    group_commands = fake.commands(scope={"type": "all_group_chats"})
+    assert group_commands == [{"command": "top", "description": "Top films"}]
 
 
 async def test_chat_administrators_parse_into_ptb_objects(fake: FakeTelegram) -> None:
@@ -428,17 +440,19 @@ FIXTURE_CASES = [
 
 @pytest.mark.skipif(FIXTURES is None, reason="fixture payloads not found")
 @pytest.mark.parametrize(("name", "handler"), FIXTURE_CASES)
-async def test_real_update_payloads_reach_the_right_handler(fake: FakeTelegram, name: str, handler: str) -> None:
+async def test_real_update_payloads_reach_the_right_handler(fake: FakeTelegram, name: str,
+                                                            handler: str) -> None:
     assert FIXTURES is not None
     payload = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
     seen = Seen()
-    handlers = [
+    handlers: Handlers = [
         CommandHandler("report", seen.handler("command")),
         MessageReactionHandler(seen.handler("reaction"),
                                message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED),
         MessageReactionHandler(seen.handler("reaction_count"),
                                message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_COUNT_UPDATED),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, seen.handler("private_text")),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
+                       seen.handler("private_text")),
     ]
     async with running_bot(fake, handlers, allowed_updates=Update.ALL_TYPES):
         await fake.wait_for_call("getUpdates")
@@ -489,7 +503,8 @@ async def test_long_poll_timeout_offset_and_release_on_inject(fake: FakeTelegram
     started = time.monotonic()
     first = fake.send_text(group, alice, "/hello")
     status, body = await poll
-    assert time.monotonic() - started < 0.5 and [u["update_id"] for u in body["result"]] == [first["update_id"]]
+    assert time.monotonic() - started < 0.5
+    assert [u["update_id"] for u in body["result"]] == [first["update_id"]]
 
     second = fake.send_text(group, alice, "/again")
     _, body = await _api(fake, "getUpdates", offset=str(first["update_id"]))  # not yet confirmed
@@ -518,7 +533,8 @@ async def test_requests_decode_wrong_token_and_unknown_methods(fake: FakeTelegra
                                                    "reply_markup": json.loads(markup)}
     assert await _api(fake, "getMe", token="123456:wrong") == (
         401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-    assert await _api(fake, "sendHologram") == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+    not_found = {"ok": False, "error_code": 404, "description": "Not Found"}
+    assert await _api(fake, "sendHologram") == (404, not_found)
     assert fake.calls("sendHologram")[0].status == 404
 
 
@@ -559,7 +575,7 @@ async def test_webhook_mode_receives_posted_updates_with_the_secret(fake: FakeTe
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     await app.initialize()
-    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram", webhook_url=url,
+    await updater(app).start_webhook(listen="127.0.0.1", port=port, url_path="telegram", webhook_url=url,
                                     secret_token="s3cret", allowed_updates=[Update.MESSAGE])
     await app.start()
     try:
@@ -580,7 +596,7 @@ async def test_stopping_is_prompt_during_a_long_poll() -> None:
         fake = await stack.enter_async_context(FakeTelegram())
         app = build_app(fake)
         await app.initialize()
-        await app.updater.start_polling(timeout=10)
+        await updater(app).start_polling(timeout=10)
         await app.start()
         waiting = await fake.wait_for_call("getUpdates", lambda r: r.params.get("timeout") == 10)
         await asyncio.sleep(0.05)  # let the poll settle into its wait

@@ -172,7 +172,8 @@ class _Parser:
             assert match is not None  # the pattern also matches the empty string
             self.pos = match.end()
             if self.pos < len(self.source) and not self.peek().isspace() and self.peek() != ">":
-                raise HtmlParseError(f"Unexpected end of name token at byte offset {self.byte_offset(match.start())}")
+                offset = self.byte_offset(match.start())
+                raise HtmlParseError(f"Unexpected end of name token at byte offset {offset}")
             return match.group().lower()
         self.pos += 1
         value: list[str] = []
@@ -225,7 +226,9 @@ class _Parser:
         if tag.name == "span":
             return {"type": "spoiler"}
         if tag.name == "tg-emoji":
-            return {"type": "custom_emoji", "custom_emoji_id": attrs["emoji-id"]} if "emoji-id" in attrs else None
+            if "emoji-id" not in attrs:
+                return None
+            return {"type": "custom_emoji", "custom_emoji_id": attrs["emoji-id"]}
         if tag.name == "tg-time":
             return self.time_entity(attrs)
         if tag.name == "code" and attrs.get("class", "").startswith("language-"):

@@ -11,7 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .telegram_html import HtmlParseError, parse_html, utf16_len
-from .telegram_state import JSON, ApiError, StoredFile, TelegramState, UploadedFile, bad_request, now, scope_key
+from .telegram_state import (
+    JSON,
+    ApiError,
+    StoredFile,
+    TelegramState,
+    UploadedFile,
+    bad_request,
+    now,
+    scope_key,
+)
 from .telegram_updates import UpdateQueue
 
 Method = Callable[[JSON, dict[str, UploadedFile]], Any]
@@ -98,7 +107,8 @@ class BotApi:
                 raise bad_request(f"can't parse entities: {error}") from None
         elif parse_mode in ("", "markdown", "markdownv2"):
             # Markdown is passed through unchecked: the fake only validates HTML.
-            text, entities = raw, list(params.get(f"{field}_entities" if field == "caption" else "entities") or [])
+            entities_param = "caption_entities" if field == "caption" else "entities"
+            text, entities = raw, list(params.get(entities_param) or [])
         else:
             raise bad_request("unsupported parse_mode")
         if utf16_len(text) > limit:
@@ -121,7 +131,10 @@ class BotApi:
         reply = params.get("reply_parameters") or {}
         reply_id = reply.get("message_id", params.get("reply_to_message_id"))
         if reply_id is not None:
-            replied = self.state.messages.get(reply.get("chat_id", chat["id"]), {}).get(reply_id)
+            reply_chat_id = chat["id"]
+            if "chat_id" in reply:
+                reply_chat_id = self.state.resolve_chat(reply["chat_id"])["id"]
+            replied = self.state.messages.get(reply_chat_id, {}).get(reply_id)
             if replied is not None:
                 # Telegram nests only one level: the replied-to message comes without its own reply.
                 content["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
@@ -199,7 +212,8 @@ class BotApi:
         text, entities = self.formatted(params, "text", MESSAGE_LIMIT, "message is too long")
         # Leaving out reply_markup removes the inline keyboard, as on Telegram.
         markup = self.inline_markup(params)
-        if (text, entities, markup) == (message["text"], message.get("entities", []), message.get("reply_markup")):
+        current = (message["text"], message.get("entities", []), message.get("reply_markup"))
+        if (text, entities, markup) == current:
             raise bad_request(NOT_MODIFIED)
         message.update(text=text, edit_date=now())
         self._set_optional(message, "entities", entities or None)
@@ -234,8 +248,9 @@ class BotApi:
         query_id = str(params.get("callback_query_id"))
         if self.state.callback_queries.get(query_id) != {}:
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
-        answer = {key: params[key] for key in ("text", "show_alert", "url", "cache_time") if key in params}
-        self.state.callback_queries[query_id] = {"answered": True, **answer}
+        answer: JSON = {"answered": True}
+        answer.update({k: params[k] for k in ("text", "show_alert", "url", "cache_time") if k in params})
+        self.state.callback_queries[query_id] = answer
         return True
 
     def set_my_commands(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
@@ -248,7 +263,9 @@ class BotApi:
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("command description must be 1-256 characters long")
         key = scope_key(params.get("scope"), params.get("language_code"))
-        self.state.commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
+        self.state.commands[key] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
         return True
 
     def get_my_commands(self, params: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
@@ -263,7 +280,10 @@ class BotApi:
 
     def get_chat_member(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         chat = self.state.resolve_chat(params.get("chat_id"))
-        return self.state.chat_member(chat["id"], params.get("user_id"))
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise bad_request("invalid user_id specified")
+        return self.state.chat_member(chat["id"], user_id)
 
     def get_chat_administrators(self, params: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
         chat = self.state.resolve_chat(params.get("chat_id"))
@@ -280,7 +300,8 @@ class BotApi:
         stored = self.document_file(params.get("document"), files)
         content: JSON = {"document": stored.as_document(), **self.reply_content(chat, params)}
         if params.get("caption"):
-            caption, entities = self.formatted(params, "caption", CAPTION_LIMIT, "message caption is too long")
+            caption, entities = self.formatted(params, "caption", CAPTION_LIMIT,
+                                               "message caption is too long")
             content["caption"] = caption
             if entities:
                 content["caption_entities"] = entities

@@ -237,7 +237,9 @@ class FakeTelegram:
             return await asyncio.wait_for(first_match(), timeout)
         except TimeoutError:
             seen = [(r.method, r.status) for r in self.requests[-10:]]
-            raise TimeoutError(f"no matching {method} call within {timeout}s; last requests: {seen}") from None
+            raise TimeoutError(
+                f"no matching {method} call within {timeout}s; last requests: {seen}"
+            ) from None
 
     def _matches(self, request: RecordedRequest, method: str,
                  predicate: Callable[[RecordedRequest], bool] | None) -> bool:
@@ -335,7 +337,10 @@ class FakeTelegram:
         """Anonymous reaction totals on a message (what channels and anonymous admins produce)."""
         event = {
             "chat": chat, "message_id": message_id, "date": now(),
-            "reactions": [{"type": {"type": "emoji", "emoji": e}, "total_count": n} for e, n in counts.items()],
+            "reactions": [
+                {"type": {"type": "emoji", "emoji": emoji}, "total_count": total}
+                for emoji, total in counts.items()
+            ],
         }
         return self.updates.push({"message_reaction_count": event}, self.state.reaction_blocker(chat, None))
 

@@ -226,7 +226,8 @@ class TelegramState:
         return {"status": status, "user": user}
 
     def administrators(self, chat_id: int) -> list[JSON]:
-        ids = ([self.creators[chat_id]] if chat_id in self.creators else []) + list(self.admins.get(chat_id, {}))
+        creator = [self.creators[chat_id]] if chat_id in self.creators else []
+        ids = creator + list(self.admins.get(chat_id, {}))
         return [self.chat_member(chat_id, user_id) for user_id in ids]
 
     def full_chat(self, chat: JSON) -> JSON:
@@ -275,7 +276,8 @@ class TelegramState:
             message_content["caption"] = caption
         return self.store_message(chat, user, message_content)
 
-    def store_file(self, content: bytes, filename: str | None, mime_type: str | None, folder: str) -> StoredFile:
+    def store_file(self, content: bytes, filename: str | None, mime_type: str | None,
+                   folder: str) -> StoredFile:
         number = next(self._file_numbers)
         suffix = "." + filename.rsplit(".", 1)[1] if filename and "." in filename else ""
         guessed = mimetypes.guess_type(filename)[0] if filename else None

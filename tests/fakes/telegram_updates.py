@@ -15,7 +15,9 @@ JSON = dict[str, Any]
 # What a bot gets when it never chose: the Bot API leaves these out unless asked for by name.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-CONFLICT_OTHER_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+CONFLICT_OTHER_POLL = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+)
 
 
 def update_type(update: JSON) -> str:
