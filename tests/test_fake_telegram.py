@@ -28,6 +28,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     ReactionTypeEmoji,
     Update,
 )
@@ -48,7 +49,7 @@ from telegram.ext import (
 )
 
 from tests.fakes.telegram_html import HtmlParseError, parse_html
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -316,14 +317,22 @@ async def _wait_count(seen: Seen, name: str, count: int) -> None:
         await asyncio.sleep(0)
 
 
-async def test_react_remembers_the_previous_reaction(fake: FakeTelegram) -> None:
+async def test_reaction_helpers_build_updates_shaped_like_real_ones(fake: FakeTelegram) -> None:
     group, alice = fake.add_group("Makers"), fake.add_user("Alice")
     fake.set_admins(group, [fake.bot_user])
-    fake.updates.set_allowed([Update.MESSAGE_REACTION])
+    fake.updates.set_allowed([Update.MESSAGE_REACTION, Update.MESSAGE_REACTION_COUNT])
     first = fake.react(group, alice, 7, "👍")["message_reaction"]
-    second = fake.react(group, alice, 7, None)["message_reaction"]
+    second = fake.react(group, alice, 7, None)["message_reaction"]  # `old` comes from the fake's memory
+    counts = fake.react_count(group, 7, {"👍": 2, "🔥": 1})["message_reaction_count"]
     assert (first["old_reaction"], first["new_reaction"]) == ([], [{"type": "emoji", "emoji": "👍"}])
     assert (second["old_reaction"], second["new_reaction"]) == ([{"type": "emoji", "emoji": "👍"}], [])
+    assert counts["reactions"][0] == {"type": {"type": "emoji", "emoji": "👍"}, "total_count": 2}
+    if FIXTURES is not None:  # the same keys as in captured payloads
+        real = json.loads((FIXTURES / "update_message_reaction.json").read_text(encoding="utf-8"))
+        real_count = json.loads((FIXTURES / "update_message_reaction_count.json").read_text(encoding="utf-8"))
+        assert set(first) == set(real["message_reaction"])
+        assert set(counts) == set(real_count["message_reaction_count"])
+    assert len(fake.pending_updates) == 3
 
 
 # -- rate limits, commands, admins, files ------------------------------------------------------
@@ -416,6 +425,37 @@ async def test_documents_go_both_ways(fake: FakeTelegram) -> None:
     assert sent["caption_entities"] == [{"type": "italic", "offset": 0, "length": 9}]
 
 
+async def test_edits_deletes_and_reactions_follow_telegrams_rules(fake: FakeTelegram) -> None:
+    group, alice = fake.add_group("Makers"), fake.add_user("Alice")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Open", callback_data="open")]])
+    user_message = fake.send_text(group, alice, "/submit Dawn")["message"]
+    async with running_bot(fake) as app:
+        sent = await app.bot.send_message(group["id"], "Entry received", reply_markup=keyboard)
+        edited = await app.bot.edit_message_reply_markup(group["id"], sent.message_id, reply_markup=None)
+        assert isinstance(edited, Message) and edited.reply_markup is None
+        with pytest.raises(BadRequest, match="(?i)message is not modified"):
+            await app.bot.edit_message_reply_markup(group["id"], sent.message_id, reply_markup=None)
+        with pytest.raises(BadRequest, match="(?i)message can't be edited"):
+            await app.bot.edit_message_text("hijacked", group["id"], user_message["message_id"])
+
+        assert await app.bot.set_message_reaction(group["id"], user_message["message_id"], "👍")
+        # 🎬 is no allowed reaction; PTB sends it as a custom emoji with "🎬" as its id.
+        with pytest.raises(BadRequest, match="(?i)reaction_invalid"):
+            await app.bot.set_message_reaction(group["id"], user_message["message_id"], "🎬")
+        assert fake.calls("setMessageReaction")[-1].params["reaction"] == [
+            {"type": "custom_emoji", "custom_emoji_id": "🎬"}]
+
+        with pytest.raises(BadRequest, match="(?i)message can't be deleted"):  # not an admin
+            await app.bot.delete_message(group["id"], user_message["message_id"])
+        fake.set_admins(group, [fake.bot_user])
+        assert await app.bot.delete_message(group["id"], user_message["message_id"])
+        assert await app.bot.delete_message(group["id"], sent.message_id)
+        with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+            await app.bot.delete_message(group["id"], sent.message_id)
+    assert fake.messages(group) == []
+    assert fake.state.reaction_counts(group["id"], user_message["message_id"]) == {"👍": 1}
+
+
 async def test_private_message_to_a_user_who_never_started_the_bot_is_forbidden(fake: FakeTelegram) -> None:
     bob = fake.add_user("Bob")
     fake.block_private(bob)
@@ -464,6 +504,37 @@ async def test_real_update_payloads_reach_the_right_handler(fake: FakeTelegram, 
     # false defaults PTB adds for service-message flags.
     assert _extra_fields(injected, update.to_dict()) <= {"False"}
     assert injected["update_id"] != payload["update_id"]  # the fake numbers updates itself
+
+
+@pytest.mark.skipif(FIXTURES is None, reason="fixture payloads not found")
+async def test_an_update_ptb_cannot_parse_blocks_every_update_behind_it(fake: FakeTelegram) -> None:
+    """The documentation's callback_query example lacks chat_instance and from.is_bot. PTB parses a
+    getUpdates batch as a whole, fails, logs, and polls again at once with the same offset: the
+    update is never confirmed, so neither it nor anything after it is ever handled. Even
+    updater.stop() raises, from its last offset-confirming getUpdates."""
+    assert FIXTURES is not None
+    outdated = json.loads((FIXTURES / "update_callback_query.json").read_text(encoding="utf-8"))
+    group, alice = fake.add_group("Makers"), fake.add_user("Alice")
+    seen = Seen()
+    app = build_app(fake)
+    app.add_handler(CommandHandler("hello", seen.handler("hello")))
+    await app.initialize()
+    await updater(app).start_polling(timeout=10)
+    await app.start()
+    await fake.wait_for_call("getUpdates")
+    fake.inject_update(outdated)
+    fake.send_text(group, alice, "/hello")
+
+    def both_delivered(request: RecordedRequest) -> bool:
+        return request.ok and len((request.response or {})["result"]) == 2
+
+    for _ in range(5):  # PTB re-polls in a tight loop without waiting
+        await fake.wait_for_call("getUpdates", both_delivered)
+    with pytest.raises(TypeError, match="is_bot"):
+        await updater(app).stop()
+    await app.stop()
+    await app.shutdown()
+    assert seen.names() == [] and len(fake.pending_updates) == 2
 
 
 def _extra_fields(expected: Any, actual: Any) -> set[str]:
@@ -533,6 +604,10 @@ async def test_requests_decode_wrong_token_and_unknown_methods(fake: FakeTelegra
                                                    "reply_markup": json.loads(markup)}
     assert await _api(fake, "getMe", token="123456:wrong") == (
         401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+    url = f"{fake.base_url}{fake.token}/sendMessage"
+    async with aiohttp.ClientSession() as session, session.post(
+            url, json={"chat_id": group["id"], "text": "JSON bodies work too"}) as response:
+        assert (await response.json())["result"]["text"] == "JSON bodies work too"
     not_found = {"ok": False, "error_code": 404, "description": "Not Found"}
     assert await _api(fake, "sendHologram") == (404, not_found)
     assert fake.calls("sendHologram")[0].status == 404

@@ -329,6 +329,11 @@ class BotApi:
         emojis = [r.get("emoji") for r in reactions if r.get("type") == "emoji"]
         if self._reaction_emoji is not None and any(e not in self._reaction_emoji for e in emojis):
             raise bad_request("REACTION_INVALID")
+        # Custom emoji ids are numbers. PTB turns a string outside its reaction list into a custom
+        # emoji with that string as id, so a plain "🎬" arrives here as custom_emoji_id "🎬".
+        if any(r.get("type") == "custom_emoji" and not str(r.get("custom_emoji_id", "")).isdigit()
+               for r in reactions):
+            raise bad_request("REACTION_INVALID")
         self.state.set_reaction(chat["id"], params["message_id"], self.state.bot_user["id"], emojis)
         return True
 
