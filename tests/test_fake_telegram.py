@@ -81,16 +81,17 @@ class Seen:
     def names(self) -> list[str]:
         return [name for name, _ in self.updates]
 
-    async def wait(self, name: str, timeout: float = 5) -> Update:
-        async def first() -> Update:
+    async def wait(self, name: str, count: int = 1, timeout: float = 5) -> Update:
+        """The count-th update the named handler got, waiting for it if need be."""
+        async def nth() -> Update:
             while True:
-                for seen_name, update in self.updates:
-                    if seen_name == name:
-                        return update
+                matching = [update for seen_name, update in self.updates if seen_name == name]
+                if len(matching) >= count:
+                    return matching[count - 1]
                 self._changed.clear()
                 await self._changed.wait()
 
-        return await asyncio.wait_for(first(), timeout)
+        return await asyncio.wait_for(nth(), timeout)
 
 
 @pytest.fixture
@@ -301,7 +302,7 @@ async def test_reactions_arrive_only_when_asked_for(fake: FakeTelegram, allowed_
         await seen.wait("text")
         fake.react(group, alice, posted["message_id"], "🔥")
         fake.send_text(group, alice, "/ping after the reaction")  # updates are handled in order
-        await asyncio.wait_for(_wait_count(seen, "text", 2), 5)
+        await seen.wait("text", count=2)
 
     assert seen.names() == (["text", "reaction", "text"] if delivered else ["text", "text"])
     if delivered:
@@ -309,12 +310,6 @@ async def test_reactions_arrive_only_when_asked_for(fake: FakeTelegram, allowed_
         assert reaction is not None and reaction.new_reaction == (ReactionTypeEmoji("🔥"),)
     else:
         assert fake.dropped_updates[-1].update["message_reaction"]["message_id"] == posted["message_id"]
-
-
-async def _wait_count(seen: Seen, name: str, count: int) -> None:
-    while seen.names().count(name) < count:
-        await seen.wait(name)
-        await asyncio.sleep(0)
 
 
 async def test_reaction_helpers_build_updates_shaped_like_real_ones(fake: FakeTelegram) -> None:
@@ -608,6 +603,9 @@ async def test_requests_decode_wrong_token_and_unknown_methods(fake: FakeTelegra
     async with aiohttp.ClientSession() as session, session.post(
             url, json={"chat_id": group["id"], "text": "JSON bodies work too"}) as response:
         assert (await response.json())["result"]["text"] == "JSON bodies work too"
+    async with aiohttp.ClientSession() as session, session.post(
+            url, data=b"{not json", headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 400 and fake.calls("sendMessage")[-1].status == 400
     not_found = {"ok": False, "error_code": 404, "description": "Not Found"}
     assert await _api(fake, "sendHologram") == (404, not_found)
     assert fake.calls("sendHologram")[0].status == 404

@@ -19,6 +19,7 @@ from .telegram_state import (
     UploadedFile,
     bad_request,
     now,
+    reply_snapshot,
     scope_key,
 )
 from .telegram_updates import UpdateQueue
@@ -136,8 +137,7 @@ class BotApi:
                 reply_chat_id = self.state.resolve_chat(reply["chat_id"])["id"]
             replied = self.state.messages.get(reply_chat_id, {}).get(reply_id)
             if replied is not None:
-                # Telegram nests only one level: the replied-to message comes without its own reply.
-                content["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
+                content["reply_to_message"] = reply_snapshot(replied)
             elif not reply.get("allow_sending_without_reply", params.get("allow_sending_without_reply")):
                 raise bad_request("message to be replied not found")
         if params.get("message_thread_id") is not None:

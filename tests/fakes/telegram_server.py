@@ -45,7 +45,7 @@ STRING_PARAMS = frozenset({
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-@dataclass
+@dataclass(eq=False)  # an event, compared by identity
 class RecordedRequest:
     """One request to the fake Bot API, recorded when it arrives and completed when answered."""
 
@@ -78,8 +78,10 @@ async def decode_request(request: web.Request) -> tuple[JSON, dict[str, Uploaded
     files: dict[str, UploadedFile] = {}
     if request.content_type == "application/json":
         body = await request.read()
-        if body:
-            params.update(json.loads(body))
+        decoded = json.loads(body) if body else {}
+        if not isinstance(decoded, dict):
+            raise ValueError("a JSON body must be an object")
+        params.update(decoded)
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in (await request.post()).items():
             if isinstance(value, web.FileField):
@@ -110,7 +112,7 @@ class FakeTelegram:
         self.api = BotApi(self.state, self.updates, strict_ampersand=strict_ampersand)
         self.requests: list[RecordedRequest] = []
         self._rate_limits: dict[str, list[int]] = {}
-        self._returned: set[int] = set()  # ids of requests wait_for_call already handed out
+        self._returned: set[RecordedRequest] = set()  # what wait_for_call already handed out
         self._recorded = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -125,6 +127,7 @@ class FakeTelegram:
         await self.close()
 
     async def start(self) -> None:
+        self.updates.open()
         app = web.Application(client_max_size=50 * 1024 * 1024)  # Telegram's upload limit for bots
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
@@ -162,7 +165,9 @@ class FakeTelegram:
         return self.state.add_user(first_name, username, **extra)
 
     def add_group(self, title: str, supergroup: bool = True, **extra: Any) -> JSON:
-        """A new group the bot is in; extra: username, creator (else an owner is made up)."""
+        """A new group the bot is in, as a plain member: with privacy mode on it sees commands,
+        replies and mentions only, until set_admins includes fake.bot_user.
+        extra: username, creator (else an owner is made up)."""
         return self.state.add_group(title, supergroup, **extra)
 
     def private_chat(self, user: JSON) -> JSON:
@@ -229,7 +234,7 @@ class FakeTelegram:
             while True:
                 for request in self.requests:
                     if self._matches(request, method, predicate):
-                        self._returned.add(id(request))
+                        self._returned.add(request)
                         return request
                 await self._recorded.wait()
 
@@ -243,7 +248,7 @@ class FakeTelegram:
 
     def _matches(self, request: RecordedRequest, method: str,
                  predicate: Callable[[RecordedRequest], bool] | None) -> bool:
-        if id(request) in self._returned or request.method.lower() != method.lower():
+        if request in self._returned or request.method.lower() != method.lower():
             return False
         if request.status is None and request.method != "getUpdates":
             return False
@@ -254,15 +259,22 @@ class FakeTelegram:
         self._recorded = asyncio.Event()
 
     async def _handle_api(self, request: web.Request) -> web.Response:
-        params, files = await decode_request(request)
-        record = RecordedRequest(self.api.canonical_name(request.match_info["method"]), params, files)
+        record = RecordedRequest(self.api.canonical_name(request.match_info["method"]), {})
+        try:
+            record.params, record.files = await decode_request(request)
+        except ValueError:  # a body that is no JSON, or a broken form
+            self.requests.append(record)
+            return self._finish(record, ApiError(400, "Bad Request: can't parse request body").body(), 400)
+        # Recorded on arrival (with its parameters), so tests can see a long poll while it waits.
         self.requests.append(record)
         self._notify()
         try:
-            body: JSON = {"ok": True, "result": await self._answer(request.match_info["token"], record)}
-            status = 200
+            result = await self._answer(request.match_info["token"], record)
         except ApiError as error:
-            body, status = error.body(), error.code
+            return self._finish(record, error.body(), error.code)
+        return self._finish(record, {"ok": True, "result": result}, 200)
+
+    def _finish(self, record: RecordedRequest, body: JSON, status: int) -> web.Response:
         record.status, record.response = status, body
         self._notify()
         return json_response(body, status)
@@ -284,9 +296,13 @@ class FakeTelegram:
                                 "use deleteWebhook to delete the webhook first")
         if params.get("allowed_updates") is not None:
             self.updates.set_allowed(params["allowed_updates"])  # kept for later calls, as on Telegram
-        limit = min(max(int(params.get("limit", 100)), 1), 100)
-        timeout = max(float(params.get("timeout", 0)), 0.0)
-        return await self.updates.long_poll(params.get("offset"), limit, timeout)
+        try:
+            offset = None if params.get("offset") is None else int(params["offset"])
+            limit = min(max(int(params.get("limit", 100)), 1), 100)
+            timeout = max(float(params.get("timeout", 0)), 0.0)  # the fake also takes fractions
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: wrong parameter in getUpdates") from None
+        return await self.updates.long_poll(offset, limit, timeout)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         stored = self.state.file_by_path(request.match_info["file_path"])

@@ -6,6 +6,7 @@ tests assert on are the same shapes a real bot sees. Nothing here does I/O.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import mimetypes
@@ -43,7 +44,7 @@ DEFAULT_ADMIN_RIGHTS: JSON = {
 }
 
 # A /command, optionally addressed as /command@some_bot, at the start of a word.
-_COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@([A-Za-z0-9_]{3,32}))?(?![^\s])")
+_COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@([A-Za-z0-9_]{3,32}))?(?![\w@])")
 
 
 class ApiError(Exception):
@@ -110,6 +111,11 @@ def command_entities(text: str) -> list[JSON]:
     ]
 
 
+def reply_snapshot(message: JSON) -> JSON:
+    """The replied-to message as Telegram embeds it: a copy, one level deep (no reply of its own)."""
+    return copy.deepcopy({key: value for key, value in message.items() if key != "reply_to_message"})
+
+
 def emoji_reactions(emojis: Iterable[str]) -> list[JSON]:
     return [{"type": "emoji", "emoji": emoji} for emoji in emojis]
 
@@ -143,6 +149,7 @@ class TelegramState:
         self.admins: dict[int, dict[int, JSON]] = {}
         self.creators: dict[int, int] = {}
         self.messages: dict[int, dict[int, JSON]] = {}
+        self._last_message_id: dict[int, int] = {}  # Telegram never reuses a deleted message's id
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.callback_queries: dict[str, JSON] = {}  # id -> the answer, {} while unanswered
@@ -243,10 +250,10 @@ class TelegramState:
     # -- messages ------------------------------------------------------------------------------
 
     def store_message(self, chat: JSON, sender: JSON, content: JSON) -> JSON:
-        chat_messages = self.messages.setdefault(chat["id"], {})
-        message_id = max(chat_messages, default=0) + 1
+        message_id = self._last_message_id.get(chat["id"], 0) + 1
+        self._last_message_id[chat["id"]] = message_id
         message: JSON = {"message_id": message_id, "from": sender, "chat": chat, "date": now(), **content}
-        chat_messages[message_id] = message
+        self.messages.setdefault(chat["id"], {})[message_id] = message
         if chat["type"] != "private":
             self.members.setdefault(chat["id"], set()).add(sender["id"])
         return message
@@ -263,7 +270,7 @@ class TelegramState:
         if entities:
             content["entities"] = entities
         if reply_to is not None:
-            content["reply_to_message"] = self.message(chat["id"], reply_to)
+            content["reply_to_message"] = reply_snapshot(self.message(chat["id"], reply_to))
         if chat["type"] == "private":
             self.blocked.discard(user["id"])  # writing to the bot starts it
         return self.store_message(chat, user, content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,8 +58,12 @@ class UpdateQueue:
         return kind not in DEFAULT_EXCLUDED_UPDATES
 
     def number(self, update: JSON) -> JSON:
-        """A copy with the server's next update_id first (Telegram numbers updates itself)."""
-        return {"update_id": next(self._ids), **{k: v for k, v in update.items() if k != "update_id"}}
+        """A copy with the server's next update_id first (Telegram numbers updates itself).
+
+        The copy is deep: an update is a snapshot, and later edits of the stored message must not
+        leak into an update still waiting to be fetched."""
+        body = {k: copy.deepcopy(v) for k, v in update.items() if k != "update_id"}
+        return {"update_id": next(self._ids), **body}
 
     def push(self, update: JSON, blocked_because: str | None = None) -> JSON:
         numbered = self.number(update)
@@ -116,6 +121,9 @@ class UpdateQueue:
                 return []
             if generation != self._poll_generation:
                 raise ApiError(409, CONFLICT_OTHER_POLL)
+
+    def open(self) -> None:
+        self.closed = False
 
     def close(self) -> None:
         """Release every waiting poll now (they answer with an empty list)."""
