@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_INPUT_CHARS = 4000
+MAX_INPUT_CHARS = 6000  # above any platform's own message limit, so field limits speak first
 _KEY = re.compile(r"^([a-z_][a-z0-9_]*)=(.*)$", re.DOTALL)
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 

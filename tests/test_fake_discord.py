@@ -23,8 +23,8 @@ from tests.fakes.discord_server import Channel, FakeDiscord, Guild
 
 pytestmark = pytest.mark.timeout(20)
 
-# Payload captures (see their README for provenance); a copy inside the repo wins over the shared one.
-FIXTURE_DIRS = [Path(__file__).parent / "fixtures" / "discord", Path("/work/shared/fixtures/discord")]
+# Payload captures (see their README for provenance); kept in tests/fixtures/.
+FIXTURE_DIRS = [Path(__file__).parent / "fixtures" / "discord"]
 
 
 def load_fixture(name: str) -> dict[str, Any]:

@@ -53,8 +53,8 @@ from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
 
 pytestmark = pytest.mark.timeout(20)
 
-# Real Update payloads (see /work/shared/fixtures/README.md). A copy under tests/fixtures wins.
-FIXTURE_DIRS = (Path(__file__).parent / "fixtures" / "telegram", Path("/work/shared/fixtures/telegram"))
+# Real Update payloads (see tests/fixtures/README.md).
+FIXTURE_DIRS = [Path(__file__).parent / "fixtures" / "telegram"]
 FIXTURES = next((d for d in FIXTURE_DIRS if d.is_dir()), None)
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness import Harness, make_config
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The whole bot on the console: `ann` is an admin; the clock starts at 2026-12-01 09:00 UTC."""
+    async with Harness(tmp_path / "bot.sqlite3", make_config()) as harness:
+        yield harness
