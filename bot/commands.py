@@ -29,7 +29,7 @@ class UsageError(ValueError):
 @dataclass(frozen=True)
 class Option:
     name: str
-    kind: type = str
+    kind: type = str               # str, int, float, bool, or bot.models.IncomingFile (an attached file)
     required: bool = False
     positional: bool = False
     greedy: bool = False          # a last positional that takes the rest of the words
@@ -222,6 +222,8 @@ def convert_options(command: Command, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _convert(option: Option, value: Any) -> Any:
+    if option.kind is not str and isinstance(value, option.kind):
+        return value  # already typed (Discord options, attached files)
     if option.kind is bool:
         return _to_bool(option, value)
     if option.kind in (int, float):

@@ -14,6 +14,7 @@ from bot.models import (
     ButtonPress,
     ChatRef,
     Community,
+    IncomingFile,
     Invocation,
     Message,
     Person,
@@ -87,14 +88,14 @@ class Dispatcher:
                 raise UsageError("errors.unknown_command", command=inv.command,
                                  suggestion=registry.suggest(inv.command))
             command = registry.commands[inv.command]
-            return command, convert_options(command, dict(inv.options or {}))
+            return command, _with_file(command, convert_options(command, dict(inv.options or {})), inv)
         parsed = split_command(inv.text or "")
         if parsed is None:
             raise UsageError("errors.not_a_command")
         name, tokens = parsed
         command, rest = registry.resolve([name, *tokens])
         try:
-            return command, bind(command, rest)
+            return command, _with_file(command, bind(command, rest), inv)
         except UsageError as exc:
             raise _WithCommand(command, exc) from None
 
@@ -145,6 +146,16 @@ class Dispatcher:
         if community_id is None:
             return []
         return await found[1](community_id, prefix)
+
+
+def _with_file(command: Command, args: dict[str, Any], inv: Invocation) -> dict[str, Any]:
+    """Options of kind IncomingFile take the file sent with the command (Telegram document, Discord attachment)."""
+    for option in command.options:
+        if option.kind is IncomingFile and args.get(option.name) is None:
+            args[option.name] = inv.attachment
+            if option.required and inv.attachment is None:
+                raise UsageError("errors.missing_file", option=option.name)
+    return args
 
 
 class _WithCommand(UsageError):
