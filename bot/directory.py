@@ -90,30 +90,39 @@ class Directory:
             (community_id,))
         return [(row["platform"], row["chat_id"]) for row in rows if kind in row["kinds"].split(",")]
 
-    async def person_for(self, account: Account, display_name: str, community_id: int | None = None) -> Person:
-        """The Person behind an account, created on first sight; remembers the name and latest community."""
-        now = to_db(self.clock.now())
-        async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
-                                    (account.platform, account.user_id))
-            if row is None:
-                cursor = await tx.execute("INSERT INTO people (display_name, last_community_id, created_at) "
-                                          "VALUES (?, ?, ?)", (display_name, community_id, now))
-                person_id = int(cursor.lastrowid or 0)
-                await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
-                                 "VALUES (?, ?, ?, ?, ?)",
-                                 (account.platform, account.user_id, person_id, display_name, now))
-            else:
-                person_id = int(row[0])
-                await tx.execute("UPDATE accounts SET display_name = ?, last_seen_at = ? "
-                                 "WHERE platform = ? AND user_id = ?",
-                                 (display_name, now, account.platform, account.user_id))
-                await tx.execute("UPDATE people SET display_name = ?, "
-                                 "last_community_id = COALESCE(?, last_community_id) WHERE id = ?",
-                                 (display_name, community_id, person_id))
+    async def person_for(self, account: Account, display_name: str, community_id: int | None = None, *,
+                         tx: Tx | None = None) -> Person:
+        """The Person behind an account, created on first sight; remembers the name and latest community.
+
+        With `tx`, the work joins that open transaction (e.g. a due job mapping recounted reactions)."""
+        if tx is not None:
+            person_id = await self._person_id(tx, account, display_name, community_id)
+            row = await tx.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
+            assert row is not None
+            return Person(row["id"], row["display_name"], row["zone"])
+        async with self.db.transaction() as own:
+            person_id = await self._person_id(own, account, display_name, community_id)
         person = await self.person(person_id)
         assert person is not None
         return person
+
+    async def _person_id(self, tx: Tx, account: Account, display_name: str, community_id: int | None) -> int:
+        now = to_db(self.clock.now())
+        row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
+                                (account.platform, account.user_id))
+        if row is None:
+            cursor = await tx.execute("INSERT INTO people (display_name, last_community_id, created_at) "
+                                      "VALUES (?, ?, ?)", (display_name, community_id, now))
+            person_id = int(cursor.lastrowid or 0)
+            await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
+                             "VALUES (?, ?, ?, ?, ?)", (account.platform, account.user_id, person_id, display_name, now))
+            return person_id
+        person_id = int(row[0])
+        await tx.execute("UPDATE accounts SET display_name = ?, last_seen_at = ? WHERE platform = ? AND user_id = ?",
+                         (display_name, now, account.platform, account.user_id))
+        await tx.execute("UPDATE people SET display_name = ?, last_community_id = COALESCE(?, last_community_id) "
+                         "WHERE id = ?", (display_name, community_id, person_id))
+        return person_id
 
     async def person(self, person_id: int) -> Person | None:
         row = await self.db.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))

@@ -1,0 +1,157 @@
+"""/challenge: new, weekly, list, show, extend, cancel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.cog import command
+from bot.commands import Option
+from bot.context import Context
+from bot.errors import UserError
+from bot.models import Message, Moment, Text
+from bot.scheduler import next_weekly
+from bot.timeutil import to_db
+from cogs.challenges import logic, messages
+from cogs.challenges.phases import Phases
+from cogs.challenges.repository import Challenge, Weekly
+from cogs.films.logic import parse_runtime
+
+DAY_CHOICES = logic.DAYS
+
+
+class Admin(Phases):
+    @command("challenge new", Option("theme", required=True, positional=True, greedy=True, max_length=200),
+             Option("brief", max_length=1000), Option("max_runtime"), Option("opens"), Option("submit_until"),
+             Option("vote_until"), admin=True)
+    async def challenge_new(self, ctx: Context, theme: str, brief: str | None, max_runtime: str | None,
+                            opens: str | None, submit_until: str | None, vote_until: str | None) -> None:
+        theme = logic.check_theme(theme)
+        if await self.repo.theme_used(ctx.community.id, logic.normalize_theme(theme)):
+            raise UserError("challenges.errors.theme_used", theme=theme)
+        now, zone = self.app.clock.now(), ctx.community.zone
+        start = logic.parse_when(opens, zone=zone, base=now) if opens else now
+        if start < now - timedelta(minutes=1):
+            raise UserError("challenges.errors.opens_past")
+        submit = (logic.parse_when(submit_until, zone=zone, base=start) if submit_until
+                  else start + timedelta(days=self.settings.submit_days))
+        vote = (logic.parse_when(vote_until, zone=zone, base=submit) if vote_until
+                else submit + timedelta(days=self.settings.vote_days))
+        logic.check_window(now, start, submit, vote)
+        cap = self._cap(max_runtime)
+        async with self.app.db.transaction() as tx:
+            challenge = await self.create(tx, ctx.community, theme=theme, brief=logic.check_brief(brief),
+                                          max_runtime=cap, opens=max(start, now), submit_until=submit,
+                                          vote_until=vote, weekly=False)
+        await ctx.reply(ctx.t("challenges.created", id=challenge.id, theme=theme, opens=Moment(challenge.opens_at),
+                              submit_until=Moment(submit), vote_until=Moment(vote)))
+
+    def _cap(self, raw: str | None) -> int | None:
+        if raw is None:
+            return self.default_cap()
+        if raw.strip().lower() in ("0", "none", "off", "no"):
+            return None
+        return parse_runtime(raw)
+
+    @command("challenge weekly", Option("switch", positional=True, choices=("on", "off")),
+             Option("day", choices=DAY_CHOICES), Option("time"), Option("zone"),
+             Option("submit_days", int, min_value=1, max_value=6), Option("vote_days", int, min_value=1,
+                                                                          max_value=6), admin=True)
+    async def challenge_weekly(self, ctx: Context, switch: str | None, day: str | None, time: str | None,
+                               zone: str | None, submit_days: int | None, vote_days: int | None) -> None:
+        community_id = ctx.community.id
+        if switch == "off":
+            async with self.app.db.transaction() as tx:
+                await self.repo.set_weekly(tx, community_id, None)
+                await self.app.scheduler.cancel(tx, f"challenges:weekly:{community_id}:")
+            await ctx.reply(ctx.t("challenges.weekly.off"))
+            return
+        hour, minute = logic.parse_hhmm(time or "09:00")
+        plan = Weekly(logic.parse_day(day or "mon"), hour, minute, logic.check_zone(zone or ctx.community.zone),
+                      submit_days or self.settings.submit_days, vote_days or self.settings.vote_days)
+        if plan.submit_days + plan.vote_days > 7:
+            raise UserError("challenges.errors.week_too_short")
+        async with self.app.db.transaction() as tx:
+            version = await self.repo.set_weekly(tx, community_id, plan)
+            await self.app.scheduler.cancel(tx, f"challenges:weekly:{community_id}:")
+            fire = await self.schedule_weekly(tx, community_id, version, self.app.clock.now())
+        assert fire is not None
+        await ctx.reply(ctx.t("challenges.weekly.on", day=ctx.t.s(f"challenges.days.{plan.day}"),
+                              time=f"{hour:02d}:{minute:02d}", zone=plan.zone, next=Moment(fire),
+                              submit_days=plan.submit_days, vote_days=plan.vote_days))
+
+    @command("challenge list", admin=True)
+    async def challenge_list(self, ctx: Context) -> None:
+        found = await self.repo.in_community(ctx.community.id)
+        if not found:
+            await ctx.reply(ctx.t("challenges.list.empty"))
+            return
+        lines = [ctx.t("challenges.list.header")] + [messages.summary(item, ctx.t) for item in found]
+        weekly = await self.repo.weekly(ctx.community.id)
+        if weekly is not None:
+            upcoming = next_weekly(self.app.clock.now(), weekly.day, weekly.hour, weekly.minute, weekly.zone)
+            lines.append(ctx.t("challenges.list.weekly", next=Moment(upcoming)))
+        await ctx.reply(ctx.t.join(lines))
+
+    @command("challenge show", Option("id", int, positional=True, min_value=1), default=True)
+    async def challenge_show(self, ctx: Context, id: int | None) -> None:
+        challenge = await (self.challenge_in(ctx.community, id) if id else self._current(ctx))
+        lines = [messages.summary(challenge, ctx.t)]
+        if challenge.brief:
+            lines.append(Text.of(challenge.brief))
+        lines.append(ctx.t("challenges.show.cap", cap=messages.cap_text(challenge, ctx.t)))
+        entries = await self.repo.entries(challenge.id)
+        counts = await self.repo.tally(challenge.id)
+        show_counts = challenge.state == "closed" or (challenge.state == "voting"
+                                                      and not self.settings.hidden_tallies)
+        lines.append(ctx.t("challenges.show.entries", count=len(entries)))
+        if challenge.state in ("voting", "closed"):
+            for entry in entries:
+                key = "challenges.show.entry_count" if show_counts else "challenges.show.entry"
+                lines.append(ctx.t(key, entry=entry.id, title=entry.title, maker=entry.maker,
+                                   votes=counts.get(entry.id, 0)))
+        await ctx.reply(ctx.t.join(lines))
+
+    async def _current(self, ctx: Context) -> Challenge:
+        for states in (("open",), ("voting",), ("scheduled",), ("closed",)):
+            found = await self.repo.in_community(ctx.community.id, states, limit=1)
+            if found:
+                return found[0]
+        raise UserError("challenges.errors.none_yet")
+
+    @command("challenge extend", Option("id", int, required=True, positional=True, min_value=1),
+             Option("phase", required=True, positional=True, choices=logic.PHASES),
+             Option("duration", required=True, positional=True), admin=True)
+    async def challenge_extend(self, ctx: Context, id: int, phase: str, duration: str) -> None:
+        challenge = await self.challenge_in(ctx.community, id)
+        delta = logic.parse_extension(duration)
+        allowed = ("scheduled", "open") if phase == "submissions" else ("scheduled", "open", "voting")
+        if challenge.state not in allowed:
+            raise UserError("challenges.errors.extend_state", id=id, phase=ctx.t.s(f"challenges.phase.{phase}"))
+        # Longer submissions push the vote close back by the same amount, so voting keeps its length.
+        submit = challenge.submit_until + (delta if phase == "submissions" else timedelta(0))
+        vote = challenge.vote_until + delta
+        deadline = submit if phase == "submissions" else vote
+        async with self.app.db.transaction() as tx:
+            await self.repo.set_deadlines(tx, challenge.id, submit, vote)
+            await self.app.scheduler.reschedule(tx, f"challenges:{id}:submissions", submit)
+            await self.app.scheduler.reschedule(tx, f"challenges:{id}:voting", vote)
+            await self.app.outbox.announce(
+                tx, ctx.community, "challenges",
+                Message(ctx.t("challenges.extended", id=id, theme=challenge.theme,
+                              phase=ctx.t.s(f"challenges.phase.{phase}"), until=Moment(deadline))),
+                key=f"challenges:{id}:extend:{phase}:{to_db(deadline)}")
+        await ctx.reply(ctx.t("challenges.extend_done", id=id))
+
+    @command("challenge cancel", Option("id", int, required=True, positional=True, min_value=1), admin=True)
+    async def challenge_cancel(self, ctx: Context, id: int) -> None:
+        challenge = await self.challenge_in(ctx.community, id)
+        if challenge.state in ("closed", "cancelled"):
+            raise UserError("challenges.errors.cancel_state", id=id,
+                            state=ctx.t.s(f"challenges.state.{challenge.state}"))
+        async with self.app.db.transaction() as tx:
+            await self.repo.set_state(tx, challenge.id, "cancelled", self.app.clock.now())
+            await self.app.scheduler.cancel(tx, f"challenges:{id}:")
+            await self.app.outbox.announce(tx, ctx.community, "challenges",
+                                           Message(ctx.t("challenges.cancelled", id=id, theme=challenge.theme)),
+                                           key=f"challenges:{id}:cancel")
+        await ctx.reply(ctx.t("challenges.cancel_done", id=id))

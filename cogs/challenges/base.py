@@ -1,0 +1,35 @@
+"""What every part of the challenges cog shares: the app, settings, repository and the vote writer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.errors import UserError
+from bot.models import Community
+from bot.storage import Tx
+from cogs.challenges.repository import Challenge, ChallengeRepository
+from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.votes import VoteWriter
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class Base:
+    """Attributes the mixins rely on; ChallengesCog provides them."""
+
+    app: App
+    settings: ChallengeSettings
+    repo: ChallengeRepository
+    writer: VoteWriter[str]
+    _noted: set[str]  # private notes already queued (the outbox key keeps them once anyway)
+
+    async def challenge_in(self, community: Community, challenge_id: int) -> Challenge:
+        """A challenge of this community, or a friendly error (another community's challenge is not found)."""
+        challenge = await self.repo.get(challenge_id)
+        if challenge is None or challenge.community_id != community.id:
+            raise UserError("challenges.errors.not_found", id=challenge_id)
+        return challenge
+
+    async def recount(self, tx: Tx, challenge: Challenge) -> None:
+        """Reconcile stored reaction votes with the platforms before closing (see Voting)."""

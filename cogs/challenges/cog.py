@@ -1,0 +1,40 @@
+"""Weekly challenges: themes, entries, reaction voting and results, with exactly-once phases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.cog import Cog
+from cogs.challenges.admin import Admin
+from cogs.challenges.repository import ChallengeRepository
+from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.submit import Submit
+from cogs.challenges.themes import Themes
+from cogs.challenges.votes import VoteWriter
+from cogs.challenges.voting import Voting
+
+HERE = Path(__file__).parent
+
+
+class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
+    name = "challenges"
+    settings_type = ChallengeSettings
+    migrations = HERE / "migrations"
+    locales = HERE / "locales"
+    settings: ChallengeSettings
+
+    async def cog_load(self) -> None:
+        if self.app.cog("films") is None:
+            raise RuntimeError("the challenges cog needs the films cog; list \"films\" before it in [bot] cogs")
+        self.repo = ChallengeRepository(self.app.db)
+        self._noted = set()
+        self.writer = VoteWriter(self.app.db, self.apply_votes)
+        self.writer.start()
+
+    async def cog_unload(self) -> None:
+        if hasattr(self, "writer"):
+            await self.writer.stop()
+
+    async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
+        return await self.repo.export(community_id)

@@ -1,0 +1,71 @@
+"""How challenges look: announcements, entry cards and results, as neutral content."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.i18n import Translator
+from bot.models import Button, ButtonStyle, Card, CardField, Message, Moment, Text
+from cogs.challenges.logic import Placed
+from cogs.challenges.repository import Challenge, Entry
+from cogs.films.logic import format_runtime
+
+
+def cap_text(challenge: Challenge, t: Translator) -> str:
+    if challenge.max_runtime is None:
+        return t.s("challenges.no_cap")
+    return format_runtime(challenge.max_runtime)
+
+
+def opened(challenge: Challenge, t: Translator) -> Message:
+    lines = [t("challenges.open.title", id=challenge.id, theme=challenge.theme)]
+    if challenge.brief:
+        lines.append(Text.of(challenge.brief))
+    lines.append(t("challenges.open.rules", id=challenge.id, cap=cap_text(challenge, t),
+                   submit_until=Moment(challenge.submit_until), vote_until=Moment(challenge.vote_until)))
+    return Message(t.join(lines))
+
+
+def voting_started(challenge: Challenge, count: int, emoji: str, t: Translator) -> Message:
+    return Message(t("challenges.voting.started", id=challenge.id, theme=challenge.theme, count=count,
+                     emoji=emoji, vote_until=Moment(challenge.vote_until)))
+
+
+def no_entries(challenge: Challenge, t: Translator) -> Message:
+    return Message(t("challenges.voting.no_entries", id=challenge.id, theme=challenge.theme))
+
+
+def entry_card(challenge: Challenge, entry: Entry, number: int, total: int, emoji: str,
+               t: Translator) -> Message:
+    card = Card(title=entry.title, url=entry.link,
+                fields=(CardField(t.s("challenges.entry.maker"), Text.of(entry.maker)),
+                        CardField(t.s("challenges.entry.runtime"), Text.of(format_runtime(entry.runtime_seconds)))),
+                footer=t.s("challenges.entry.footer", entry=entry.id, emoji=emoji))
+    return Message(t("challenges.entry.header", id=challenge.id, number=number, total=total),
+                   card=card, buttons=(Button(t.s("challenges.entry.vote"), "challenges.vote", str(entry.id),
+                                              ButtonStyle.PRIMARY),))
+
+
+def results(challenge: Challenge, placed: Sequence[Placed], entries: dict[int, Entry], streaks: dict[int, int],
+            t: Translator) -> Message:
+    lines = [t("challenges.results.title", id=challenge.id, theme=challenge.theme)]
+    for item in placed:
+        entry = entries[item.entry_id]
+        lines.append(t("challenges.results.line", place=item.place, title=entry.title, maker=entry.maker,
+                       votes=item.votes, points=item.points))
+    winners = [entries[item.entry_id].maker for item in placed if item.place == 1 and item.votes > 0]
+    if winners:
+        lines.append(t("challenges.results.winners", names=", ".join(winners), count=len(winners)))
+    else:
+        lines.append(t("challenges.results.no_votes"))
+    for person_id, count in sorted(streaks.items(), key=lambda item: -item[1]):
+        if count >= 2:
+            name = next(entry.maker for entry in entries.values() if entry.person_id == person_id)
+            lines.append(t("challenges.results.streak", name=name, count=count))
+    return Message(t.join(lines))
+
+
+def summary(challenge: Challenge, t: Translator) -> Text:
+    return t("challenges.list.line", id=challenge.id, theme=challenge.theme,
+             state=t.s(f"challenges.state.{challenge.state}"), submit_until=Moment(challenge.submit_until),
+             vote_until=Moment(challenge.vote_until))

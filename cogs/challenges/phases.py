@@ -1,0 +1,152 @@
+"""Phase changes as due rows: open -> submissions close -> voting closes, plus the weekly schedule.
+
+Each handler runs inside the due row's transaction, so its effect, its announcement (keyed by challenge
+and phase) and the row's done marker commit together: a retry or restart never repeats or skips one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.cog import at
+from bot.models import Community, Message
+from bot.scheduler import Job, next_weekly
+from bot.storage import Tx
+from bot.timeutil import to_db
+from cogs.challenges import logic, messages
+from cogs.challenges.base import Base
+from cogs.challenges.repository import Challenge
+
+PHASE_JOB = "challenges.phase"
+WEEKLY_JOB = "challenges.weekly"
+
+
+class Phases(Base):
+    async def create(self, tx: Tx, community: Community, *, theme: str, brief: str, max_runtime: int | None,
+                     opens: datetime, submit_until: datetime, vote_until: datetime, weekly: bool) -> Challenge:
+        """Store a challenge and its phase rows; it opens at once when `opens` is not in the future."""
+        norm = logic.normalize_theme(theme)
+        challenge_id = await self.repo.add(tx, community_id=community.id, theme=theme, theme_norm=norm,
+                                           brief=brief, max_runtime=max_runtime, opens_at=opens,
+                                           submit_until=submit_until, vote_until=vote_until, weekly=weekly,
+                                           now=self.app.clock.now())
+        await self.repo.mark_theme_used(tx, community.id, norm)
+        for phase, due in (("submissions", submit_until), ("voting", vote_until)):
+            await self._schedule_phase(tx, challenge_id, community.id, phase, due)
+        challenge = await self.repo.get(challenge_id, tx)
+        assert challenge is not None
+        if opens <= self.app.clock.now():
+            await self.open_now(tx, challenge, community)
+        else:
+            await self._schedule_phase(tx, challenge_id, community.id, "open", opens)
+        return challenge
+
+    async def _schedule_phase(self, tx: Tx, challenge_id: int, community_id: int, phase: str,
+                              due: datetime) -> None:
+        await self.app.scheduler.schedule(tx, PHASE_JOB, due, {"challenge": challenge_id, "phase": phase},
+                                          key=f"challenges:{challenge_id}:{phase}", community_id=community_id)
+
+    @at(PHASE_JOB)
+    async def run_phase(self, job: Job, tx: Tx) -> None:
+        challenge = await self.repo.get(int(job.payload["challenge"]), tx)
+        if challenge is None:
+            return
+        community = await self.app.directory.community(challenge.community_id)
+        phase = job.payload["phase"]
+        # A state that does not match means the phase already happened or the challenge was cancelled.
+        if phase == "open" and challenge.state == "scheduled":
+            await self.open_now(tx, challenge, community)
+        elif phase == "submissions" and challenge.state == "open":
+            await self.close_submissions(tx, challenge, community)
+        elif phase == "voting" and challenge.state == "voting":
+            await self.close_voting(tx, challenge, community)
+
+    async def open_now(self, tx: Tx, challenge: Challenge, community: Community) -> None:
+        await self.repo.set_state(tx, challenge.id, "open")
+        t = self.app.translator(community.language)
+        await self.app.outbox.announce(tx, community, "challenges", messages.opened(challenge, t),
+                                       key=f"challenges:{challenge.id}:open")
+
+    async def close_submissions(self, tx: Tx, challenge: Challenge, community: Community) -> None:
+        t = self.app.translator(community.language)
+        entries = await self.repo.entries(challenge.id, tx)
+        key = f"challenges:{challenge.id}:submissions"
+        if not entries:
+            await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
+            await self.app.scheduler.cancel(tx, f"challenges:{challenge.id}:voting")
+            await self.app.outbox.announce(tx, community, "challenges", messages.no_entries(challenge, t), key=key)
+            return
+        await self.repo.set_state(tx, challenge.id, "voting")
+        emoji = self.settings.vote_emoji
+        await self.app.outbox.announce(tx, community, "challenges",
+                                       messages.voting_started(challenge, len(entries), emoji, t), key=key)
+        by_id = {entry.id: entry for entry in entries}
+        order = logic.shuffled(list(by_id), seed=challenge.id)
+        for number, entry_id in enumerate(order, start=1):
+            message = messages.entry_card(challenge, by_id[entry_id], number, len(order), emoji, t)
+            await self.app.outbox.announce(tx, community, "challenges", message,
+                                           key=f"challenges:{challenge.id}:entry:{entry_id}",
+                                           tag=f"challenges.entry:{entry_id}")
+
+    async def close_voting(self, tx: Tx, challenge: Challenge, community: Community) -> None:
+        """Recount, rank and announce. Votes after `vote_until` never reached the store, so a late run
+        still counts as of the true close time."""
+        await self.recount(tx, challenge)
+        entries = {entry.id: entry for entry in await self.repo.entries(challenge.id, tx)}
+        counts = await self.repo.tally(challenge.id, tx)
+        placed = logic.rank(sorted(counts.items()), self.settings.points)
+        closed = [*await self.repo.closed_ids(tx, community.id), challenge.id]
+        streaks: dict[int, int] = {}
+        for entry in entries.values():
+            entered = await self.repo.entered_by(tx, community.id, entry.person_id)
+            streaks[entry.person_id] = logic.streak(closed, entered)
+        for item in placed:
+            entry = entries[item.entry_id]
+            await self.repo.save_result(tx, challenge.id, entry.id, entry.person_id, item.place, item.votes,
+                                        item.points, streaks[entry.person_id])
+        await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
+        t = self.app.translator(community.language)
+        await self.app.outbox.announce(tx, community, "challenges",
+                                       messages.results(challenge, placed, entries, streaks, t),
+                                       key=f"challenges:{challenge.id}:voting")
+
+    # -- the weekly schedule ----------------------------------------------------------------------------------
+
+    async def schedule_weekly(self, tx: Tx, community_id: int, version: int, after: datetime) -> datetime | None:
+        weekly = await self.repo.weekly(community_id, tx)
+        if weekly is None:
+            return None
+        fire = next_weekly(after, weekly.day, weekly.hour, weekly.minute, weekly.zone)
+        await self.app.scheduler.schedule(tx, WEEKLY_JOB, fire, {"version": version},
+                                          key=f"challenges:weekly:{community_id}:v{version}:{to_db(fire)}",
+                                          community_id=community_id)
+        return fire
+
+    @at(WEEKLY_JOB)
+    async def run_weekly(self, job: Job, tx: Tx) -> None:
+        assert job.community_id is not None
+        weekly = await self.repo.weekly(job.community_id, tx)
+        if weekly is None or weekly.version != job.payload.get("version"):
+            return  # the schedule changed or was turned off since this row was written
+        community = await self.app.directory.community(job.community_id)
+        themes = await self.repo.themes(community.id, "approved", tx)
+        fire = job.due_at
+        if themes:
+            submit_until = fire + timedelta(days=weekly.submit_days)
+            await self.create(tx, community, theme=themes[0].text, brief="", max_runtime=self.default_cap(),
+                              opens=min(fire, self.app.clock.now()), submit_until=submit_until,
+                              vote_until=submit_until + timedelta(days=weekly.vote_days), weekly=True)
+        else:
+            t = self.app.translator(community.language)
+            await self.app.outbox.announce(tx, community, "challenges",
+                                           Message(t("challenges.weekly.no_theme")),
+                                           key=f"challenges:weekly:{community.id}:{to_db(fire)}:empty")
+        # At least a day on, so a repeated local time (clocks falling back) cannot fire twice.
+        await self.schedule_weekly(tx, community.id, weekly.version,
+                                   max(fire + timedelta(days=1), self.app.clock.now()))
+
+    def default_cap(self) -> int | None:
+        from cogs.films.logic import parse_runtime
+
+        raw = self.settings.max_runtime.strip()
+        return parse_runtime(raw) if raw else None

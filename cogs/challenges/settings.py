@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChallengeSettings:
+    """[challenges] in the config."""
+
+    hidden_tallies: bool = True      # counts stay hidden until the results; voters get a private receipt
+    max_runtime: str = "3m"          # default runtime cap of a new challenge ("" for none)
+    submit_days: int = 5             # default length of the submission phase
+    vote_days: int = 2               # default length of the voting phase
+    vote_emoji: str = "⭐"
+    points: tuple[int, ...] = (3, 2, 1)  # points for 1st, 2nd, 3rd place; shared places get the same
+    leaderboard_size: int = 10

@@ -1,0 +1,107 @@
+"""The vote writer: one task that commits vote events in small batches, in arrival order.
+
+A caller's `submit` returns only once its event is committed (or raises if its batch failed), so an
+event is acknowledged only when it is durable. Batches form naturally: whatever queued up while the
+previous batch was committing goes into the next one, up to `max_batch`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from bot.storage import Database, Tx
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class VoteEvent:
+    """One change to one voter's vote on one entry from one source."""
+
+    entry_id: int
+    person_id: int
+    maker_id: int
+    source: str                 # "react:<platform>:<chat>:<message>" or "button"
+    action: str                 # "add", "remove" or "toggle" (the Vote button)
+    at: datetime                # the platform's event time
+    opens: datetime             # the voting window the event must fall in
+    closes: datetime
+    live: bool                  # the challenge is in its voting phase
+    community_id: int
+    zone: str
+    language: str
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.entry_id, self.person_id, self.source)
+
+
+Apply = Callable[[Tx, Sequence[VoteEvent]], Awaitable[list[R]]]
+
+
+class VoteWriter(Generic[R]):
+    def __init__(self, db: Database, apply: Apply[R], *, max_batch: int = 256) -> None:
+        self.db = db
+        self.apply = apply
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[VoteEvent, asyncio.Future[R]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="challenges-vote-writer")
+
+    async def stop(self) -> None:
+        """Commit what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def submit(self, event: VoteEvent) -> R:
+        if self._task is None:
+            raise RuntimeError("the vote writer is not running")
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        await self._queue.put((event, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._commit(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _commit(self, batch: list[tuple[VoteEvent, asyncio.Future[R]]]) -> None:
+        events = [event for event, _ in batch]
+        results: list[R] = []
+        try:
+            async with self.db.transaction() as tx:
+                # Registered first, so acknowledgements go out right after the commit, before deliveries.
+                tx.after_commit(lambda: _resolve(batch, results))
+                results.extend(await self.apply(tx, events))
+        except Exception as exc:
+            log.exception("a batch of %d vote events failed", len(batch))
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+
+
+def _resolve(batch: list[tuple[VoteEvent, asyncio.Future[R]]], results: list[R]) -> None:
+    for (_, future), result in zip(batch, results, strict=True):
+        if not future.done():
+            future.set_result(result)
