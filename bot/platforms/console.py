@@ -66,7 +66,8 @@ class ConsolePlatform:
 
     async def recount(self, ref: MessageRef, emoji: str) -> list[str] | None:
         posted = self.posted.get(int(ref.message_id))
-        return sorted(posted.reactions.get(emoji, set())) if posted else []
+        # A message this console never showed (sent before a restart) has no record to read: None, not "nobody".
+        return sorted(posted.reactions.get(emoji, set())) if posted else None
 
     def post(self, chat: str, message: Message, zone: str) -> MessageRef:
         self._count += 1

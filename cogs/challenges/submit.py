@@ -36,11 +36,11 @@ class Submit(Base):
             raise UserError("films.errors.not_found", id=film_id)
         if existing is not None and existing.person_id != ctx.person.id:
             raise UserError("challenges.errors.not_your_film", id=existing.id, maker=existing.maker)
+        if existing is None and not title:
+            raise UserError("challenges.errors.title_needed")
         known = seconds if seconds is not None else existing.runtime_seconds if existing else None
         self._check_runtime(target, known)
         if existing is None:
-            if not title:
-                raise UserError("challenges.errors.title_needed")
             existing = await films.create_film(ctx, film, title, runtime=runtime)  # type: ignore[attr-defined]
         async with self.app.db.transaction() as tx:
             if seconds is not None and existing.runtime_seconds != seconds:
