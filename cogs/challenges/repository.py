@@ -177,6 +177,12 @@ class ChallengeRepository:
     async def write_votes(self, tx: Tx, rows: Iterable[tuple[int, int, str, int, str]]) -> None:
         await tx.executemany(UPSERT_VOTE, rows)
 
+    async def touch_votes(self, tx: Tx, rows: Iterable[tuple[int, int, str, str]]) -> None:
+        """Note a change that came too late to count: the state stays, the time says it changed after close."""
+        await tx.executemany(
+            "INSERT INTO challenge_votes (entry_id, person_id, source, active, at) VALUES (?, ?, ?, 0, ?) "
+            "ON CONFLICT (entry_id, person_id, source) DO UPDATE SET at = excluded.at", rows)
+
     async def vote_states(self, tx: Tx, keys: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], bool]:
         found: dict[tuple[int, int, str], bool] = {}
         for entry_id, person_id, source in keys:
@@ -185,10 +191,10 @@ class ChallengeRepository:
             found[(entry_id, person_id, source)] = bool(row[0]) if row else False
         return found
 
-    async def votes_from(self, tx: Tx, entry_id: int, source: str) -> dict[int, bool]:
-        rows = await tx.fetchall("SELECT person_id, active FROM challenge_votes WHERE entry_id = ? AND source = ?",
-                                 (entry_id, source))
-        return {int(row[0]): bool(row[1]) for row in rows}
+    async def votes_from(self, tx: Tx, entry_id: int, source: str) -> dict[int, tuple[bool, datetime]]:
+        rows = await tx.fetchall("SELECT person_id, active, at FROM challenge_votes WHERE entry_id = ? "
+                                 "AND source = ?", (entry_id, source))
+        return {int(row[0]): (bool(row[1]), from_db(row[2])) for row in rows}
 
     async def tally(self, challenge_id: int, tx: Tx | None = None) -> dict[int, int]:
         """Counted votes per entry: distinct voters with any active source, the maker's own never counted."""

@@ -72,9 +72,12 @@ class Voting(Base):
         toggles = list(dict.fromkeys(event.key for event in events if event.action == "toggle"))
         state = await self.repo.vote_states(tx, toggles) if toggles else {}
         rows: dict[tuple[int, int, str], tuple[int, int, str, int, str]] = {}
+        late: list[tuple[int, int, str, str]] = []
         results: list[str] = []
         for event in events:
             if not (event.live and event.opens <= event.at <= event.closes):
+                if event.live and event.at > event.closes:
+                    late.append((event.entry_id, event.person_id, event.source, to_db(event.at)))
                 results.append(OUTSIDE)
                 continue
             active = not state.get(event.key, False) if event.action == "toggle" else event.action == "add"
@@ -82,6 +85,8 @@ class Voting(Base):
             rows[event.key] = (event.entry_id, event.person_id, event.source, int(active), to_db(event.at))
             results.append(OWN if event.person_id == event.maker_id else COUNTED if active else WITHDRAWN)
         await self.repo.write_votes(tx, rows.values())
+        if late:  # remembered so a recount does not count a change made after the close
+            await self.repo.touch_votes(tx, late)
         await self._notes(tx, events, results)
         return results
 
@@ -126,8 +131,12 @@ class Voting(Base):
                 source = f"react:{ref.platform}:{ref.chat_id}:{ref.message_id}"
                 present = {await self._person_id(tx, ref.platform, uid) for uid in users}
                 stored = await self.repo.votes_from(tx, entry.id, source)
-                changes = [(entry.id, pid, source, 1, when) for pid in present if not stored.get(pid)]
-                changes += [(entry.id, pid, source, 0, when) for pid, on in stored.items() if on and pid not in present]
+                # A voter whose last seen change came after the close keeps the state they had at the close.
+                settled = {pid for pid, (_, at) in stored.items() if at > challenge.vote_until}
+                changes = [(entry.id, pid, source, 1, when) for pid in present - settled
+                           if not stored.get(pid, (False, None))[0]]
+                changes += [(entry.id, pid, source, 0, when) for pid, (on, _) in stored.items()
+                            if on and pid not in present and pid not in settled]
                 await self.repo.write_votes(tx, changes)
 
     async def _person_id(self, tx: Tx, platform: str, user_id: str) -> int:

@@ -1,0 +1,87 @@
+"""Kill -9 in the middle of a vote storm: every acknowledged vote is in the database afterwards.
+
+Run as a script, this file is the storm: it prints `ACK <entry> <person>` for each acknowledged vote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from tests.harness import make_config
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRIES = 4
+VOTERS = 5000
+
+
+async def storm(db_path: str) -> None:
+    from bot.app import App
+    from bot.models import Account, MessageRef, ReactionEvent
+
+    app = App(make_config(), db_path=db_path)
+    await app.open_storage()
+    await app.load_cogs(["films", "challenges"])
+    films, cog = app.cog("films"), app.cog("challenges")
+    community = await app.directory.community_for_space("console", "console", "console")
+    now = app.clock.now()
+    makers = [await app.directory.person_for(Account("console", f"maker{n}"), f"maker{n}") for n in range(ENTRIES)]
+    async with app.db.transaction() as tx:
+        challenge = await cog.create(tx, community, theme="Storm", brief="", max_runtime=None,  # type: ignore[union-attr]
+                                     opens=now, submit_until=now + timedelta(seconds=1),
+                                     vote_until=now + timedelta(days=1), weekly=False)
+        for maker in makers:
+            film_id = await films.repo.add(tx, community_id=community.id, person_id=maker.id,  # type: ignore[union-attr]
+                                           title=f"F{maker.id}", link=f"https://example.com/{maker.id}",
+                                           runtime_seconds=60, genre=None, tags=(), logline="", now=now)
+            await cog.repo.add_entry(tx, challenge.id, film_id, maker.id, now)  # type: ignore[union-attr]
+    async with app.db.transaction() as tx:
+        fresh = await cog.repo.get(challenge.id, tx)  # type: ignore[union-attr]
+        await cog.close_submissions(tx, fresh, community)  # type: ignore[union-attr]
+    entries = await cog.repo.entries(challenge.id)  # type: ignore[union-attr]
+    print("READY", flush=True)
+    at = now + timedelta(hours=1)
+
+    async def vote(voter: int) -> None:
+        person = await app.directory.person_for(Account("console", f"v{voter}"), f"v{voter}")
+        entry = entries[voter % len(entries)]
+        ref = MessageRef("console", "#general", str(entry.id))
+        await cog.on_reaction(ReactionEvent(ref, Account("console", f"v{voter}"), f"v{voter}", "⭐", True, at),  # type: ignore[union-attr]
+                              f"challenges.entry:{entry.id}", person, community)
+        print(f"ACK {entry.id} {person.id}", flush=True)
+
+    for start in range(0, VOTERS, 50):
+        await asyncio.gather(*(vote(n) for n in range(start, start + 50)))
+
+
+def test_every_acknowledged_vote_survives_kill_9(tmp_path: Path) -> None:
+    db_path = tmp_path / "storm.sqlite3"
+    proc = subprocess.Popen([sys.executable, __file__, str(db_path)], cwd=ROOT, stdout=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout is not None
+    acked: list[tuple[int, int]] = []
+    try:
+        for line in proc.stdout:
+            if line.startswith("ACK"):
+                _, entry, person = line.split()
+                acked.append((int(entry), int(person)))
+                if len(acked) >= 600:
+                    break
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL and len(acked) >= 600
+    with sqlite3.connect(db_path) as conn:
+        stored = set(conn.execute("SELECT entry_id, person_id FROM challenge_votes WHERE active = 1"))
+    missing = [vote for vote in acked if vote not in stored]
+    assert missing == []
+
+
+if __name__ == "__main__":
+    asyncio.run(storm(sys.argv[1]))
