@@ -133,6 +133,7 @@ class Admin(Phases):
         deadline = submit if phase == "submissions" else vote
         async with self.app.db.transaction() as tx:
             await self.repo.set_deadlines(tx, challenge.id, submit, vote)
+            self.forget_targets(tx)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:submissions", submit)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:voting", vote)
             await self.app.outbox.announce(
@@ -150,6 +151,7 @@ class Admin(Phases):
                             state=ctx.t.s(f"challenges.state.{challenge.state}"))
         async with self.app.db.transaction() as tx:
             await self.repo.set_state(tx, challenge.id, "cancelled", self.app.clock.now())
+            self.forget_targets(tx)
             await self.app.scheduler.cancel(tx, f"challenges:{id}:")
             await self.app.outbox.announce(tx, ctx.community, "challenges",
                                            Message(ctx.t("challenges.cancelled", id=id, theme=challenge.theme)),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.errors import UserError
 from bot.models import Community
 from bot.storage import Tx
-from cogs.challenges.repository import Challenge, ChallengeRepository
+from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
 from cogs.challenges.settings import ChallengeSettings
 from cogs.challenges.votes import VoteWriter
 
@@ -22,6 +22,7 @@ class Base:
     settings: ChallengeSettings
     repo: ChallengeRepository
     writer: VoteWriter[str]
+    _targets: dict[int, tuple[Entry, Challenge]]  # entry id -> entry and its challenge, for voting
     _noted: set[str]  # private notes already queued (the outbox key keeps them once anyway)
 
     async def challenge_in(self, community: Community, challenge_id: int) -> Challenge:
@@ -30,6 +31,10 @@ class Base:
         if challenge is None or challenge.community_id != community.id:
             raise UserError("challenges.errors.not_found", id=challenge_id)
         return challenge
+
+    def forget_targets(self, tx: Tx) -> None:
+        """A challenge's state or deadlines change in `tx`: cached vote targets go once it commits."""
+        tx.after_commit(self._targets.clear)
 
     async def recount(self, tx: Tx, challenge: Challenge) -> None:
         """Reconcile stored reaction votes with the platforms before closing (see Voting)."""

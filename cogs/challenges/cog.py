@@ -29,6 +29,7 @@ class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
             raise RuntimeError("the challenges cog needs the films cog; list \"films\" before it in [bot] cogs")
         self.repo = ChallengeRepository(self.app.db)
         self._noted = set()
+        self._targets = {}
         self.writer = VoteWriter(self.app.db, self.apply_votes)
         self.writer.start()
 

@@ -63,6 +63,7 @@ class Phases(Base):
 
     async def open_now(self, tx: Tx, challenge: Challenge, community: Community) -> None:
         await self.repo.set_state(tx, challenge.id, "open")
+        self.forget_targets(tx)
         t = self.app.translator(community.language)
         await self.app.outbox.announce(tx, community, "challenges", messages.opened(challenge, t),
                                        key=f"challenges:{challenge.id}:open")
@@ -73,10 +74,12 @@ class Phases(Base):
         key = f"challenges:{challenge.id}:submissions"
         if not entries:
             await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
+            self.forget_targets(tx)
             await self.app.scheduler.cancel(tx, f"challenges:{challenge.id}:voting")
             await self.app.outbox.announce(tx, community, "challenges", messages.no_entries(challenge, t), key=key)
             return
         await self.repo.set_state(tx, challenge.id, "voting")
+        self.forget_targets(tx)
         emoji = self.settings.vote_emoji
         await self.app.outbox.announce(tx, community, "challenges",
                                        messages.voting_started(challenge, len(entries), emoji, t), key=key)
@@ -105,6 +108,7 @@ class Phases(Base):
             await self.repo.save_result(tx, challenge.id, entry.id, entry.person_id, item.place, item.votes,
                                         item.points, streaks[entry.person_id])
         await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
+        self.forget_targets(tx)
         t = self.app.translator(community.language)
         await self.app.outbox.announce(tx, community, "challenges",
                                        messages.results(challenge, placed, entries, streaks, t),

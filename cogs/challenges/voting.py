@@ -24,13 +24,16 @@ COUNTED, WITHDRAWN, OWN, OUTSIDE = "counted", "withdrawn", "own", "outside"
 
 class Voting(Base):
     async def vote_target(self, entry_id: int, community_id: int) -> tuple[Entry, Challenge] | None:
-        entry = await self.repo.entry(entry_id)
-        if entry is None:
-            return None
-        challenge = await self.repo.get(entry.challenge_id)
-        if challenge is None or challenge.community_id != community_id:
-            return None
-        return entry, challenge
+        # Cached: a storm of reactions on the same few cards needs no reads; any phase, deadline or state
+        # change clears the cache once it commits (see Base.forget_targets).
+        found = self._targets.get(entry_id)
+        if found is None:
+            entry = await self.repo.entry(entry_id)
+            challenge = await self.repo.get(entry.challenge_id) if entry else None
+            if entry is None or challenge is None:
+                return None
+            found = self._targets[entry_id] = (entry, challenge)
+        return found if found[1].community_id == community_id else None
 
     def _event(self, entry: Entry, challenge: Challenge, community: Community, person: Person, source: str,
                action: str, at: datetime) -> VoteEvent:
@@ -74,6 +77,7 @@ class Voting(Base):
         rows: dict[tuple[int, int, str], tuple[int, int, str, int, str]] = {}
         late: list[tuple[int, int, str, str]] = []
         results: list[str] = []
+        stamps: dict[datetime, str] = {}  # events of a storm share instants; format each once
         for event in events:
             if not (event.live and event.opens <= event.at <= event.closes):
                 if event.live and event.at > event.closes:
@@ -82,7 +86,8 @@ class Voting(Base):
                 continue
             active = not state.get(event.key, False) if event.action == "toggle" else event.action == "add"
             state[event.key] = active
-            rows[event.key] = (event.entry_id, event.person_id, event.source, int(active), to_db(event.at))
+            stamp = stamps.get(event.at) or stamps.setdefault(event.at, to_db(event.at))
+            rows[event.key] = (event.entry_id, event.person_id, event.source, int(active), stamp)
             results.append(OWN if event.person_id == event.maker_id else COUNTED if active else WITHDRAWN)
         await self.repo.write_votes(tx, rows.values())
         if late:  # remembered so a recount does not count a change made after the close

@@ -1,0 +1,18 @@
+"""Run every bench/bench_*.py module's main(), in name order: `python -m bench`."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+
+def run() -> None:
+    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
+        print(f"== {path.stem}", flush=True)
+        importlib.import_module(f"bench.{path.stem}").main()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    run()
