@@ -125,7 +125,8 @@ class ChallengeRepository:
 
     async def in_community(self, community_id: int, states: Sequence[str] | None = None,
                            limit: int = 25) -> list[Challenge]:
-        where, params = "community_id = ?", [community_id]
+        where = "community_id = ?"
+        params: list[Any] = [community_id]
         if states:
             where += f" AND state IN ({','.join('?' * len(states))})"
             params.extend(states)
