@@ -111,4 +111,4 @@ class Cog(metaclass=CogMeta):
 
     @classmethod
     def collected(cls) -> dict[str, dict[str, Any]]:
-        return cls.__mf_collected__  # type: ignore[attr-defined,no-any-return]
+        return cls.__mf_collected__  # type: ignore[attr-defined]
