@@ -119,15 +119,15 @@ class FilmsCog(Cog):
             genre = logic.check_genre(genre, self.settings.genres)
         size = self.settings.page_size
         page = page or 1
-        found, total = await self.repo.newest(ctx.community.id, genre=genre, tag=tag, person_id=person_id,
-                                              limit=size, offset=(page - 1) * size)
+        # One row past the page tells whether there is a next page, without counting the catalogue.
+        found = await self.repo.newest(ctx.community.id, genre=genre, tag=tag, person_id=person_id,
+                                       limit=size + 1, offset=(page - 1) * size)
         if not found:
             await ctx.reply(ctx.t("films.list.empty" if page == 1 else "films.list.past_end"))
             return
-        pages = (total + size - 1) // size
-        lines = [ctx.t("films.list.header", page=page, pages=pages, total=total)]
-        lines += [film_line(film, ctx.t) for film in found]
-        if page < pages:
+        lines = [ctx.t("films.list.header", page=page)]
+        lines += [film_line(film, ctx.t) for film in found[:size]]
+        if len(found) > size:
             lines.append(ctx.t("films.list.more", next=page + 1))
         await ctx.reply(ctx.t.join(lines))
 
@@ -151,7 +151,8 @@ class FilmsCog(Cog):
             if found is None:
                 raise UserError("films.errors.no_person", name=user)
             person = found
-        films, total = await self.repo.newest(ctx.community.id, person_id=person.id, limit=25)
+        films = await self.repo.newest(ctx.community.id, person_id=person.id, limit=25)
+        total = await self.repo.count(ctx.community.id, person.id)
         lines = [ctx.t("films.profile.header", name=person.display_name, count=total)]
         lines += [film_line(film, ctx.t) for film in films]
         if not films:
