@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.models import CardField, Community, Message, Text
+from bot.storage import Tx
 from cogs.films import logic
 from cogs.films.cards import film_card, film_line
 from cogs.films.repository import Film, FilmRepository
@@ -66,7 +67,7 @@ class FilmsCog(Cog):
             await self.announce_film(tx, ctx.community, film)
         return film
 
-    async def announce_film(self, tx: Any, community: Community, film: Film) -> None:
+    async def announce_film(self, tx: Tx, community: Community, film: Film) -> None:
         t = self.app.translator(community.language)
         message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
         await self.app.outbox.announce(tx, community, "showcase", message, key=f"films.shared:{film.id}",
@@ -203,6 +204,12 @@ class FilmsCog(Cog):
     @completer("genres")
     async def complete_genres(self, community_id: int, prefix: str) -> list[tuple[str, str]]:
         return [(genre, genre) for genre in self.settings.genres if prefix.lower() in genre][:25]
+
+    async def person_has_data(self, person_id: int) -> bool:
+        return await self.repo.has_person(person_id)
+
+    async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
+        await self.repo.move_person(tx, source_id, target_id)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return {"films": await self.repo.export(community_id)}

@@ -119,6 +119,12 @@ class FilmRepository:
             "ORDER BY f.id DESC LIMIT ?", (community_id, f"%{prefix}%", f"{prefix}%", limit))
         return [_film(row) for row in rows]
 
+    async def move_person(self, tx: Tx, source_id: int, target_id: int) -> None:
+        await tx.execute("UPDATE films SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+
+    async def has_person(self, person_id: int) -> bool:
+        return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None
+
     async def export(self, community_id: int) -> list[dict[str, Any]]:
         films = await self.newest(community_id, limit=-1)
         return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
