@@ -26,7 +26,8 @@ class DiscordTestCog(Cog):
 
     @command("ballot")
     async def ballot(self, ctx: Context) -> None:
-        await ctx.reply(Message(ctx.t("discordtest.ballot"), buttons=(Button("Vote", "discordtest.vote", "7"),)))
+        vote = Button("Vote", "discordtest.vote", "7")
+        await ctx.reply(Message(ctx.t("discordtest.ballot"), buttons=(vote,)))
 
     @button("discordtest.vote")
     async def vote(self, ctx: Context, arg: str) -> None:

@@ -137,7 +137,8 @@ async def test_admin_command_refused_privately_for_non_admins(fake: FakeDiscord,
 
 
 async def test_a_mistake_is_explained_and_nothing_saved(fake: FakeDiscord, guild: Guild, app: App) -> None:
-    data = await answer(fake, guild, "ana", "share", {"link": "https://vimeo.com/1", "title": "X", "runtime": "soon"})
+    options = {"link": "https://vimeo.com/1", "title": "X", "runtime": "soon"}
+    data = await answer(fake, guild, "ana", "share", options)
     assert data["content"].startswith("I can't read the runtime “soon”. Write it like 4:30")
     assert (await answer(fake, guild, "ana", "films"))["content"].startswith("No films match yet.")
     assert fake.requests_to("POST", r"/channels/\d+/messages$") == []
