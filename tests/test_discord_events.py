@@ -164,3 +164,28 @@ async def test_direct_message_command_and_private_send(fake: FakeDiscord, guild:
     assert ref is not None and fake.messages_in(fake.dm_channel(ana))[-1]["content"] == "a private note"
     fake.deny_send(fake.dm_channel(ana))
     assert await discord_of(app).send_private(ana["id"], note, zone="UTC") is None
+
+
+async def test_slow_answers_are_deferred_then_followed_up(fake: FakeDiscord, guild: Guild, app: App) -> None:
+    client = app.platforms["discord"].client  # type: ignore[attr-defined]
+    client.incoming.defer_after = 0  # as if every handler took longer than Discord's 3 s window allows
+    shared = await fake.slash(guild, "general", user(fake, guild, "ana"), "share",
+                              {"link": "https://vimeo.com/1", "title": "Night Bus"})
+    assert (await shared.wait_callback())["type"] == 5  # "thinking..."
+    await eventually(lambda: bool(shared.followups))
+    assert shared.followups[0]["id"] == shared.original_message_id
+    assert shared.followups[0]["content"] == "Film #1 “Night Bus” is shared. Thank you!"
+    refused = await fake.slash(guild, "general", user(fake, guild, "ana"), "purge")
+    await eventually(lambda: bool(refused.followups))
+    # The public "thinking" message gives way to an ephemeral refusal.
+    assert refused.original_message_id not in fake.model.messages
+    assert refused.followups[0]["flags"] & EPHEMERAL
+    assert refused.followups[0]["content"] == "Only community admins may use this command."
+
+
+async def test_edit_replaces_content_and_card(fake: FakeDiscord, guild: Guild, app: App) -> None:
+    message_id = await shared_announcement(fake, guild)
+    ref = MessageRef("discord", guild.channel("showcase").id, message_id)
+    await discord_of(app).edit(ref, Message(Text.of("Voting closed")), zone="UTC")
+    stored = fake.model.messages[message_id]
+    assert stored["content"] == "Voting closed" and stored["embeds"] == []

@@ -14,6 +14,7 @@ from bot.commands import Command, Option
 from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
 from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
 from bot.platforms.discord_respond import (
+    DEFER_AFTER,
     PLATFORM,
     InteractionResponder,
     chat_of,
@@ -34,12 +35,13 @@ class Incoming:
         self.client = client
         self.admin_roles = admin_roles
         self.names: dict[int, str] = {}  # display names seen, for reaction removals (which carry none)
+        self.defer_after = DEFER_AFTER  # seconds a handler may take before the interaction is deferred
 
     def _done_text(self, interaction: discord.Interaction) -> str:
         return self.app.translator(self.app.config.bot.language).s("discord.done")
 
     async def command(self, interaction: discord.Interaction, cmd: Command, options: dict[str, Any]) -> None:
-        responder = InteractionResponder(interaction)
+        responder = await self._responder(interaction)
         try:
             values = {key: value for key, value in options.items() if value is not None}
             attachment = await self._take_attachment(cmd, values)
@@ -52,6 +54,12 @@ class Incoming:
             await self.app.dispatcher.command(_private_refusals(inv, cmd))
         finally:
             await responder.finish(self._done_text(interaction))
+
+    async def _responder(self, interaction: discord.Interaction) -> InteractionResponder:
+        responder = InteractionResponder(interaction, defer_after=self.defer_after)
+        if self.defer_after <= 0:
+            await responder.defer()
+        return responder
 
     async def _take_attachment(self, cmd: Command, values: dict[str, Any]) -> IncomingFile | None:
         """Attachment options travel as Invocation.attachment (the core fills the option from it)."""
@@ -80,7 +88,7 @@ class Incoming:
         custom_id = str(data.get("custom_id", ""))
         if not custom_id or interaction.message is None:
             return
-        responder = InteractionResponder(interaction)
+        responder = await self._responder(interaction)
         try:
             self.names[interaction.user.id] = display_name(interaction.user)
             press = ButtonPress(account=Account(PLATFORM, str(interaction.user.id)),

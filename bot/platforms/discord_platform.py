@@ -41,6 +41,8 @@ class DiscordClient(discord.Client):
     incoming: Incoming
 
     def __init__(self, settings: DiscordSettings) -> None:
+        # The bot never joins voice: no warnings about voice libraries that are not installed.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_reactions = True

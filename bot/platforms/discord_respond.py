@@ -53,6 +53,10 @@ class InteractionResponder:
 
     async def _defer_later(self, delay: float) -> None:
         await asyncio.sleep(delay)
+        await self.defer()
+
+    async def defer(self) -> None:
+        """Acknowledge now; answers become follow-ups (a public "thinking" message for slash commands)."""
         async with self._lock:
             response = self.interaction.response
             if response.is_done():
