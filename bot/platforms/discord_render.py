@@ -6,7 +6,9 @@ neither pings nor breaks formatting. Content over Discord's 2000 characters is s
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +60,14 @@ class RenderOnlyView(discord.ui.View):
         return False
 
 
+# Characters that escape_markdown/escape_mentions may act on; text without them passes unchanged.
+_SPECIAL = re.compile(r"[*`_~|>\[#\-@]")
+
+
+@functools.lru_cache(maxsize=4096)  # help lists and cards repeat the same names on every call
 def escape(text: str) -> str:
+    if _SPECIAL.search(text) is None:
+        return text
     return escape_mentions(escape_markdown(text))
 
 

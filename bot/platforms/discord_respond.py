@@ -26,7 +26,9 @@ class InteractionResponder:
         self.interaction = interaction
         self._lock = asyncio.Lock()
         self._thinking = False  # deferred with a public "thinking" message not yet filled
-        self._timer = asyncio.get_running_loop().create_task(self._defer_later(defer_after))
+        # A timer handle, not a task: most handlers answer well before it fires.
+        self._timer = asyncio.get_running_loop().call_later(defer_after, self._defer_soon)
+        self._deferring: asyncio.Task[None] | None = None
 
     async def reply(self, message: Message, *, zone: str) -> MessageRef | None:
         return await self._answer(message, private=False)
@@ -51,9 +53,8 @@ class InteractionResponder:
             except discord.HTTPException as exc:
                 log.warning("could not close interaction %s: %s", self.interaction.id, exc)
 
-    async def _defer_later(self, delay: float) -> None:
-        await asyncio.sleep(delay)
-        await self.defer()
+    def _defer_soon(self) -> None:
+        self._deferring = asyncio.get_running_loop().create_task(self.defer())
 
     async def defer(self) -> None:
         """Acknowledge now; answers become follow-ups (a public "thinking" message for slash commands)."""
