@@ -93,7 +93,7 @@ def _time_core(app: App) -> list[float]:
         finally:
             times.append(time.perf_counter() - started)
 
-    app.dispatcher.resolve = timed  # type: ignore[method-assign]
+    app.dispatcher.resolve = timed  # type: ignore[method-assign,assignment]
     return times
 
 

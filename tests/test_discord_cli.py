@@ -49,7 +49,7 @@ async def test_run_starts_the_discord_bot_and_answers_help(tmp_path: Path) -> No
 
 
 async def _line_with(stream: asyncio.StreamReader, text: str) -> str:
-    seen = []
+    seen: list[str] = []
     while True:
         line = (await stream.readline()).decode()
         if not line:

@@ -104,7 +104,12 @@ class DiscordPlatform:
         for guild_id in guilds:
             target = discord.Object(guild_id)
             client.tree.copy_global_to(guild=target)
-            await client.tree.sync(guild=target)
+            try:
+                await client.tree.sync(guild=target)
+            except discord.Forbidden:
+                # Not invited there, or invited without the applications.commands scope: the rest still work.
+                log.warning("discord: cannot register slash commands in guild %s; invite the bot there with "
+                            "the bot and applications.commands scopes", guild_id)
         if not guilds:
             await client.tree.sync()
 
@@ -153,6 +158,8 @@ class DiscordPlatform:
 
     async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
         client = self._client
+        if not chat_id.isdigit():
+            raise DeliveryError(f"{chat_id!r} is not a Discord channel or server id", permanent=True)
         guild = client.get_guild(int(chat_id))
         channel: Any = pick_channel(guild, kind, self.settings) if guild else await self._channel(chat_id)
         sent = await self._post(channel, message)
