@@ -51,6 +51,11 @@ class DiscordSettings:
     admin_roles: tuple[str, ...] = ()
     threads: bool = True
     guild_ready_timeout: float = 2.0
+    # Channel (name or id) for each kind of announcement in a guild; "" = the system channel.
+    showcase_channel: str = ""
+    challenges_channel: str = ""
+    festivals_channel: str = ""
+    feedback_channel: str = ""
 
 
 @dataclass(frozen=True)
