@@ -1,4 +1,4 @@
-"""Run every bench/bench_*.py module's main(), in name order: `python -m bench`."""
+"""Run every bench/bench_*.py (or only those named on the command line: `python -m bench films`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 
 
-def run() -> None:
+def main() -> None:
+    wanted = set(sys.argv[1:])
     for path in sorted(Path(__file__).parent.glob("bench_*.py")):
-        print(f"== {path.stem}", flush=True)
+        name = path.stem.removeprefix("bench_")
+        if wanted and name not in wanted:
+            continue
+        print(f"== {name}", flush=True)
         importlib.import_module(f"bench.{path.stem}").main()
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    run()
+    main()

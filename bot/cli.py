@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = _config(args)
         logging.getLogger().setLevel(config.bot.log_level.upper())
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every wake-up at INFO
         return int(asyncio.run(args.func(args, config)) or 0)
     except (ConfigError, DatabaseError, CogLoadError, MigrationError) as exc:
         print(f"microfilm-bot: {exc}", file=sys.stderr)

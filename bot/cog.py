@@ -13,6 +13,7 @@ from bot.commands import Command, Option
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.storage import Tx
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,6 +110,13 @@ class Cog(metaclass=CogMeta):
         """This cog's data of one community for `microfilm-bot export` (public hides private details)."""
         return {}
 
+    async def person_has_data(self, person_id: int) -> bool:
+        """Whether this cog holds anything of the person (asked before two people are merged)."""
+        return False
+
+    async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
+        """Move the source person's rows to the target inside `tx`, without duplicating any."""
+
     @classmethod
     def collected(cls) -> dict[str, dict[str, Any]]:
-        return cls.__mf_collected__  # type: ignore[attr-defined,no-any-return]
+        return cls.__mf_collected__  # type: ignore[attr-defined]

@@ -181,19 +181,12 @@ def bind(command: Command, tokens: list[str]) -> dict[str, Any]:
             if match.group(1) in raw:
                 raise UsageError("errors.option_twice", option=match.group(1))
             raw[match.group(1)] = match.group(2)
-        elif match and not positional_expects_text(command, positional):
-            raise UsageError("errors.unknown_option", option=match.group(1),
-                             known=", ".join(by_name) or "-")
+        elif match:  # a mistyped option name must not slip silently into a title
+            raise UsageError("errors.unknown_option", option=match.group(1), known=", ".join(by_name) or "-")
         else:
             positional.append(token)
     _bind_positionals(command, positional, raw)
     return convert_options(command, raw)
-
-
-def positional_expects_text(command: Command, taken: list[str]) -> bool:
-    """True when the next positional is greedy text, where `a=b` may simply be part of the words."""
-    slots = [option for option in command.options if option.positional]
-    return bool(slots) and len(taken) >= len(slots) - 1 and slots[-1].greedy
 
 
 def _bind_positionals(command: Command, words: list[str], raw: dict[str, str]) -> None:

@@ -51,6 +51,11 @@ class DiscordSettings:
     admin_roles: tuple[str, ...] = ()
     threads: bool = True
     guild_ready_timeout: float = 2.0
+    # Channel (name or id) for each kind of announcement in a guild; "" = the system channel.
+    showcase_channel: str = ""
+    challenges_channel: str = ""
+    festivals_channel: str = ""
+    feedback_channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def build_config(raw: dict[str, Any], source: str, env: dict[str, str]) -> Config:
-    core = {name: parse_section(kind, raw.get(name, {}), name) for name, kind in CORE_SECTIONS.items()}
+    core: dict[str, Any] = {name: parse_section(kind, raw.get(name, {}), name) for name, kind in CORE_SECTIONS.items()}
     communities = _parse_communities(raw.get("communities", []))
     sections = {key: value for key, value in raw.items() if key not in CORE_SECTIONS and key != "communities"}
     for key, value in sections.items():

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person
 from bot.storage import Database, Tx
-from bot.timeutil import to_db
+from bot.timeutil import from_db, to_db
+
+# How fresh "last seen" must be; it picks the platform for private messages, so minutes are plenty.
+SEEN_GRANULARITY = timedelta(minutes=10)
 
 
 class Directory:
@@ -94,20 +98,30 @@ class Directory:
                          tx: Tx | None = None) -> Person:
         """The Person behind an account, created on first sight; remembers the name and latest community.
 
-        With `tx`, the work joins that open transaction (e.g. a due job mapping recounted reactions)."""
+        Most commands come from someone already known with nothing changed: that path only reads.
+        With `tx` the work joins that open transaction (a due job mapping recounted reactions to people).
+        """
+        now = self.clock.now()
         if tx is not None:
-            person_id = await self._person_id(tx, account, display_name, community_id)
-            row = await tx.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
-            assert row is not None
-            return Person(row["id"], row["display_name"], row["zone"])
-        async with self.db.transaction() as own:
-            person_id = await self._person_id(own, account, display_name, community_id)
+            person_id = await self._touch(tx, account, display_name, community_id, to_db(now))
+            found = await tx.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
+            assert found is not None
+            return Person(found["id"], found["display_name"], found["zone"])
+        row = await self.db.fetchone(
+            "SELECT a.person_id, a.display_name, a.last_seen_at, p.last_community_id, p.zone FROM accounts a "
+            "JOIN people p ON p.id = a.person_id WHERE a.platform = ? AND a.user_id = ?",
+            (account.platform, account.user_id))
+        if row is not None and row["display_name"] == display_name and (
+                community_id is None or row["last_community_id"] == community_id) and (
+                from_db(row["last_seen_at"]) > now - SEEN_GRANULARITY):
+            return Person(row["person_id"], display_name, row["zone"])
+        async with self.db.transaction() as tx:
+            person_id = await self._touch(tx, account, display_name, community_id, to_db(now))
         person = await self.person(person_id)
         assert person is not None
         return person
 
-    async def _person_id(self, tx: Tx, account: Account, display_name: str, community_id: int | None) -> int:
-        now = to_db(self.clock.now())
+    async def _touch(self, tx: Tx, account: Account, display_name: str, community_id: int | None, now: str) -> int:
         row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
                                 (account.platform, account.user_id))
         if row is None:
@@ -115,7 +129,8 @@ class Directory:
                                       "VALUES (?, ?, ?)", (display_name, community_id, now))
             person_id = int(cursor.lastrowid or 0)
             await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
-                             "VALUES (?, ?, ?, ?, ?)", (account.platform, account.user_id, person_id, display_name, now))
+                             "VALUES (?, ?, ?, ?, ?)",
+                             (account.platform, account.user_id, person_id, display_name, now))
             return person_id
         person_id = int(row[0])
         await tx.execute("UPDATE accounts SET display_name = ?, last_seen_at = ? WHERE platform = ? AND user_id = ?",
@@ -146,6 +161,22 @@ class Directory:
         rows = await self.db.fetchall("SELECT platform, user_id FROM accounts WHERE person_id = ? "
                                       "ORDER BY last_seen_at DESC", (person_id,))
         return [Account(row[0], row[1]) for row in rows]
+
+    async def merge_into(self, tx: Tx, source_id: int, target_id: int) -> None:
+        """Give the source person's accounts to the target and remove the source (cogs moved their rows)."""
+        await tx.execute("UPDATE accounts SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+        await tx.execute("UPDATE people SET zone = COALESCE(zone, (SELECT zone FROM people WHERE id = ?)) "
+                         "WHERE id = ?", (source_id, target_id))
+        await tx.execute("DELETE FROM people WHERE id = ?", (source_id,))
+
+    async def split_off(self, tx: Tx, account: Account, display_name: str) -> int:
+        """Move one account to a new person of its own (unlinking); returns the new person's id."""
+        cursor = await tx.execute("INSERT INTO people (display_name, created_at) VALUES (?, ?)",
+                                  (display_name, to_db(self.clock.now())))
+        person_id = int(cursor.lastrowid or 0)
+        await tx.execute("UPDATE accounts SET person_id = ? WHERE platform = ? AND user_id = ?",
+                         (person_id, account.platform, account.user_id))
+        return person_id
 
     async def set_zone(self, person_id: int, zone: str | None) -> None:
         async with self.db.transaction() as tx:

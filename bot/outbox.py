@@ -7,10 +7,11 @@ sends once. A failure on one platform is retried there with backoff and never ho
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from sqlite3 import Row
 from collections.abc import Mapping
 from datetime import timedelta
+from sqlite3 import Row
 
 from bot.clock import Clock
 from bot.codec import dump_message, load_message
@@ -134,8 +135,6 @@ class Outbox:
         while True:
             wait = await self.next_attempt_at()
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))
-            except TimeoutError:
-                pass
             await self.flush()

@@ -46,9 +46,12 @@ class Harness:
     async def text(self, *script: str) -> str:
         return "\n".join(await self.run(*script))
 
-    async def restart(self) -> None:
-        """Stop and start a new App on the same database and clock (as a process restart would)."""
+    async def restart(self, down_until: datetime | None = None) -> None:
+        """Stop and start a new App on the same database and clock (as a process restart would);
+        with `down_until`, the clock moves there while the bot is down."""
         await self.app.stop()
+        if down_until is not None:
+            self.clock.set(down_until)
         self.platform = ConsolePlatform(self.lines.append)
         self.app = App(self.config, db_path=str(self.db_path), clock=self.clock, platforms=[self.platform])
         self.session = ConsoleSession(self.app, self.platform, self.lines.append)

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -24,14 +24,24 @@ class DatabaseError(RuntimeError):
     """The database file cannot be used; the message says which file and why."""
 
 
+class Done(Protocol):
+    """What a statement leaves behind: the new row id and how many rows it touched."""
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+
 class Tx:
     """An open write transaction. Statements run on the writer connection; callbacks wait for the commit."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
-        self._after_commit: list[Callable[[], Awaitable[None] | None]] = []
+        self._after_commit: list[Callable[[], Awaitable[object] | None]] = []
 
-    async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+    async def execute(self, sql: str, params: Params = ()) -> Done:
         cursor = await self._conn.execute(sql, params)
         await cursor.close()
         return cursor  # lastrowid and rowcount stay readable after close
@@ -47,7 +57,7 @@ class Tx:
         async with self._conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
-    def after_commit(self, callback: Callable[[], Awaitable[None] | None]) -> None:
+    def after_commit(self, callback: Callable[[], Awaitable[object] | None]) -> None:
         self._after_commit.append(callback)
 
 

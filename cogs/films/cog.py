@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.models import CardField, Community, Message, Text
+from bot.storage import Tx
 from cogs.films import logic
 from cogs.films.cards import film_card, film_line
 from cogs.films.repository import Film, FilmRepository
@@ -66,7 +67,7 @@ class FilmsCog(Cog):
             await self.announce_film(tx, ctx.community, film)
         return film
 
-    async def announce_film(self, tx: Any, community: Community, film: Film) -> None:
+    async def announce_film(self, tx: Tx, community: Community, film: Film) -> None:
         t = self.app.translator(community.language)
         message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
         await self.app.outbox.announce(tx, community, "showcase", message, key=f"films.shared:{film.id}",
@@ -119,15 +120,15 @@ class FilmsCog(Cog):
             genre = logic.check_genre(genre, self.settings.genres)
         size = self.settings.page_size
         page = page or 1
-        found, total = await self.repo.newest(ctx.community.id, genre=genre, tag=tag, person_id=person_id,
-                                              limit=size, offset=(page - 1) * size)
+        # One row past the page tells whether there is a next page, without counting the catalogue.
+        found = await self.repo.newest(ctx.community.id, genre=genre, tag=tag, person_id=person_id,
+                                       limit=size + 1, offset=(page - 1) * size)
         if not found:
             await ctx.reply(ctx.t("films.list.empty" if page == 1 else "films.list.past_end"))
             return
-        pages = (total + size - 1) // size
-        lines = [ctx.t("films.list.header", page=page, pages=pages, total=total)]
-        lines += [film_line(film, ctx.t) for film in found]
-        if page < pages:
+        lines = [ctx.t("films.list.header", page=page)]
+        lines += [film_line(film, ctx.t) for film in found[:size]]
+        if len(found) > size:
             lines.append(ctx.t("films.list.more", next=page + 1))
         await ctx.reply(ctx.t.join(lines))
 
@@ -151,7 +152,8 @@ class FilmsCog(Cog):
             if found is None:
                 raise UserError("films.errors.no_person", name=user)
             person = found
-        films, total = await self.repo.newest(ctx.community.id, person_id=person.id, limit=25)
+        films = await self.repo.newest(ctx.community.id, person_id=person.id, limit=25)
+        total = await self.repo.count(ctx.community.id, person.id)
         lines = [ctx.t("films.profile.header", name=person.display_name, count=total)]
         lines += [film_line(film, ctx.t) for film in films]
         if not films:
@@ -202,6 +204,12 @@ class FilmsCog(Cog):
     @completer("genres")
     async def complete_genres(self, community_id: int, prefix: str) -> list[tuple[str, str]]:
         return [(genre, genre) for genre in self.settings.genres if prefix.lower() in genre][:25]
+
+    async def person_has_data(self, person_id: int) -> bool:
+        return await self.repo.has_person(person_id)
+
+    async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
+        await self.repo.move_person(tx, source_id, target_id)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return {"films": await self.repo.export(community_id)}

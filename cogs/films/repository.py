@@ -73,7 +73,7 @@ class FilmRepository:
         return _film(row) if row else None
 
     async def newest(self, community_id: int, *, genre: str | None = None, tag: str | None = None,
-                     person_id: int | None = None, limit: int = 10, offset: int = 0) -> tuple[list[Film], int]:
+                     person_id: int | None = None, limit: int = 10, offset: int = 0) -> list[Film]:
         where = ["f.community_id = ?"]
         params: list[Any] = [community_id]
         if genre:
@@ -86,18 +86,32 @@ class FilmRepository:
             where.append("f.person_id = ?")
             params.append(person_id)
         clause = " AND ".join(where)
-        total = await self.db.fetchval(f"SELECT COUNT(*) FROM films f WHERE {clause}", params)
         rows = await self.db.fetchall(_SELECT + f"WHERE {clause} ORDER BY f.id DESC LIMIT ? OFFSET ?",
                                       (*params, limit, offset))
-        return [_film(row) for row in rows], int(total or 0)
+        return [_film(row) for row in rows]
+
+    async def count(self, community_id: int, person_id: int) -> int:
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM films WHERE community_id = ? AND person_id = ?",
+                                          (community_id, person_id)) or 0)
 
     async def search(self, community_id: int, query: str, limit: int = 10) -> list[Film]:
-        """Ranked full-text matches (title weighs most, then tags, then logline)."""
-        rows = await self.db.fetchall(
-            _SELECT + "JOIN (SELECT rowid, bm25(films_fts, 10.0, 2.0, 5.0) AS rank FROM films_fts "
-            "WHERE films_fts MATCH ?) m ON m.rowid = f.id WHERE f.community_id = ? ORDER BY m.rank LIMIT ?",
-            (query, community_id, limit))
-        return [_film(row) for row in rows]
+        """Ranked full-text matches: every word in the title first, then in title or tags, then anywhere;
+        newest first within each tier.
+
+        Each tier walks the FTS5 index in rowid order and stops after `limit` hits, so a search costs
+        about the same at 100,000 films as at 1,000 (bm25 must score every match of a common word).
+        """
+        found: dict[int, Film] = {}
+        for columns in ("{title}", "{title tags}", "{title logline tags}"):
+            rows = await self.db.fetchall(
+                _SELECT + "JOIN films_fts ON films_fts.rowid = f.id WHERE films_fts MATCH ? "
+                "AND f.community_id = ? ORDER BY films_fts.rowid DESC LIMIT ?",
+                (f"{columns} : ({query})", community_id, limit))
+            for row in rows:
+                found.setdefault(row["id"], _film(row))
+            if len(found) >= limit:
+                break
+        return list(found.values())[:limit]
 
     async def titles_like(self, community_id: int, prefix: str, limit: int = 25) -> list[Film]:
         rows = await self.db.fetchall(
@@ -105,8 +119,14 @@ class FilmRepository:
             "ORDER BY f.id DESC LIMIT ?", (community_id, f"%{prefix}%", f"{prefix}%", limit))
         return [_film(row) for row in rows]
 
+    async def move_person(self, tx: Tx, source_id: int, target_id: int) -> None:
+        await tx.execute("UPDATE films SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+
+    async def has_person(self, person_id: int) -> bool:
+        return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None
+
     async def export(self, community_id: int) -> list[dict[str, Any]]:
-        films, _ = await self.newest(community_id, limit=-1)
+        films = await self.newest(community_id, limit=-1)
         return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
                  "runtime_seconds": f.runtime_seconds, "genre": f.genre, "tags": list(f.tags),
                  "logline": f.logline, "created_at": to_db(f.created_at)} for f in reversed(films)]

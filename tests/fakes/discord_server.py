@@ -330,10 +330,7 @@ class FakeDiscord:
                            reply_to: str | None = None) -> JSON:
         """A user posts a message: stored, then MESSAGE_CREATE (blanked if the bot lacks MESSAGE_CONTENT).
         ``channel`` may be a Guild (its system channel). Returns the unblanked event payload."""
-        if isinstance(channel, Guild):
-            target = channel.system_channel
-        else:
-            target = self._channel(None, channel, author)
+        target = channel.system_channel if isinstance(channel, Guild) else self._channel(None, channel, author)
         body: JSON = {"content": content, "embeds": embeds or [], "attachments": attachments or []}
         if reply_to is not None:
             body["message_reference"] = {"message_id": reply_to, "channel_id": target.id, "type": 0}

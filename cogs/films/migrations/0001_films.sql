@@ -13,6 +13,7 @@ CREATE TABLE films (
     UNIQUE (community_id, link)
 );
 CREATE INDEX films_newest ON films(community_id, id DESC);
+CREATE INDEX films_genre ON films(community_id, genre, id DESC);
 CREATE INDEX films_person ON films(person_id, id DESC);
 
 -- Full-text search over title, logline and tags, kept in step by triggers.

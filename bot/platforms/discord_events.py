@@ -1,0 +1,146 @@
+"""What arrives from Discord, turned into the core's neutral calls: slash commands, autocomplete,
+button presses (one persistent handler for every custom id) and raw reaction events."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.commands import Command, Option
+from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
+from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
+from bot.platforms.discord_respond import (
+    DEFER_AFTER,
+    PLATFORM,
+    InteractionResponder,
+    chat_of,
+    display_name,
+    is_admin,
+    space_of,
+)
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class Incoming:
+    def __init__(self, app: App, client: discord.Client, admin_roles: tuple[str, ...]) -> None:
+        self.app = app
+        self.client = client
+        self.admin_roles = admin_roles
+        self.names: dict[int, str] = {}  # display names seen, for reaction removals (which carry none)
+        self.defer_after = DEFER_AFTER  # seconds a handler may take before the interaction is deferred
+
+    def _done_text(self, interaction: discord.Interaction) -> str:
+        return self.app.translator(self.app.config.bot.language).s("discord.done")
+
+    async def command(self, interaction: discord.Interaction, cmd: Command, options: dict[str, Any]) -> None:
+        responder = await self._responder(interaction)
+        try:
+            values = {key: value for key, value in options.items() if value is not None}
+            attachment = await self._take_attachment(cmd, values)
+            self.names[interaction.user.id] = display_name(interaction.user)
+            inv = Invocation(account=Account(PLATFORM, str(interaction.user.id)),
+                             display_name=display_name(interaction.user), chat=chat_of(interaction),
+                             responder=responder, command=cmd.name, options=values,
+                             is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction),
+                             attachment=attachment)
+            await self.app.dispatcher.command(_private_refusals(inv, cmd))
+        finally:
+            await responder.finish(self._done_text(interaction))
+
+    async def _responder(self, interaction: discord.Interaction) -> InteractionResponder:
+        responder = InteractionResponder(interaction, defer_after=self.defer_after)
+        if self.defer_after <= 0:
+            await responder.defer()
+        return responder
+
+    async def _take_attachment(self, cmd: Command, values: dict[str, Any]) -> IncomingFile | None:
+        """Attachment options travel as Invocation.attachment (the core fills the option from it)."""
+        found: IncomingFile | None = None
+        for option in cmd.options:
+            given = values.pop(option.name, None) if option.kind is IncomingFile else None
+            if isinstance(given, discord.Attachment):
+                found = IncomingFile(given.filename, await given.read())
+        return found
+
+    async def complete(self, interaction: discord.Interaction, option: Option,
+                       current: str) -> list[app_commands.Choice[Any]]:
+        if option.autocomplete is None:
+            return []
+        try:
+            found = await self.app.dispatcher.complete(option.autocomplete, PLATFORM, space_of(interaction),
+                                                       current)
+        except Exception:
+            log.exception("autocomplete %s failed", option.autocomplete)
+            return []
+        choices = [choice_for(option, label, value) for label, value in found[:CHOICES_LIMIT]]
+        return [choice for choice in choices if choice is not None]
+
+    async def button(self, interaction: discord.Interaction) -> None:
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        if not custom_id or interaction.message is None:
+            return
+        responder = await self._responder(interaction)
+        try:
+            self.names[interaction.user.id] = display_name(interaction.user)
+            press = ButtonPress(account=Account(PLATFORM, str(interaction.user.id)),
+                                display_name=display_name(interaction.user), chat=chat_of(interaction),
+                                message=MessageRef(PLATFORM, str(interaction.channel_id),
+                                                   str(interaction.message.id)),
+                                custom_id=custom_id, responder=responder,
+                                is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction))
+            await self.app.dispatcher.button(press)
+        finally:
+            await responder.finish(self._done_text(interaction))
+
+    async def reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+        me = self.client.user
+        if me is not None and payload.user_id == me.id:
+            return  # the bot's own reactions are not votes
+        event = ReactionEvent(MessageRef(PLATFORM, str(payload.channel_id), str(payload.message_id)),
+                              Account(PLATFORM, str(payload.user_id)), await self._name(payload),
+                              str(payload.emoji), added, at=self.app.clock.now())
+        await self.app.dispatcher.reaction(event)
+
+    async def _name(self, payload: discord.RawReactionActionEvent) -> str:
+        if payload.member is not None:
+            self.names[payload.user_id] = display_name(payload.member)
+            return self.names[payload.user_id]
+        if payload.user_id in self.names:
+            return self.names[payload.user_id]
+        user = self.client.get_user(payload.user_id)
+        if user is None:
+            try:
+                user = await self.client.fetch_user(payload.user_id)
+            except discord.HTTPException:
+                return str(payload.user_id)
+        self.names[payload.user_id] = display_name(user)
+        return self.names[payload.user_id]
+
+
+def _private_refusals(inv: Invocation, cmd: Command) -> Invocation:
+    """A non-admin's admin command is refused by the core; make that refusal ephemeral."""
+    if not cmd.admin or inv.is_admin:
+        return inv
+    return replace(inv, responder=_PrivateResponder(inv.responder))
+
+
+class _PrivateResponder:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def reply(self, message: Any, *, zone: str) -> MessageRef | None:
+        ref: MessageRef | None = await self.inner.reply_private(message, zone=zone)
+        return ref
+
+    async def reply_private(self, message: Any, *, zone: str) -> MessageRef | None:
+        ref: MessageRef | None = await self.inner.reply_private(message, zone=zone)
+        return ref

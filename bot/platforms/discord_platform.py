@@ -1,0 +1,276 @@
+"""The Discord adapter: discord.py 2.7 with slash commands, embeds, buttons, reactions and threads.
+
+`create(config)` is called by the CLI when MICROFILM_DISCORD_TOKEN is set. `[discord] api_base` and
+`gateway_url` point the library elsewhere (a proxy, or the test suite's loopback stand-in).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.config import Config, ConfigError, DiscordSettings
+from bot.models import Message, MessageRef
+from bot.platform import DeliveryError
+from bot.platforms.discord_commands import CommandBuilder
+from bot.platforms.discord_events import Incoming
+from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
+from bot.platforms.discord_respond import PLATFORM
+from bot.platforms.discord_send import missing_permission, pick_channel
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT = 60.0
+REACTION_PAGE = 100
+_CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>\w+):(?P<id>\d+)>$")
+
+
+class DiscordClient(discord.Client):
+    """The discord.py client; events go to the adapter's Incoming."""
+
+    incoming: Incoming
+
+    def __init__(self, settings: DiscordSettings) -> None:
+        # The bot never joins voice: no warnings about voice libraries that are not installed.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_reactions = True
+        intents.dm_messages = True
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
+                         guild_ready_timeout=settings.guild_ready_timeout)
+        self.tree: app_commands.CommandTree[DiscordClient] = app_commands.CommandTree(self)
+        self.ready = asyncio.Event()
+
+    async def on_ready(self) -> None:
+        self.ready.set()
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.incoming.reaction(payload, True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.incoming.reaction(payload, False)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # One handler for every button's custom id: presses work on messages sent before a restart.
+        if interaction.type is discord.InteractionType.component:
+            await self.incoming.button(interaction)
+
+
+class DiscordPlatform:
+    name = PLATFORM
+
+    def __init__(self, config: Config) -> None:
+        self.settings = config.discord
+        self.token = config.discord_token or ""
+        self.client: DiscordClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._saved: tuple[str, Any] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    async def start(self, app: App) -> None:
+        guilds = _guild_ids(self.settings.guilds)
+        self._point_library()
+        client = self.client = DiscordClient(self.settings)
+        client.incoming = Incoming(app, client, self.settings.admin_roles)
+        for built in CommandBuilder(app, client.incoming.command, client.incoming.complete).build():
+            client.tree.add_command(built)
+        try:
+            try:
+                await client.login(self.token)
+            except discord.LoginFailure as exc:
+                raise ConfigError("Discord refused the token in MICROFILM_DISCORD_TOKEN; copy the bot token "
+                                  "from the Developer Portal (Bot > Reset Token)") from exc
+            await self._sync(client, guilds)
+            self._task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+            await self._wait_ready(client)
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("discord: logged in as %s in %d guild(s)", client.user, len(client.guilds))
+
+    async def _sync(self, client: DiscordClient, guilds: list[int]) -> None:
+        for guild_id in guilds:
+            target = discord.Object(guild_id)
+            client.tree.copy_global_to(guild=target)
+            try:
+                await client.tree.sync(guild=target)
+            except discord.Forbidden:
+                # Not invited there, or invited without the applications.commands scope: the rest still work.
+                log.warning("discord: cannot register slash commands in guild %s; invite the bot there with "
+                            "the bot and applications.commands scopes", guild_id)
+        if not guilds:
+            await client.tree.sync()
+
+    async def _wait_ready(self, client: DiscordClient) -> None:
+        assert self._task is not None
+        ready = asyncio.ensure_future(client.ready.wait())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                self._task.result()  # raises what stopped the gateway (bad intents, closed socket...)
+            raise TimeoutError(f"Discord gateway not ready after {READY_TIMEOUT:.0f} s")
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, 5)
+            except (asyncio.CancelledError, TimeoutError):
+                pass
+            except Exception as exc:  # the gateway may end with an error once closed; nothing to do then
+                log.debug("discord gateway ended: %r", exc)
+            self._task = None
+        self.client = None
+        self._restore_library()
+
+    def _point_library(self) -> None:
+        self._saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+        Route.BASE = self.settings.api_base.rstrip("/")
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
+
+    def _restore_library(self) -> None:
+        if self._saved is not None:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+            self._saved = None
+
+    # -- sending ---------------------------------------------------------------------------------------------
+
+    @property
+    def _client(self) -> DiscordClient:
+        if self.client is None:
+            raise DeliveryError("Discord is not connected")
+        return self.client
+
+    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
+        client = self._client
+        if not chat_id.isdigit():
+            raise DeliveryError(f"{chat_id!r} is not a Discord channel or server id", permanent=True)
+        guild = client.get_guild(int(chat_id))
+        channel: Any = pick_channel(guild, kind, self.settings) if guild else await self._channel(chat_id)
+        sent = await self._post(channel, message)
+        if kind == "showcase" and message.card is not None and self.settings.threads:
+            await self._open_thread(channel, sent, message.card.title)
+        return MessageRef(PLATFORM, str(channel.id), str(sent.id))
+
+    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+        client = self._client
+        try:
+            user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
+            channel = user.dm_channel or await user.create_dm()
+            sent = await self._post(channel, message)
+        except DeliveryError as exc:
+            if exc.permanent:
+                return None  # they closed their DMs; the reason is logged
+            raise
+        except discord.NotFound:
+            return None
+        return MessageRef(PLATFORM, str(channel.id), str(sent.id))
+
+    async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        channel = await self._channel(ref.chat_id)
+        parts = render(message)
+        content = "\n".join(part.content for part in parts if part.content)
+        last = parts[-1]
+        try:
+            await channel.get_partial_message(int(ref.message_id)).edit(
+                content=cut(content, CONTENT_LIMIT) if content else None,
+                embeds=[last.embed] if last.embed else [], view=last.view)
+        except discord.Forbidden as exc:
+            self._log_forbidden(channel, exc, message)
+            raise DeliveryError(f"no permission to edit in {channel}", permanent=True) from exc
+        except discord.NotFound as exc:
+            raise DeliveryError(f"message {ref.message_id} is gone", permanent=True) from exc
+
+    async def _channel(self, chat_id: str) -> Any:
+        client = self._client
+        try:
+            return client.get_channel(int(chat_id)) or await client.fetch_channel(int(chat_id))
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise DeliveryError(f"Discord channel {chat_id} is gone or hidden from the bot",
+                                permanent=True) from exc
+
+    async def _post(self, channel: Any, message: Message) -> discord.Message:
+        sent: discord.Message | None = None
+        for part in render(message):
+            try:
+                sent = await channel.send(**part.kwargs())
+            except discord.Forbidden as exc:
+                self._log_forbidden(channel, exc, message)
+                raise DeliveryError(f"no permission to post in {channel}", permanent=True) from exc
+            except discord.NotFound as exc:
+                raise DeliveryError(f"Discord channel {channel} is gone", permanent=True) from exc
+        assert sent is not None
+        return sent
+
+    def _log_forbidden(self, channel: Any, exc: discord.Forbidden, message: Message) -> None:
+        named = getattr(channel, "name", None)
+        where = f"#{named} ({channel.id})" if named else f"DM channel {channel.id}"
+        guild = getattr(channel, "guild", None)
+        if guild is not None:
+            where += f" in {guild.name} ({guild.id})"
+        log.warning("discord: cannot post in %s: missing permission %s (Discord said %s %s); carrying on",
+                    where, missing_permission(channel, message), exc.code, exc.text)
+
+    async def _open_thread(self, channel: Any, sent: discord.Message, title: str) -> None:
+        """A discussion thread under a shared film's announcement; a failure only costs the thread."""
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await sent.create_thread(name=cut(title, 100) or "film")
+        except discord.HTTPException as exc:
+            log.warning("discord: could not open a thread in #%s (%s): %s", channel.name, channel.id, exc)
+
+    # -- reactions -------------------------------------------------------------------------------------------
+
+    async def recount(self, ref: MessageRef, emoji: str) -> list[str] | None:
+        """Everyone reacting with `emoji` now (except the bot), paging 100 at a time."""
+        client = self._client
+        match = _CUSTOM_EMOJI.match(emoji)
+        key = f"{match['name']}:{match['id']}" if match else emoji
+        me = str(client.user.id) if client.user else ""
+        found: list[str] = []
+        after: int | None = None
+        try:
+            while True:
+                page = await client.http.get_reaction_users(int(ref.chat_id), int(ref.message_id), key,
+                                                            REACTION_PAGE, after=after)
+                found.extend(str(user["id"]) for user in page)
+                if len(page) < REACTION_PAGE:
+                    break
+                after = int(page[-1]["id"])
+        except discord.NotFound:
+            return []  # the message or the reaction is gone: nobody reacts
+        except discord.Forbidden:
+            log.warning("discord: cannot read reactions in channel %s (missing Read Message History)",
+                        ref.chat_id)
+            return None
+        return [user_id for user_id in found if user_id != me]
+
+
+def _guild_ids(guilds: tuple[str, ...]) -> list[int]:
+    out = []
+    for index, value in enumerate(guilds):
+        if not str(value).isdigit():
+            raise ConfigError(f"discord.guilds[{index}] = {value!r} is not a guild id; copy the server id "
+                              "(Developer Mode > right-click the server > Copy Server ID)")
+        out.append(int(value))
+    return out
+
+
+def create(config: Config) -> DiscordPlatform:
+    return DiscordPlatform(config)

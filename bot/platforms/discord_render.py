@@ -1,0 +1,165 @@
+"""Neutral messages -> what discord.py sends: markdown content, an Embed, a View of buttons, a File.
+
+User text is escaped (markdown and mentions) on top of the client's AllowedMentions.none(), so it
+neither pings nor breaks formatting. Content over Discord's 2000 characters is split on line boundaries.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.models import Button, ButtonStyle, Card, Link, Message, Moment, Segment, Strong, Text
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+LABEL_LIMIT = 80
+BUTTONS_LIMIT = 25
+_STYLES = {ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+           ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
+           ButtonStyle.DANGER: discord.ButtonStyle.danger}
+
+
+@dataclass
+class Outgoing:
+    """One Discord message: keyword arguments for send()/followup.send()/edit()."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    file: discord.File | None = None
+
+    def kwargs(self, *, with_file: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"content": self.content}
+        if self.embed is not None:
+            out["embed"] = self.embed
+        if self.view is not None:
+            out["view"] = self.view
+        if self.file is not None and with_file:
+            out["file"] = self.file
+        return out
+
+
+class RenderOnlyView(discord.ui.View):
+    """Buttons drawn on a message. Presses are handled by the adapter's one persistent handler for every
+    custom id (so they work after a restart), hence the view is not kept in discord.py's view store."""
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+# Characters that escape_markdown/escape_mentions may act on; text without them passes unchanged.
+_SPECIAL = re.compile(r"[*`_~|>\[#\-@]")
+
+
+@functools.lru_cache(maxsize=4096)  # help lists and cards repeat the same names on every call
+def escape(text: str) -> str:
+    if _SPECIAL.search(text) is None:
+        return text
+    return escape_mentions(escape_markdown(text))
+
+
+def render_segment(segment: Segment) -> str:
+    if isinstance(segment, str):
+        return escape(segment)
+    if isinstance(segment, Moment):
+        return f"<t:{int(segment.when.timestamp())}:{segment.style}>"
+    if isinstance(segment, Strong):
+        return f"**{escape(segment.text)}**"
+    assert isinstance(segment, Link)
+    if segment.label == segment.url:
+        return segment.url
+    return f"[{escape(segment.label)}]({segment.url})"
+
+
+def render_text(text: Text) -> str:
+    return "".join(render_segment(segment) for segment in text.segments)
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, ending in an ellipsis when shortened."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_content(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
+    """Chunks of at most `limit` characters, broken between lines (a single overlong line is cut hard)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def render_card(card: Card) -> discord.Embed:
+    embed = discord.Embed(title=cut(escape_markdown(card.title), TITLE_LIMIT), url=card.url or None,
+                          description=cut(render_text(card.description), DESCRIPTION_LIMIT) or None)
+    for field in card.fields[:FIELDS_LIMIT]:
+        value = cut(render_text(field.value), FIELD_VALUE_LIMIT) or "-"
+        embed.add_field(name=cut(escape_markdown(field.name), FIELD_NAME_LIMIT) or "-", value=value,
+                        inline=field.inline)
+    if card.thumbnail:
+        embed.set_thumbnail(url=card.thumbnail)
+    if card.footer:
+        embed.set_footer(text=cut(card.footer, FOOTER_LIMIT))
+    _fit_total(embed)
+    return embed
+
+
+def _fit_total(embed: discord.Embed) -> None:
+    """Drop trailing fields, then shorten the description, until the embed fits Discord's 6000 in total."""
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    excess = len(embed) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.description:
+        embed.description = cut(embed.description, max(1, len(embed.description) - excess))
+
+
+def render_buttons(buttons: tuple[Button, ...]) -> discord.ui.View:
+    view = RenderOnlyView(timeout=None)
+    for button in buttons[:BUTTONS_LIMIT]:
+        label = cut(button.label, LABEL_LIMIT)
+        view.add_item(discord.ui.Button(custom_id=button.custom_id[:100], label=label,
+                                        style=_STYLES[button.style]))
+    return view
+
+
+def render(message: Message) -> list[Outgoing]:
+    """The Discord messages for one neutral message; embed, buttons and file ride on the last one."""
+    chunks = split_content(render_text(message.text)) if message.text else []
+    parts = [Outgoing(content=chunk) for chunk in chunks] or [Outgoing()]
+    last = parts[-1]
+    if message.card is not None:
+        last.embed = render_card(message.card)
+    if message.buttons:
+        last.view = render_buttons(message.buttons)
+    if message.attachment is not None:
+        attachment = message.attachment
+        last.file = discord.File(io.BytesIO(attachment.data), filename=attachment.filename)
+    if last.content is None and last.embed is None and last.file is None:
+        last.content = "\u200b"  # Discord refuses an empty message; buttons alone need some content
+    return parts

@@ -1,0 +1,103 @@
+"""Configuration: defaults, errors that name the key, the documented example file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.config import ConfigError, build_config, load_config
+from bot.storage import DatabaseError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_file_gives_safe_defaults() -> None:
+    config = load_config(None, environ={})
+    assert config.bot.language == "en" and config.bot.zone == "UTC"
+    assert config.console.admins == ("you",)
+    assert config.discord_token is None and config.telegram_token is None
+
+
+def test_tokens_come_from_the_environment() -> None:
+    config = load_config(None, environ={"MICROFILM_DISCORD_TOKEN": "placeholder-token"})
+    assert config.discord_token == "placeholder-token"
+
+
+def test_a_file_with_only_console_admins_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[console]\nadmins = ["ann"]\n')
+    assert load_config(path, environ={}).console.admins == ("ann",)
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ({"bot": {"database": ["x"]}}, "bot.database must be text"),
+    ({"bot": {"zone": "Mars/Olympus"}}, "bot.zone = 'Mars/Olympus' is not an IANA time zone"),
+    ({"bot": {"language": "fr"}}, "bot.language = 'fr' is not a supported language"),
+    ({"bot": {"colour": "red"}}, "unknown key bot.colour"),
+    ({"console": {"admins": "ann"}}, "console.admins must be a list"),
+    ({"discord": {"threads": "yes"}}, "discord.threads must be true or false"),
+    ({"communities": [{"name": "x"}]}, "communities[0].key is required"),
+    ({"communities": [{"key": "a", "chats": [{"platform": "irc", "id": "1"}]}]}, "communities[0].chats[0].platform"),
+])
+def test_bad_values_name_the_key(raw: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
+        build_config(raw, "(test)", {})
+
+
+def test_invalid_toml_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[bot\nzone = ")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path, environ={})
+
+
+async def test_unknown_section_and_bad_cog_setting_stop_start_up(tmp_path: Path) -> None:
+    for raw, message in (({"flims": {"genres": []}}, r"unknown section \[flims\]"),
+                         ({"films": {"page_size": "ten"}}, "films.page_size must be a whole number")):
+        app = App(build_config(raw, "(test)", {}), db_path=str(tmp_path / "x.sqlite3"))
+        with pytest.raises(ConfigError, match=message):
+            await app.start()
+
+
+async def test_unwritable_database_path_stops_start_up(tmp_path: Path) -> None:
+    app = App(build_config({}, "(test)", {}), db_path=str(tmp_path / "missing" / "bot.sqlite3"))
+    with pytest.raises(DatabaseError, match="does not exist"):
+        await app.start()
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        app = App(build_config({}, "(test)", {}), db_path=str(locked / "bot.sqlite3"))
+        if not __import__("os").access(locked, __import__("os").W_OK):  # root can write anyway
+            with pytest.raises(DatabaseError, match="not writable"):
+                await app.start()
+    finally:
+        locked.chmod(0o700)
+
+
+def test_example_config_is_valid_and_documents_every_key() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", "config.example.toml"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "config OK" in result.stdout
+    example = (ROOT / "config.example.toml").read_text()
+    readme = (ROOT / "README.md").read_text()
+    config = load_config(ROOT / "config.example.toml", environ={})
+    for section, settings in (("bot", config.bot), ("console", config.console)):
+        for name in vars(settings):
+            assert f"{name} =" in example or f"{name}." in example, f"[{section}] {name} missing in example"
+            assert f"`[{section}] {name}`" in readme or f"[{section}] {name}" in readme or \
+                f"{section}.{name}" in readme, f"[{section}] {name} missing in README"
+
+
+def test_check_config_reports_a_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[bot]\nzone = "Nowhere/Land"\n')
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "bot.zone" in result.stderr

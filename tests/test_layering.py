@@ -1,0 +1,56 @@
+"""DESIGN's one-way arrows: platforms -> core <- cogs."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLATFORM_LIBRARIES = {"discord", "telegram"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_core_never_imports_a_platform_library_or_a_cog() -> None:
+    for path in (ROOT / "bot").rglob("*.py"):
+        if "platforms" in path.parts:
+            continue
+        imports = imported_modules(path)
+        assert not {top(name) for name in imports} & PLATFORM_LIBRARIES, path
+        assert not any(name.startswith("cogs") for name in imports), path
+        assert not any(name.startswith("bot.platforms.discord") or name.startswith("bot.platforms.telegram")
+                       for name in imports), path
+
+
+def test_cogs_never_import_a_platform() -> None:
+    for path in (ROOT / "cogs").rglob("*.py"):
+        imports = imported_modules(path)
+        assert not {top(name) for name in imports} & PLATFORM_LIBRARIES, path
+        assert not any(name.startswith("bot.platforms") for name in imports), path
+
+
+def test_platforms_never_import_a_cog() -> None:
+    for path in (ROOT / "bot" / "platforms").rglob("*.py"):
+        assert not any(name.startswith("cogs") for name in imported_modules(path)), path
+
+
+def test_sql_lives_only_in_repositories_and_migrations_of_cogs() -> None:
+    for path in (ROOT / "cogs").rglob("*.py"):
+        if "repository" in path.name or path.name.endswith("_repository.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for keyword in ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"):
+            assert keyword not in text, f"{path} has SQL ({keyword.strip()})"
