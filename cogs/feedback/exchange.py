@@ -10,10 +10,11 @@ from bot.models import Button, Message
 from cogs.feedback import logic, messages
 from cogs.feedback.base import FeedbackBase
 from cogs.films.cards import film_card
-from cogs.films.logic import format_runtime
+from cogs.films.logic import format_runtime, normalize_link
 from cogs.films.repository import Film
 
-FILM = Option("film", int, required=True, positional=True, autocomplete="films", min_value=1)
+# A film is named by its number (`3`, `#3`) or by its link, so scripts can point at films they shared.
+FILM = Option("film", required=True, positional=True, autocomplete="films", max_length=500)
 CRITIQUE = Option("critique", int, required=True, positional=True, min_value=1)
 SCORES = tuple(Option(name, int, required=True, min_value=logic.LOW, max_value=logic.HIGH)
                for name in logic.DIMENSIONS)
@@ -24,9 +25,9 @@ class ExchangeCommands(FeedbackBase):
     # -- asking -------------------------------------------------------------------------------------------------
 
     @command("feedback request", FILM)
-    async def request(self, ctx: Context, film: int) -> None:
+    async def request(self, ctx: Context, film: str) -> None:
         await self.enter(ctx)
-        target = await self.films.film_or_fail(ctx, film)
+        target = await self.film_from(ctx, film)
         if target.person_id != ctx.person.id:
             raise UserError("feedback.errors.not_your_film", id=target.id, maker=target.maker)
         settings, now = self.settings, self.app.clock.now()
@@ -88,24 +89,36 @@ class ExchangeCommands(FeedbackBase):
                                 buttons=(Button(ctx.t.s("feedback.button.skip"), "feedback.skip", str(film.id)),)))
 
     @command("feedback skip", FILM, Option("reason", max_length=300))
-    async def skip(self, ctx: Context, film: int, reason: str | None) -> None:
+    async def skip(self, ctx: Context, film: str, reason: str | None) -> None:
         await self.skip_film(ctx, film, reason or "")
 
     @button("feedback.skip")
     async def skip_button(self, ctx: Context, arg: str) -> None:
-        await self.skip_film(ctx, int(arg), "")
+        await self.skip_film(ctx, arg, "")
 
-    async def skip_film(self, ctx: Context, film_id: int, reason: str) -> None:
+    async def skip_film(self, ctx: Context, film: str, reason: str) -> None:
         await self.enter(ctx)
-        target = await self.reviewable(ctx, film_id)
+        target = await self.reviewable(ctx, film)
         async with self.app.db.transaction() as tx:
             if not await self.repo.add_skip(tx, target.id, ctx.person.id, reason.strip(), self.app.clock.now()):
                 raise UserError("feedback.errors.already_skipped", id=target.id)
         await ctx.reply(ctx.t("feedback.skipped", id=target.id, title=target.title))
 
-    async def reviewable(self, ctx: Context, film_id: int) -> Film:
+    async def film_from(self, ctx: Context, raw: str) -> Film:
+        """The film named by its number or its link; a clear error otherwise."""
+        text = raw.strip().removeprefix("#")
+        if text.isdigit():
+            return await self.films.film_or_fail(ctx, int(text))
+        if "://" not in text:
+            raise UserError("feedback.errors.film_ref", value=raw)
+        found = await self.films.repo.by_link(ctx.community.id, normalize_link(text))
+        if found is None:
+            raise UserError("feedback.errors.no_film_link", link=text)
+        return found
+
+    async def reviewable(self, ctx: Context, film: str) -> Film:
         """The film, if this person may review it now: not theirs, not reviewed yet, and in the queue."""
-        target = await self.films.film_or_fail(ctx, film_id)
+        target = await self.film_from(ctx, film)
         if target.person_id == ctx.person.id:
             raise UserError("feedback.errors.own_film", id=target.id)
         if await self.repo.has_critique(self.app.db, target.id, ctx.person.id):
@@ -115,7 +128,7 @@ class ExchangeCommands(FeedbackBase):
         return target
 
     @command("feedback give", FILM, *SCORES, Option("notes", max_length=6000), Option("anonymous", bool))
-    async def give(self, ctx: Context, film: int, story: int | None, image: int | None, sound: int | None,
+    async def give(self, ctx: Context, film: str, story: int | None, image: int | None, sound: int | None,
                    edit: int | None, notes: str | None, anonymous: bool | None) -> None:
         await self.enter(ctx)
         target = await self.reviewable(ctx, film)

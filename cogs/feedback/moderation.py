@@ -68,7 +68,8 @@ class ModerationCommands(FeedbackBase):
             if reopened:
                 back = ctx.t("feedback.removed.to_maker", film=found.film_id, title=found.film_title)
                 await self.tell(tx, ctx, found.maker_id, Message(back), f"feedback.reopened:{found.id}")
-        lines = [ctx.t("feedback.removed.done", id=found.id, reviewer=found.reviewer, taken=taken, owed=owed)]
+        # No reviewer name here: the reply may land in a group chat, and the critique may be anonymous.
+        lines = [ctx.t("feedback.removed.done", id=found.id, taken=taken, owed=owed)]
         if reopened:
             lines.append(ctx.t("feedback.removed.reopened", film=found.film_id))
         await ctx.reply(ctx.t.join(lines))
