@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.codec import load_message
 from bot.models import Account, ChatRef, Invocation
 from bot.platforms.console import ConsoleResponder
 from tests.feedback_helpers import balance, count, give, notes, share
-from tests.harness import Harness
+from tests.harness import Harness, make_config
 
 
 async def at_once(bot: Harness, *lines: str) -> str:
@@ -311,3 +312,14 @@ async def test_the_exchange_survives_a_restart(bot: Harness) -> None:
     await bot.restart()
     assert "Your feedback credits: 1" in await bot.text("bob: /feedback credits")
     assert "1 of 3 critiques" in await bot.text("carol: /feedback next")
+
+
+async def test_a_chinese_community_hears_the_exchange_in_chinese(tmp_path: Path) -> None:
+    config = make_config({"bot": {"language": "zh-Hans"}})
+    async with Harness(tmp_path / "zh.sqlite3", config) as bot:
+        await share(bot, "alice")
+        assert "已进入点评队列" in await bot.text("alice: /feedback request 1")
+        out = await bot.text(give("bob", 1, "剪辑太快了 1:23"))
+        assert "点评有 5 个词；至少需要 40 个（还差 35 个）" in out
+        chinese = "开场的光线很美，" * 6 + "1:10 这里的剪辑稍早了一点。"
+        assert "已保存" in await bot.text(give("bob", 1, chinese))
