@@ -87,7 +87,7 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
     example = (ROOT / "config.example.toml").read_text()
     readme = (ROOT / "README.md").read_text()
     config = load_config(ROOT / "config.example.toml", environ={})
-    for section, settings in (("bot", config.bot), ("console", config.console)):
+    for section, settings in (("bot", config.bot), ("console", config.console), ("discord", config.discord)):
         for name in vars(settings):
             assert f"{name} =" in example or f"{name}." in example, f"[{section}] {name} missing in example"
             assert f"`[{section}] {name}`" in readme or f"[{section}] {name}" in readme or \

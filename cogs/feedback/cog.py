@@ -1,0 +1,52 @@
+"""The peer feedback exchange: give critiques to earn credits, spend credits to be critiqued.
+
+Commands live in exchange.py (asking, reviewing, thanking) and moderation.py (reports, removals, bars);
+this class joins them, hooks the summary into /film and /profile, and exports the critiques.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import CogLoadError
+from bot.i18n import Translator
+from bot.models import CardField, Text
+from cogs.feedback import messages
+from cogs.feedback.exchange import ExchangeCommands
+from cogs.feedback.moderation import ModerationCommands
+from cogs.feedback.repository import FeedbackRepository
+from cogs.films.cog import FilmsCog
+from cogs.films.repository import Film
+
+
+class FeedbackCog(ExchangeCommands, ModerationCommands):
+
+    async def cog_load(self) -> None:
+        films = self.app.cog("films")
+        if not isinstance(films, FilmsCog):
+            raise CogLoadError("the feedback cog needs the films cog: list \"films\" before \"feedback\" in "
+                               "[bot] cogs")
+        self.films = films
+        self.repo = FeedbackRepository(self.app.db)
+        films.card_extras.append(self.card_fields)
+        films.profile_extras.append(self.profile_lines)
+
+    async def cog_unload(self) -> None:
+        films = getattr(self, "films", None)
+        if films is not None:
+            films.card_extras[:] = [f for f in films.card_extras if f != self.card_fields]
+            films.profile_extras[:] = [f for f in films.profile_extras if f != self.profile_lines]
+
+    async def card_fields(self, film: Film, t: Translator) -> list[CardField]:
+        """/film shows the averages per dimension and the critique count, and the queue state if queued."""
+        request = await self.repo.open_request(film.id)
+        queued = (await self.repo.active_count(request.id), request.wanted) if request else None
+        return messages.summary_fields(t, await self.repo.summary(film.id), queued)
+
+    async def profile_lines(self, community_id: int, person_id: int, t: Translator) -> list[Text]:
+        given = await self.repo.given_count(community_id, person_id)
+        balance = await self.repo.balance(community_id, person_id)
+        return [t("feedback.profile", given=given, balance=balance)]
+
+    async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
+        return await self.repo.export(community_id, public=public)
