@@ -204,6 +204,16 @@ def fee_rises(tiers: list[tuple[str, datetime, int | None]]) -> list[tuple[str, 
     return out
 
 
+def before(instant: datetime, delta: timedelta, zone: str) -> datetime:
+    """`delta` before `instant`. Whole days count as local calendar days, so "1d before 23:59" stays 23:59
+    local even across a daylight-saving change; other spans are exact."""
+    if delta % timedelta(days=1):
+        return instant - delta
+    tz = ZoneInfo(zone)
+    wall = instant.astimezone(tz).replace(tzinfo=None) - delta
+    return wall.replace(tzinfo=tz).astimezone(UTC)
+
+
 def notification_instant(day: date, zone: str, hour: int) -> datetime:
     """The reminder for a notification date: `hour` o'clock local on the day before."""
     wall = datetime.combine(day - timedelta(days=1), time(hour, 0))

@@ -109,7 +109,7 @@ class Planner:
         if deadline is None or tier == "opening":
             return
         for label, delta in self.offsets:
-            when = deadline.due_at - delta
+            when = logic.before(deadline.due_at, delta, festival.zone)
             if when <= self.now:
                 continue  # a reminder whose moment has already gone by would only be noise
             key = f"{reminder_prefix(festival.id, tier)}{to_db(deadline.due_at)}/r{revision}/{label}/"
@@ -133,7 +133,7 @@ class Planner:
         for tier, ends, _next, _fee, _next_fee in logic.fee_rises(
             [(d.tier, d.due_at, d.fee_cents) for d in deadlines]
         ):
-            when = ends - self.fee_notice
+            when = logic.before(ends, self.fee_notice, festival.zone)
             if when <= self.now:
                 continue
             await self.app.scheduler.schedule(

@@ -28,7 +28,7 @@ def fee_text(t: Translator, cents: int | None, currency: str) -> Text:
         return t("festivals.fee.unknown")
     if cents == 0:
         return t("festivals.fee.free")
-    return Text.of(logic.format_fee(cents, currency))
+    return t("festivals.fee.amount", amount=logic.format_fee(cents, currency))
 
 
 def upcoming_line(t: Translator, item: Upcoming, now: datetime) -> Text:
@@ -115,8 +115,8 @@ def fee_rise_text(
         "festivals.fee_rise",
         name=festival.name,
         tier=tier_label(t, deadline.tier),
-        fee=fee_text(t, deadline.fee_cents, festival.currency),
-        next_fee=fee_text(t, following.fee_cents, festival.currency),
+        fee=logic.format_fee(deadline.fee_cents, festival.currency),
+        next_fee=logic.format_fee(following.fee_cents, festival.currency),
         left=time_left(t, deadline.due_at, now),
         when=Moment(deadline.due_at),
     )
