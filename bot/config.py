@@ -20,7 +20,7 @@ from bot.models import ANNOUNCEMENT_KINDS
 T = TypeVar("T")
 DISCORD_TOKEN_ENV = "MICROFILM_DISCORD_TOKEN"
 TELEGRAM_TOKEN_ENV = "MICROFILM_TELEGRAM_TOKEN"
-DEFAULT_COGS: tuple[str, ...] = ("films", "challenges", "feedback")
+DEFAULT_COGS: tuple[str, ...] = ("films", "challenges", "feedback", "festivals", "community")
 
 
 class ConfigError(ValueError):

@@ -90,8 +90,7 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
     for section, settings in (("bot", config.bot), ("console", config.console), ("discord", config.discord)):
         for name in vars(settings):
             assert f"{name} =" in example or f"{name}." in example, f"[{section}] {name} missing in example"
-            assert f"`[{section}] {name}`" in readme or f"[{section}] {name}" in readme or \
-                f"{section}.{name}" in readme, f"[{section}] {name} missing in README"
+            assert f"[{section}] {name}" in readme or f"`{name}`" in readme, f"[{section}] {name} missing in README"
 
 
 def test_check_config_reports_a_bad_file(tmp_path: Path) -> None:

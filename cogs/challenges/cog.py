@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.cog import Cog
+from bot.errors import UserError
+from bot.storage import Tx
 from cogs.challenges.admin import Admin
 from cogs.challenges.repository import ChallengeRepository
 from cogs.challenges.settings import ChallengeSettings
@@ -36,6 +38,13 @@ class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
     async def cog_unload(self) -> None:
         if hasattr(self, "writer"):
             await self.writer.stop()
+
+    async def person_has_data(self, person_id: int) -> bool:
+        return await self.repo.has_person(person_id)
+
+    async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
+        if not await self.repo.move_person(tx, source_id, target_id):
+            raise UserError("challenges.errors.merge_clash")
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return await self.repo.export(community_id)

@@ -281,6 +281,31 @@ class ChallengeRepository:
         row = await (tx.fetchone(sql, (community_id,)) if tx else self.db.fetchone(sql, (community_id,)))
         return Weekly(*row) if row else None
 
+    # -- people merged (linked accounts) ---------------------------------------------------------------------
+
+    async def has_person(self, person_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM challenge_entries WHERE person_id = ? UNION ALL SELECT 1 FROM challenge_votes "
+            "WHERE person_id = ? UNION ALL SELECT 1 FROM challenge_themes WHERE person_id = ? LIMIT 1",
+            (person_id, person_id, person_id))
+        return row is not None
+
+    async def move_person(self, tx: Tx, source_id: int, target_id: int) -> bool:
+        """Move the source's rows to the target. False (nothing to keep) when both entered one challenge."""
+        clash = await tx.fetchone(
+            "SELECT 1 FROM challenge_entries a JOIN challenge_entries b ON a.challenge_id = b.challenge_id "
+            "WHERE a.person_id = ? AND b.person_id = ?", (source_id, target_id))
+        if clash is not None:
+            return False
+        await tx.execute("UPDATE challenge_entries SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+        await tx.execute("UPDATE challenge_results SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+        await tx.execute("UPDATE challenge_themes SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+        # The same vote from both accounts is one person's vote: keep one row.
+        await tx.execute("UPDATE OR IGNORE challenge_votes SET person_id = ? WHERE person_id = ?",
+                         (target_id, source_id))
+        await tx.execute("DELETE FROM challenge_votes WHERE person_id = ?", (source_id,))
+        return True
+
     # -- export -----------------------------------------------------------------------------------------------
 
     async def export(self, community_id: int) -> dict[str, list[dict[str, Any]]]:
