@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from bot.errors import UserError
 from bot.export import collect
 from tests.harness import Harness
 
@@ -150,3 +153,23 @@ async def test_show_defaults_to_the_current_challenge(bot: Harness) -> None:
     await bot.run(*ROUND)
     out = await bot.text("carol: /challenge")
     assert "#1 Night walks — open for entries" in out and "Entries: 2" in out
+
+
+async def test_merged_people_keep_one_vote_and_their_entries(bot: Harness) -> None:
+    await bot.run(*ROUND, "~ +5d", 'carol +⭐ "Entry #1 ·"', 'carol [Vote] "Entry #1 ·"', 'dave +⭐ "Entry #1 ·"')
+    carol = await bot.app.directory.find_person("console", "carol")
+    dave = await bot.app.directory.find_person("console", "dave")
+    assert carol is not None and dave is not None
+    community = bot.app.cog("community")
+    assert community is not None
+    async with bot.app.db.transaction() as tx:
+        await community.merge(tx, dave.id, carol.id)  # type: ignore[attr-defined]
+    assert await bot.app.cog("challenges").repo.tally(1) == {1: 1, 2: 0}  # type: ignore[union-attr]
+    # Two accounts that both entered the same challenge cannot become one maker.
+    alice = await bot.app.directory.find_person("console", "alice")
+    bob = await bot.app.directory.find_person("console", "bob")
+    assert alice is not None and bob is not None
+    with pytest.raises(UserError):
+        async with bot.app.db.transaction() as tx:
+            await community.merge(tx, alice.id, bob.id)  # type: ignore[attr-defined]
+    assert await bot.app.db.fetchval("SELECT COUNT(*) FROM challenge_entries WHERE person_id = ?", (alice.id,)) == 1
