@@ -53,7 +53,8 @@ class ProbeCog(Cog):
         card = Card("Dawn <b> & @channel", "https://example.com/a?b=1&c=2", Text.of("A <i>logline</i>"),
                     (CardField("Maker", Text.of(ctx.person.display_name)),), footer="Film #0")
         buttons = (Button("Vote", "probe", "v1"), Button("Long", "probe", "x" * 80))
-        await ctx.reply(Message(Text.of(Strong("Entry"), " ready"), card=card, buttons=buttons), tag="probe.card")
+        message = Message(Text.of(Strong("Entry"), " ready"), card=card, buttons=buttons)
+        await ctx.reply(message, tag="probe.card")
 
     @command("probe_long", Option("lines", int, positional=True), hidden=True)
     async def long(self, ctx: Context, lines: int | None) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from bot.platforms.telegram_render import utf16_len
 from tests.fakes.telegram_html import parse_html
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(20)
@@ -88,7 +89,8 @@ async def test_commands_for_another_bot_are_ignored(fake: FakeTelegram, tg: Tele
     assert len(fake.calls("sendMessage")) == 1  # only the /help answer
 
 
-async def test_a_button_press_is_answered_and_reaches_its_handler(fake: FakeTelegram, tg: TelegramBot) -> None:
+async def test_a_button_press_is_answered_and_reaches_its_handler(fake: FakeTelegram,
+                                                                  tg: TelegramBot) -> None:
     group, alice, bob = fake.add_group("Makers"), fake.add_user("Alice"), fake.add_user("Bob")
     fake.send_text(group, alice, "/probe_card")
     card = await fake.wait_for_call("sendMessage", to_chat(group, "Entry"))
@@ -99,19 +101,24 @@ async def test_a_button_press_is_answered_and_reaches_its_handler(fake: FakeTele
 
     for pressed in data:
         query = fake.press_button(group, bob, message_id, pressed)
-        await fake.wait_for_call("answerCallbackQuery", lambda r, q=query: r.params["callback_query_id"]
-                                 == q["callback_query"]["id"])
-        assert fake.callback_answer(query["callback_query"]["id"]) == {"answered": True}
+        query_id = query["callback_query"]["id"]
+        await fake.wait_for_call("answerCallbackQuery", partial(_answers, query_id))
+        assert fake.callback_answer(query_id) == {"answered": True}
     await tg.probe.wait("presses", 2)
     assert tg.probe.presses == [("v1", "Bob", False), ("x" * 80, "Bob", False)]
     assert "pressed v1" in shown(await fake.wait_for_call("sendMessage", to_chat(group, "pressed")))
+
+
+def _answers(query_id: str, request: RecordedRequest) -> bool:
+    return bool(request.params["callback_query_id"] == query_id)
 
 
 async def test_card_html_is_escaped_and_accepted(fake: FakeTelegram, tg: TelegramBot) -> None:
     group, alice = fake.add_group("Makers"), fake.add_user("Alice")
     fake.send_text(group, alice, "/probe_card")
     sent = await fake.wait_for_call("sendMessage", to_chat(group, "Entry"))
-    assert '<a href="https://example.com/a?b=1&amp;c=2">Dawn &lt;b&gt; &amp; @channel</a>' in sent.params["text"]
+    title = '<a href="https://example.com/a?b=1&amp;c=2">Dawn &lt;b&gt; &amp; @channel</a>'
+    assert title in sent.params["text"]
     assert shown(sent).splitlines() == ["Entry ready", "", "Dawn <b> & @channel", "A <i>logline</i>",
                                         "Maker: Alice", "Film #0"]
 
@@ -129,14 +136,16 @@ async def test_long_output_is_split_on_line_boundaries(fake: FakeTelegram, tg: T
         parse_html(part.params["text"], strict_ampersand=True)  # every chunk is well formed on its own
 
 
-async def test_a_rate_limit_is_waited_out_and_the_message_arrives(fake: FakeTelegram, tg: TelegramBot) -> None:
+async def test_a_rate_limit_is_waited_out_and_the_message_arrives(fake: FakeTelegram,
+                                                                  tg: TelegramBot) -> None:
     group, alice = fake.add_group("Makers"), fake.add_user("Alice")
     fake.rate_limit_next("sendMessage", retry_after=1)
     assert "microfilm-bot commands" in await say(fake, group, alice, "/help")
     assert [call.status for call in fake.calls("sendMessage")] == [429, 200]
 
 
-async def test_admin_commands_need_a_chat_admin_or_a_configured_one(fake: FakeTelegram, tmp_path: Path) -> None:
+async def test_admin_commands_need_a_chat_admin_or_a_configured_one(fake: FakeTelegram,
+                                                                    tmp_path: Path) -> None:
     group, alice, bob, carol = (fake.add_group("Makers"), fake.add_user("Alice"), fake.add_user("Bob"),
                                 fake.add_user("Carol"))
     fake.set_admins(group, [alice])
@@ -152,7 +161,8 @@ async def test_admin_commands_need_a_chat_admin_or_a_configured_one(fake: FakeTe
 async def test_the_menu_is_set_in_english_and_chinese(fake: FakeTelegram, tg: TelegramBot) -> None:
     english = {c["command"]: c["description"] for c in fake.commands("")}
     chinese = {c["command"]: c["description"] for c in fake.commands("zh")}
-    assert {"help", "share", "films", "search", "profile", "editfilm", "deletefilm", "timezone"} <= set(english)
+    expected = {"help", "share", "films", "search", "profile", "editfilm", "deletefilm", "timezone"}
+    assert expected <= set(english)
     assert "start" not in english and not any(name.startswith("probe") for name in english)
     assert set(chinese) == set(english)
     assert english["help"] == "List the commands, or show how to use one"
@@ -172,9 +182,11 @@ async def test_a_private_reply_to_someone_who_never_started_the_bot_leaves_a_dee
     assert shown(private) == "a private note for Alice"
 
 
-async def test_a_document_with_a_command_caption_reaches_the_command(fake: FakeTelegram, tg: TelegramBot) -> None:
+async def test_a_document_with_a_command_caption_reaches_the_command(fake: FakeTelegram,
+                                                                     tg: TelegramBot) -> None:
     group, alice = fake.add_group("Makers"), fake.add_user("Alice")
     fake.send_document(group, alice, "notes.txt", b"fade in", caption="/probe_file")
     sent = await fake.wait_for_call("sendDocument")
     assert sent.ok and sent.params["caption"] == "got notes.txt: 7 bytes"
-    assert sent.files["document"].filename == "echo-notes.txt" and sent.files["document"].content == b"FADE IN"
+    document = sent.files["document"]
+    assert document.filename == "echo-notes.txt" and document.content == b"FADE IN"

@@ -49,7 +49,8 @@ async def test_reactions_reach_the_cogs_only_when_requested(fake: FakeTelegram, 
         await fake.wait_for_call("sendMessage", to_chat(group, "microfilm-bot commands"))
         if requested:
             await tg.probe.wait("reactions", 3)
-        seen = [(e.emoji, e.added, e.account.user_id, e.display_name, tag) for e, tag, _ in tg.probe.reactions]
+        seen = [(e.emoji, e.added, e.account.user_id, e.display_name, tag)
+                for e, tag, _ in tg.probe.reactions]
 
     if requested:
         assert seen == [("👍", True, str(bob["id"]), "Bob", "probe.card"),
@@ -88,7 +89,8 @@ async def test_captured_updates_are_handled_without_errors(fake: FakeTelegram, t
             await fake.wait_for_call("sendMessage", lambda r: r.ok and r.params["chat_id"] == 408258968
                                      and "slash" in shown(r))
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # after a clean stop: every handler has finished
-        rows = db.execute("SELECT update_id, done_at, last_error FROM telegram_inbox ORDER BY update_id").fetchall()
+        rows = db.execute("SELECT update_id, done_at, last_error FROM telegram_inbox "
+                          "ORDER BY update_id").fetchall()
     assert [row[0] for row in rows][0] == injected["update_id"]
     assert all(row[1] is not None and row[2] is None for row in rows)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
@@ -133,7 +135,8 @@ async def _help_via_webhook(fake: FakeTelegram, group: dict[str, Any], user: dic
 async def test_webhook_mode_without_a_secret_refuses_to_start(fake: FakeTelegram, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_TELEGRAM_SECRET", raising=False)
-    webhook = {"enabled": True, "url": "https://bot.example.com/hook", "secret_token_env": "TEST_TELEGRAM_SECRET"}
+    webhook = {"enabled": True, "url": "https://bot.example.com/hook",
+               "secret_token_env": "TEST_TELEGRAM_SECRET"}
     bot = TelegramBot(tmp_path / "bot.sqlite3", telegram_config(fake, {"webhook": webhook}))
     with pytest.raises(Exception, match="TEST_TELEGRAM_SECRET"):
         await bot.app.start()
