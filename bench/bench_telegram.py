@@ -29,7 +29,8 @@ WARMUP = 10
 TARGET = 1.3
 
 
-async def round_trips(fake: FakeTelegram, chat: dict[str, Any], user: dict[str, Any], count: int) -> list[float]:
+async def round_trips(fake: FakeTelegram, chat: dict[str, Any], user: dict[str, Any],
+                      count: int) -> list[float]:
     times: list[float] = []
     for _ in range(count):
         fake.requests.clear()  # keeps wait_for_call's scan short; only this round trip's calls matter

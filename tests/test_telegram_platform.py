@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.models import Message, Strong, Text
+from bot.platform import DeliveryError
 from bot.platforms.telegram_render import utf16_len
 from tests.fakes.telegram_html import parse_html
 from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
@@ -190,3 +192,18 @@ async def test_a_document_with_a_command_caption_reaches_the_command(fake: FakeT
     assert sent.ok and sent.params["caption"] == "got notes.txt: 7 bytes"
     document = sent.files["document"]
     assert document.filename == "echo-notes.txt" and document.content == b"FADE IN"
+
+
+async def test_the_platform_api_edits_refuses_and_reports_unreachable_users(fake: FakeTelegram,
+                                                                           tg: TelegramBot) -> None:
+    group, bob = fake.add_group("Makers"), fake.add_user("Bob")
+    ref = await tg.platform.send(str(group["id"]), Message(Text.of("Votes: 0")), zone="UTC")
+    await tg.platform.edit(ref, Message(Text.of("Votes: ", Strong("1 & counting"))), zone="UTC")
+    await tg.platform.edit(ref, Message(Text.of("Votes: ", Strong("1 & counting"))), zone="UTC")  # unchanged
+    assert fake.bot_messages(group)[-1]["text"] == "Votes: 1 & counting"
+    fake.block_private(bob)
+    assert await tg.platform.send_private(str(bob["id"]), Message(Text.of("hi")), zone="UTC") is None
+    with pytest.raises(DeliveryError) as refused:
+        await tg.platform.send("-100999", Message(Text.of("nobody here")), zone="UTC")
+    assert refused.value.permanent
+    assert await tg.platform.recount(ref, "👍") is None  # the Bot API cannot list reactions

@@ -28,7 +28,7 @@ def display_name(user: User) -> str:
 
 def chat_ref(chat: Chat) -> ChatRef:
     private = chat.type == Chat.PRIVATE
-    title = chat.title or "" if not private else chat.full_name or ""
+    title = (chat.full_name if private else chat.title) or ""
     return ChatRef(PLATFORM, str(chat.id), private, title)
 
 
@@ -116,8 +116,12 @@ class UpdateRouter:
         document = message.document
         if document is None:
             return None
-        file = await document.get_file()
-        data = bytes(await file.download_as_bytearray())
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:  # too big for the Bot API (20 MB) or gone: the command asks for it again
+            log.warning("cannot download %s from chat %s: %s", document.file_name, message.chat.id, exc)
+            return None
         return IncomingFile(document.file_name or "file", data)
 
     # -- buttons ---------------------------------------------------------------------------------------------
