@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.models import IncomingFile
+
 MAX_INPUT_CHARS = 6000  # above any platform's own message limit, so field limits speak first
 _KEY = re.compile(r"^([a-z_][a-z0-9_]*)=(.*)$", re.DOTALL)
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
@@ -206,7 +208,7 @@ def convert_options(command: Command, raw: dict[str, Any]) -> dict[str, Any]:
     for option in command.options:
         value = raw.get(option.name)
         if value is None or value == "":
-            if option.required:
+            if option.required and option.kind is not IncomingFile:  # the attached file is bound later
                 raise UsageError("errors.missing_option", option=option.name)
             values[option.name] = None
             continue

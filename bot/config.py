@@ -75,6 +75,9 @@ class TelegramSettings:
     admins: tuple[str, ...] = ()
     poll_timeout: float = 10.0
     admin_cache_seconds: float = 60.0
+    overall_max_rate: float = 30.0     # requests per second for the whole bot (0: no limit)
+    group_max_rate: float = 20.0       # requests per minute per group (0: no limit)
+    max_retries: int = 3               # retries after a 429, each waiting its retry_after
     webhook: TelegramWebhook = field(default_factory=TelegramWebhook)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 import pytest
@@ -87,10 +88,24 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
     example = (ROOT / "config.example.toml").read_text()
     readme = (ROOT / "README.md").read_text()
     config = load_config(ROOT / "config.example.toml", environ={})
-    for section, settings in (("bot", config.bot), ("console", config.console), ("discord", config.discord)):
-        for name in vars(settings):
-            assert f"{name} =" in example or f"{name}." in example, f"[{section}] {name} missing in example"
-            assert f"[{section}] {name}" in readme or f"`{name}`" in readme, f"[{section}] {name} missing in README"
+    for section, settings in (("bot", config.bot), ("console", config.console), ("discord", config.discord),
+                              ("telegram", config.telegram)):
+        for section_name, name in settings_keys(section, settings):
+            assert f"{name} =" in example, f"[{section_name}] {name} missing in config.example.toml"
+            documented = f"[{section_name}] {name}" in readme or f"`{name}`" in readme
+            assert documented, f"[{section_name}] {name} not in README"
+
+
+def settings_keys(section: str, settings: object) -> list[tuple[str, str]]:
+    """(section, key) pairs of a settings dataclass, nested tables included."""
+    keys = []
+    for item in fields(settings):  # type: ignore[arg-type]
+        value = getattr(settings, item.name)
+        if is_dataclass(value):
+            keys.extend(settings_keys(f"{section}.{item.name}", value))
+        else:
+            keys.append((section, item.name))
+    return keys
 
 
 def test_check_config_reports_a_bad_file(tmp_path: Path) -> None:

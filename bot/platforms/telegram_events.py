@@ -1,0 +1,180 @@
+"""Incoming Telegram updates -> the core's neutral calls: commands, button presses, reaction events."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from telegram import Chat, Message, MessageReactionUpdated, ReactionTypeEmoji, Update, User
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.commands import command_target
+from bot.models import Account, ButtonPress, ChatRef, IncomingFile, Invocation, MessageRef, ReactionEvent
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.platforms.telegram_platform import TelegramPlatform
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
+GROUP_ANONYMOUS_BOT = 1087968824  # the sender Telegram shows for an admin posting as the group
+
+
+def display_name(user: User) -> str:
+    return user.full_name or user.username or str(user.id)
+
+
+def chat_ref(chat: Chat) -> ChatRef:
+    private = chat.type == Chat.PRIVATE
+    title = (chat.full_name if private else chat.title) or ""
+    return ChatRef(PLATFORM, str(chat.id), private, title)
+
+
+def space_of(chat: Chat) -> str | None:
+    return None if chat.type == Chat.PRIVATE else str(chat.id)
+
+
+class AdminCache:
+    """Who administers which chat (getChatAdministrators), kept for a short while per chat."""
+
+    def __init__(self, platform: TelegramPlatform) -> None:
+        self.platform = platform
+        self._admins: dict[int, tuple[float, set[int]]] = {}
+
+    def forget(self, chat_id: int) -> None:
+        self._admins.pop(chat_id, None)
+
+    async def is_admin(self, chat: Chat, user_id: int) -> bool:
+        settings = self.platform.settings
+        if str(user_id) in settings.admins:
+            return True
+        if chat.type == Chat.PRIVATE:
+            return False  # no chat admins in a private chat: only configured admins
+        cached = self._admins.get(chat.id)
+        if cached is None or cached[0] < time.monotonic():
+            try:
+                members = await self.platform.bot.get_chat_administrators(chat.id)
+            except TelegramError as exc:
+                log.warning("cannot read the administrators of chat %s: %s", chat.id, exc)
+                return False
+            cached = (time.monotonic() + settings.admin_cache_seconds, {m.user.id for m in members})
+            self._admins[chat.id] = cached
+        return user_id in cached[1]
+
+
+class UpdateRouter:
+    def __init__(self, app: App, platform: TelegramPlatform) -> None:
+        self.app = app
+        self.platform = platform
+        self.admins = AdminCache(platform)
+
+    async def handle(self, update: Update) -> None:
+        if update.message is not None:
+            await self.message(update.message)
+        elif update.callback_query is not None:
+            await self.callback_query(update)
+        elif update.message_reaction is not None:
+            await self.reaction(update.message_reaction)
+        elif update.message_reaction_count is not None:
+            # Anonymous totals (channels, anonymous admins): no person to credit a vote to.
+            log.debug("ignoring anonymous reaction counts on message %s",
+                      update.message_reaction_count.message_id)
+        elif update.my_chat_member is not None:
+            await self.membership(update)
+
+    # -- commands --------------------------------------------------------------------------------------------
+
+    async def message(self, message: Message) -> None:
+        text = message.text or message.caption or ""
+        user = message.from_user
+        if user is None or user.is_bot and user.id != GROUP_ANONYMOUS_BOT:
+            return
+        private = message.chat.type == Chat.PRIVATE
+        if not text.startswith("/"):
+            if private and message.text:  # a private chat is a conversation with the bot: point the way
+                await self._invoke(message, user, text)
+            return
+        target = command_target(text)
+        if target is not None and target.lower() != (self.platform.bot.username or "").lower():
+            return  # addressed to another bot in the same group
+        await self._invoke(message, user, text)
+
+    async def _invoke(self, message: Message, user: User, text: str) -> None:
+        chat = message.chat
+        is_admin = await self.admins.is_admin(chat, user.id) or (
+            message.sender_chat is not None and message.sender_chat.id == chat.id)  # an anonymous admin
+        responder = self.platform.responder(chat, user, display_name(user), message.message_thread_id
+                                            if message.is_topic_message else None)
+        await self.app.dispatcher.command(Invocation(
+            account=Account(PLATFORM, str(user.id)), display_name=display_name(user), chat=chat_ref(chat),
+            responder=responder, text=text, is_admin=is_admin, space=space_of(chat),
+            attachment=await self._attachment(message)))
+
+    async def _attachment(self, message: Message) -> IncomingFile | None:
+        document = message.document
+        if document is None:
+            return None
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:  # too big for the Bot API (20 MB) or gone: the command asks for it again
+            log.warning("cannot download %s from chat %s: %s", document.file_name, message.chat.id, exc)
+            return None
+        return IncomingFile(document.file_name or "file", data)
+
+    # -- buttons ---------------------------------------------------------------------------------------------
+
+    async def callback_query(self, update: Update) -> None:
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.answer()  # stops the button's spinner; the handler's answer follows as a message
+        except TelegramError as exc:
+            log.info("could not answer callback query %s: %s", query.id, exc)
+        message = query.message
+        if message is None or query.data is None:
+            return  # a button under an inline-mode message: the bot never sends those
+        chat, user = message.chat, query.from_user
+        custom_id = await self.platform.inbox.expand(query.data)
+        responder = self.platform.responder(chat, user, display_name(user), None)
+        await self.app.dispatcher.button(ButtonPress(
+            Account(PLATFORM, str(user.id)), display_name(user), chat_ref(chat),
+            MessageRef(PLATFORM, str(chat.id), str(message.message_id)), custom_id, responder,
+            is_admin=await self.admins.is_admin(chat, user.id), space=space_of(chat)))
+
+    # -- reactions -------------------------------------------------------------------------------------------
+
+    async def reaction(self, event: MessageReactionUpdated) -> None:
+        user = event.user
+        if user is None:
+            # Anonymous admins react as the chat (actor_chat): no person to credit the vote to.
+            log.debug("ignoring an anonymous reaction on message %s", event.message_id)
+            return
+        old, new = _emojis(event.old_reaction), _emojis(event.new_reaction)
+        ref = MessageRef(PLATFORM, str(event.chat.id), str(event.message_id))
+        account, name = Account(PLATFORM, str(user.id)), display_name(user)
+        changes = [(emoji, False) for emoji in old if emoji not in new]
+        changes += [(emoji, True) for emoji in new if emoji not in old]
+        for emoji, added in changes:
+            await self.app.dispatcher.reaction(ReactionEvent(ref, account, name, emoji, added,
+                                                             at=self.app.clock.now()))
+
+    # -- membership ------------------------------------------------------------------------------------------
+
+    async def membership(self, update: Update) -> None:
+        changed = update.my_chat_member
+        assert changed is not None
+        chat = changed.chat
+        self.admins.forget(chat.id)  # promoted or demoted: read the admin list afresh
+        if chat.type == Chat.PRIVATE:
+            return
+        if changed.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+            # Added to a group: it becomes a community (or joins its configured one) and hears announcements.
+            await self.app.directory.community_for_space(PLATFORM, str(chat.id), chat.title or "")
+
+
+def _emojis(reactions: tuple[object, ...]) -> list[str]:
+    # Custom and paid reactions carry no emoji a cog could match on; they are left out.
+    return [reaction.emoji for reaction in reactions if isinstance(reaction, ReactionTypeEmoji)]

@@ -1,0 +1,107 @@
+"""The Telegram inbox: every raw update is written to SQLite before it is handled, and marked done after.
+
+python-telegram-bot confirms updates to Telegram (getUpdates' offset, or the webhook's 200) as soon as they
+sit in its in-memory queue, so a crash before a handler ran would lose them. InboxQueue is that queue:
+its put() writes the update down first, and drops an update_id it has already seen (handled once).
+All SQL of the adapter lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot.clock import Clock
+from bot.storage import Database
+from bot.timeutil import to_db
+
+KEEP_DONE = timedelta(days=2)  # Telegram keeps undelivered updates for 24 h; remember ids a little longer
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    update_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Inbox:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def record(self, update_id: int, payload: dict[str, Any]) -> bool:
+        """Write an update down; False when this update_id was seen before."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                (update_id, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now())))
+        return cursor.rowcount == 1
+
+    async def pending(self) -> list[InboxRow]:
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload, attempts FROM telegram_inbox WHERE done_at IS NULL "
+            "ORDER BY update_id")
+        return [InboxRow(int(row[0]), json.loads(row[1]), int(row[2])) for row in rows]
+
+    async def attempt(self, update_id: int) -> None:
+        """Count a replay, so an update that keeps crashing the process is given up after a few tries."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE telegram_inbox SET attempts = attempts + 1 WHERE update_id = ?",
+                             (update_id,))
+
+    async def done(self, update_id: int, error: str | None = None) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE telegram_inbox SET done_at = ?, last_error = ? WHERE update_id = ?",
+                             (to_db(self.clock.now()), error, update_id))
+
+    async def prune(self, now: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM telegram_inbox WHERE done_at IS NOT NULL AND done_at < ?",
+                             (to_db(now - KEEP_DONE),))
+
+    async def count(self) -> tuple[int, int]:
+        """(all rows, rows not yet done), for logs and tests."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*), COUNT(*) - COUNT(done_at) FROM telegram_inbox")
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    # -- long button ids -------------------------------------------------------------------------------------
+
+    async def shorten(self, custom_id: str) -> str:
+        """A short stable token for a custom id too long for callback_data."""
+        token = "~" + hashlib.sha256(custom_id.encode("utf-8")).hexdigest()[:40]
+        async with self.db.transaction() as tx:
+            await tx.execute("INSERT OR IGNORE INTO telegram_callback_data (token, custom_id, created_at) "
+                             "VALUES (?, ?, ?)", (token, custom_id, to_db(self.clock.now())))
+        return token
+
+    async def expand(self, data: str) -> str:
+        if not data.startswith("~"):
+            return data
+        found = await self.db.fetchval("SELECT custom_id FROM telegram_callback_data WHERE token = ?",
+                                       (data,))
+        return str(found) if found is not None else data
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """PTB's update queue, writing each Update to the inbox before anything can take it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: Inbox | None = None
+
+    async def put(self, item: object) -> None:
+        is_new = True
+        if isinstance(item, Update) and self.inbox is not None:
+            is_new = await self.inbox.record(item.update_id, item.to_dict())
+        if not is_new:
+            return  # seen before: handled (or being handled) already
+        await super().put(item)
