@@ -80,7 +80,7 @@ class Phases(Base):
             return
         await self.repo.set_state(tx, challenge.id, "voting")
         self.forget_targets(tx)
-        emoji = self.settings.vote_emoji
+        emoji = "/".join(self.settings.vote_emojis)
         await self.app.outbox.announce(tx, community, "challenges",
                                        messages.voting_started(challenge, len(entries), emoji, t), key=key)
         by_id = {entry.id: entry for entry in entries}

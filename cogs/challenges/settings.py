@@ -12,5 +12,10 @@ class ChallengeSettings:
     submit_days: int = 5             # default length of the submission phase
     vote_days: int = 2               # default length of the voting phase
     vote_emoji: str = "⭐"
+    also_vote_emojis: tuple[str, ...] = ("🔥",)  # also votes: Telegram's fixed reaction set has no ⭐
     points: tuple[int, ...] = (3, 2, 1)  # points for 1st, 2nd, 3rd place; shared places get the same
     leaderboard_size: int = 10
+
+    @property
+    def vote_emojis(self) -> tuple[str, ...]:
+        return (self.vote_emoji, *(emoji for emoji in self.also_vote_emojis if emoji != self.vote_emoji))

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.cog import button, listener
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Account, Community, Message, Person, ReactionEvent
+from bot.models import Account, Community, Message, MessageRef, Person, ReactionEvent
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges.base import Base
@@ -46,14 +46,13 @@ class Voting(Base):
 
     @listener("reaction")
     async def on_reaction(self, event: ReactionEvent, tag: str, person: Person, community: Community) -> None:
-        if not tag.startswith(ENTRY_TAG) or event.emoji != self.settings.vote_emoji:
+        if not tag.startswith(ENTRY_TAG) or event.emoji not in self.settings.vote_emojis:
             return
         found = await self.vote_target(int(tag.removeprefix(ENTRY_TAG)), community.id)
         if found is None:
             return
         ref = event.message
-        await self.writer.submit(self._event(*found, community, person,
-                                             f"react:{ref.platform}:{ref.chat_id}:{ref.message_id}",
+        await self.writer.submit(self._event(*found, community, person, reaction_source(ref, event.emoji),
                                              "add" if event.added else "remove", event.at))
 
     @button("challenges.vote")
@@ -123,29 +122,39 @@ class Voting(Base):
         when = to_db(min(self.app.clock.now(), challenge.vote_until))
         for entry in await self.repo.entries(challenge.id, tx):
             for ref in await self.app.sent.refs_with_tag(f"{ENTRY_TAG}{entry.id}"):
-                platform = self.app.platforms.get(ref.platform)
-                if platform is None:
-                    continue
-                try:
-                    users = await platform.recount(ref, self.settings.vote_emoji)
-                except Exception:
-                    log.exception("recount of %s failed; keeping the stored votes", ref)
-                    continue
-                if users is None:
-                    continue  # the platform cannot read reactions (Telegram): its replayed events are the record
-                source = f"react:{ref.platform}:{ref.chat_id}:{ref.message_id}"
-                present = {await self._person_id(tx, ref.platform, uid) for uid in users}
-                stored = await self.repo.votes_from(tx, entry.id, source)
-                # A voter whose last seen change came after the close keeps the state they had at the close.
-                settled = {pid for pid, (_, at) in stored.items() if at > challenge.vote_until}
-                changes = [(entry.id, pid, source, 1, when) for pid in present - settled
-                           if not stored.get(pid, (False, None))[0]]
-                changes += [(entry.id, pid, source, 0, when) for pid, (on, _) in stored.items()
-                            if on and pid not in present and pid not in settled]
-                await self.repo.write_votes(tx, changes)
+                for emoji in self.settings.vote_emojis:
+                    await self._recount_one(tx, challenge, entry, ref, emoji, when)
+
+    async def _recount_one(self, tx: Tx, challenge: Challenge, entry: Entry, ref: MessageRef, emoji: str,
+                           when: str) -> None:
+        platform = self.app.platforms.get(ref.platform)
+        if platform is None:
+            return
+        try:
+            users = await platform.recount(ref, emoji)
+        except Exception:
+            log.exception("recount of %s failed; keeping the stored votes", ref)
+            return
+        if users is None:
+            return  # the platform cannot read reactions (Telegram): its replayed events are the record
+        source = reaction_source(ref, emoji)
+        present = {await self._person_id(tx, ref.platform, uid) for uid in users}
+        stored = await self.repo.votes_from(tx, entry.id, source)
+        # A voter whose last seen change came after the close keeps the state they had at the close.
+        settled = {pid for pid, (_, at) in stored.items() if at > challenge.vote_until}
+        changes = [(entry.id, pid, source, 1, when) for pid in present - settled
+                   if not stored.get(pid, (False, None))[0]]
+        changes += [(entry.id, pid, source, 0, when) for pid, (on, _) in stored.items()
+                    if on and pid not in present and pid not in settled]
+        await self.repo.write_votes(tx, changes)
 
     async def _person_id(self, tx: Tx, platform: str, user_id: str) -> int:
         known = await self.repo.person_for_account(tx, platform, user_id)
         if known is not None:
             return known
         return (await self.app.directory.person_for(Account(platform, user_id), user_id, tx=tx)).id
+
+
+def reaction_source(ref: MessageRef, emoji: str) -> str:
+    """One vote source per posted card and vote emoji, so each can be recounted on its own."""
+    return f"react:{ref.platform}:{ref.chat_id}:{ref.message_id}:{emoji}"
