@@ -1,0 +1,76 @@
+"""A whole challenge round through the real Telegram adapter and the loopback Telegram stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.clock import VirtualClock
+from bot.platforms.telegram_platform import create
+from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from tests.telegram_harness import shown, telegram_config, to_chat
+
+pytestmark = pytest.mark.timeout(30)
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+async def say(fake: FakeTelegram, chat: dict[str, Any], user: dict[str, Any], text: str, contains: str) -> str:
+    fake.send_text(chat, user, text)
+    return shown(await fake.wait_for_call("sendMessage", to_chat(chat, contains)))
+
+
+def vote_data(request: RecordedRequest) -> str:
+    markup = request.params["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return str(markup["inline_keyboard"][0][0]["callback_data"])
+
+
+async def stored_votes(app: App, count: int) -> None:
+    for _ in range(300):
+        if await app.db.fetchval("SELECT COUNT(*) FROM challenge_votes WHERE active = 1") == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{count} votes never reached the store")
+
+
+async def test_a_round_on_telegram(tmp_path: Path) -> None:
+    async with FakeTelegram() as fake:
+        ann, alice, bob, cleo = (fake.add_user(name, name.lower()) for name in ("Ann", "Alice", "Bob", "Cleo"))
+        group = fake.add_group("Makers")
+        fake.set_admins(group, [fake.bot_user, ann])  # groups send reactions to admin bots only
+        config = telegram_config(fake, extra={"bot": {"cogs": ["films", "challenges"]}})
+        app = App(config, db_path=str(tmp_path / "bot.sqlite3"), clock=VirtualClock(START),
+                  platforms=[create(config)])
+        await app.start()
+        try:
+            opened = await say(fake, group, ann, "/challenge new Night walks", "Night walks")
+            assert "🎬 Challenge #1: Night walks" in opened
+            await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
+            assert "Only community admins" in await say(fake, group, alice, "/challenge new Sneaky", "admins")
+            await say(fake, group, alice, '/submit https://vimeo.com/1 title="Lamp Post" runtime=2:00', "Entry #1")
+            await say(fake, group, bob, '/submit https://vimeo.com/2 title="Moon Bus" runtime=2:00', "Entry #2")
+            await app.scheduler.advance_to(START + timedelta(days=5))
+            lamp = await fake.wait_for_call("sendMessage", to_chat(group, "Entry #1 ·"))
+            moon = await fake.wait_for_call("sendMessage", to_chat(group, "Entry #2 ·"))
+            assert "vote with ⭐/🔥" in shown(lamp)
+            lamp_id = lamp.response["result"]["message_id"]  # type: ignore[index]
+            moon_id = moon.response["result"]["message_id"]  # type: ignore[index]
+            fake.react(group, cleo, lamp_id, "🔥")
+            fake.react(group, bob, moon_id, "🔥")  # his own entry: told privately, not counted
+            fake.press_button(group, alice, moon_id, vote_data(moon))
+            await stored_votes(app, 3)
+            own = await fake.wait_for_call("sendMessage", lambda r: r.params.get("chat_id") == bob["id"])
+            assert "your own entry" in shown(own)
+            await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
+            results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1")))
+            assert "“Lamp Post” by Alice — 1 votes, +3 points" in results
+            assert "“Moon Bus” by Bob — 1 votes, +3 points" in results  # a tie shares first place
+            assert "Winner: Alice, Bob." in results
+        finally:
+            await app.stop()
