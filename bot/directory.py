@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
@@ -20,6 +20,13 @@ class Directory:
         self.db = db
         self.config = config
         self.clock = clock
+        # Every command asks who and where; these answers rarely change, so they are kept in memory and
+        # dropped whenever people are merged, split or change their zone.
+        self._spaces: dict[tuple[str, str], Community] = {}
+        self._seen: dict[Account, tuple[Person, int | None, datetime]] = {}
+
+    def forget_people(self) -> None:
+        self._seen.clear()
 
     async def sync_config(self) -> None:
         """Make the communities of the config exist, with their chats and spaces, on every start."""
@@ -50,8 +57,9 @@ class Directory:
     async def community_for_space(self, platform: str, space: str, title: str = "", *,
                                   announce: bool = True) -> Community:
         """The community a Discord guild / Telegram group / console belongs to; a new one if unseen."""
-        found = await self._community_by_space(platform, space)
+        found = self._spaces.get((platform, space)) or await self._community_by_space(platform, space)
         if found is not None:
+            self._spaces[(platform, space)] = found
             return found
         async with self.db.transaction() as tx:
             key = f"{platform}:{space}"
@@ -107,6 +115,10 @@ class Directory:
             found = await tx.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
             assert found is not None
             return Person(found["id"], found["display_name"], found["zone"])
+        cached = self._seen.get(account)
+        if cached is not None and cached[0].display_name == display_name and (
+                community_id is None or cached[1] == community_id) and cached[2] > now - SEEN_GRANULARITY:
+            return cached[0]
         row = await self.db.fetchone(
             "SELECT a.person_id, a.display_name, a.last_seen_at, p.last_community_id, p.zone FROM accounts a "
             "JOIN people p ON p.id = a.person_id WHERE a.platform = ? AND a.user_id = ?",
@@ -114,12 +126,16 @@ class Directory:
         if row is not None and row["display_name"] == display_name and (
                 community_id is None or row["last_community_id"] == community_id) and (
                 from_db(row["last_seen_at"]) > now - SEEN_GRANULARITY):
-            return Person(row["person_id"], display_name, row["zone"])
+            person = Person(row["person_id"], display_name, row["zone"])
+            self._seen[account] = (person, row["last_community_id"], from_db(row["last_seen_at"]))
+            return person
         async with self.db.transaction() as tx:
             person_id = await self._touch(tx, account, display_name, community_id, to_db(now))
-        person = await self.person(person_id)
-        assert person is not None
-        return person
+        found = await self.person(person_id)
+        assert found is not None
+        latest = community_id if community_id is not None else await self.latest_community_of(person_id)
+        self._seen[account] = (found, latest, now)
+        return found
 
     async def _touch(self, tx: Tx, account: Account, display_name: str, community_id: int | None, now: str) -> int:
         row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
@@ -164,6 +180,7 @@ class Directory:
 
     async def merge_into(self, tx: Tx, source_id: int, target_id: int) -> None:
         """Give the source person's accounts to the target and remove the source (cogs moved their rows)."""
+        self.forget_people()
         await tx.execute("UPDATE accounts SET person_id = ? WHERE person_id = ?", (target_id, source_id))
         await tx.execute("UPDATE people SET zone = COALESCE(zone, (SELECT zone FROM people WHERE id = ?)) "
                          "WHERE id = ?", (source_id, target_id))
@@ -171,6 +188,7 @@ class Directory:
 
     async def split_off(self, tx: Tx, account: Account, display_name: str) -> int:
         """Move one account to a new person of its own (unlinking); returns the new person's id."""
+        self.forget_people()
         cursor = await tx.execute("INSERT INTO people (display_name, created_at) VALUES (?, ?)",
                                   (display_name, to_db(self.clock.now())))
         person_id = int(cursor.lastrowid or 0)
@@ -179,6 +197,7 @@ class Directory:
         return person_id
 
     async def set_zone(self, person_id: int, zone: str | None) -> None:
+        self.forget_people()
         async with self.db.transaction() as tx:
             await tx.execute("UPDATE people SET zone = ? WHERE id = ?", (zone, person_id))
 

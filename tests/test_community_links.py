@@ -134,3 +134,26 @@ async def test_a_code_is_valid_for_ten_minutes(bot: Harness, minutes: int) -> No
     code = await code_for(bot)
     await bot.app.scheduler.advance_to(bot.clock.now() + timedelta(minutes=minutes))
     assert "Linked" in await as_telegram(bot, f"/link {code}")
+
+
+async def test_merging_adds_credits_and_moves_critiques_once(bot: Harness) -> None:
+    from tests.feedback_helpers import give, notes, share
+
+    await share(bot, "bob", "carol")  # films 1 and 2
+    await bot.run("bob: /feedback request 1", "carol: /feedback request 2")
+    await bot.run(give("alice", 1, notes("quiet")))  # alice (console) earns a credit
+    await as_telegram(bot, "/start")
+    await as_telegram(bot, give("x", 2, notes("loud")).split(": ", 1)[1])  # the Telegram account earns one too
+    credits_before = await bot.app.db.fetchval("SELECT SUM(balance) FROM feedback_wallets")
+    code = await code_for(bot)
+    assert "Merge them?" in await as_telegram(bot, f"/link {code}")
+    assert "Linked" in await as_telegram(bot, f"/link {code} confirm=yes")
+    wallets = await bot.app.db.fetchall("SELECT person_id, balance FROM feedback_wallets WHERE balance > 0")
+    alice = await bot.app.directory.find_person("console", "alice")
+    assert alice is not None
+    assert [(row[0], row[1]) for row in wallets] == [(alice.id, 2)]
+    assert await bot.app.db.fetchval("SELECT SUM(balance) FROM feedback_wallets") == credits_before
+    reviewers = await bot.app.db.fetchall("SELECT DISTINCT reviewer_id FROM feedback_critiques")
+    assert [row[0] for row in reviewers] == [alice.id]
+    assert "balance: 2" in await as_telegram(bot, "/feedback credits") or "credits: 2" in await as_telegram(
+        bot, "/feedback credits")

@@ -16,6 +16,7 @@ from bot.config import ConfigError
 from bot.context import Context
 from bot.errors import UserError
 from bot.models import Attachment, Community, Message
+from bot.storage import Tx
 from bot.timeutil import parse_duration, to_db
 from cogs.festivals import ics, logic, views
 from cogs.festivals.admin import AdminCommands, read_file
@@ -177,6 +178,12 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
         if communities:
             return communities[0]
         return await self.app.directory.community_for_space("console", "console", "console")
+
+    async def person_has_data(self, person_id: int) -> bool:
+        return await self.tracker.has_person(person_id)
+
+    async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
+        await self.tracker.merge_person(tx, source_id, target_id)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         festivals = await self.repo.all(community_id)

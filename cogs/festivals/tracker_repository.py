@@ -189,3 +189,17 @@ class TrackerRepository:
             }
             for row in rows
         ]
+
+    async def has_person(self, person_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM festival_submissions WHERE person_id = ? UNION ALL "
+            "SELECT 1 FROM festival_subscriptions WHERE person_id = ? LIMIT 1", (person_id, person_id))
+        return row is not None
+
+    async def merge_person(self, tx: Tx, source_id: int, target_id: int) -> None:
+        """Give the source person's submissions to the target; a reminder subscription the target already
+        has in a community wins over the source's."""
+        await tx.execute("UPDATE festival_submissions SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+        await tx.execute("UPDATE OR IGNORE festival_subscriptions SET person_id = ? WHERE person_id = ?",
+                         (target_id, source_id))
+        await tx.execute("DELETE FROM festival_subscriptions WHERE person_id = ?", (source_id,))
