@@ -112,9 +112,9 @@ class Directory:
         now = self.clock.now()
         if tx is not None:
             person_id = await self._touch(tx, account, display_name, community_id, to_db(now))
-            found = await tx.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
-            assert found is not None
-            return Person(found["id"], found["display_name"], found["zone"])
+            row = await tx.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
+            assert row is not None
+            return Person(row["id"], row["display_name"], row["zone"])
         cached = self._seen.get(account)
         if cached is not None and cached[0].display_name == display_name and (
                 community_id is None or cached[1] == community_id) and cached[2] > now - SEEN_GRANULARITY:
