@@ -38,10 +38,9 @@ class Inbox:
 
     async def record(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Write an update down; False when this update_id was seen before."""
-        async with self.db.transaction() as tx:
-            cursor = await tx.execute(
-                "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-                (update_id, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now())))
+        cursor = await self.db.write(
+            "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            (update_id, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now())))
         return cursor.rowcount == 1
 
     async def pending(self) -> list[InboxRow]:
@@ -57,9 +56,8 @@ class Inbox:
                              (update_id,))
 
     async def done(self, update_id: int, error: str | None = None) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute("UPDATE telegram_inbox SET done_at = ?, last_error = ? WHERE update_id = ?",
-                             (to_db(self.clock.now()), error, update_id))
+        await self.db.write("UPDATE telegram_inbox SET done_at = ?, last_error = ? WHERE update_id = ?",
+                            (to_db(self.clock.now()), error, update_id))
 
     async def prune(self, now: datetime) -> None:
         async with self.db.transaction() as tx:

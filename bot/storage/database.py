@@ -104,6 +104,13 @@ class Database:
             if result is not None:
                 await result
 
+    async def write(self, sql: str, params: Params = ()) -> Done:
+        """One statement on its own: SQLite commits it atomically, in one round trip to the database thread."""
+        async with self._lock:
+            cursor = await self._writer.execute(sql, params)
+            await cursor.close()
+            return cursor
+
     async def executescript(self, script: str) -> None:
         """Run a whole script atomically (used by migrations)."""
         async with self._lock:
