@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
+from bot.app import App, cog_module
 from bot.config import ConfigError, build_config, load_config
 from bot.storage import DatabaseError
 
@@ -88,8 +88,14 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
     example = (ROOT / "config.example.toml").read_text()
     readme = (ROOT / "README.md").read_text()
     config = load_config(ROOT / "config.example.toml", environ={})
-    for section, settings in (("bot", config.bot), ("console", config.console), ("discord", config.discord),
-                              ("telegram", config.telegram)):
+    sections: list[tuple[str, object]] = [("bot", config.bot), ("console", config.console),
+                                          ("discord", config.discord), ("telegram", config.telegram)]
+    for cog_name in config.bot.cogs:
+        cog_type = cog_module(cog_name).COG
+        if cog_type.settings_type is not None:
+            sections.append((cog_type.name, config.section(cog_type.name, cog_type.settings_type)))
+    assert len(sections) == 4 + 5
+    for section, settings in sections:
         for section_name, name in settings_keys(section, settings):
             assert f"{name} =" in example, f"[{section_name}] {name} missing in config.example.toml"
             documented = f"[{section_name}] {name}" in readme or f"`{name}`" in readme
