@@ -109,8 +109,8 @@ async def test_discord_exchange_from_request_to_removal(fake: FakeDiscord, guild
     refused = await feedback(fake, guild, "ana", "remove", {"critique": 1})
     assert refused["content"] == "Only community admins may use this command." and refused["flags"] == EPHEMERAL
     removed = await feedback(fake, guild, "mo", "remove", {"critique": 1})
-    assert seen(removed["content"]) == "Critique #1 is removed; 2 of the 2 credits it earned were taken back from its " \
-                                 "reviewer."
+    assert seen(removed["content"]) == ("Critique #1 is removed; 2 of the 2 credits it earned were taken back "
+                                        "from its reviewer.")
     await dm_posts(fake, guild, "ben", "was removed by a moderator; 2 credits were taken back")
 
 
@@ -149,9 +149,11 @@ async def test_discord_form_asks_for_scores_and_notes(fake: FakeDiscord, guild: 
     assert "image" in (await wrong.wait_callback())["data"]["content"]
     assert await app.db.fetchval("SELECT COUNT(*) FROM feedback_critiques") == 0
     submitted = await fake.submit_modal(guild, "general", ben, modal["custom_id"], {**values, "image": "3"})
-    assert seen((await submitted.wait_callback())["data"]["content"]).startswith("Critique #1 of #1 “Night Bus” is saved")
+    saved = seen((await submitted.wait_callback())["data"]["content"])
+    assert saved.startswith("Critique #1 of #1 “Night Bus” is saved")
     (critique,) = await dm_posts(fake, guild, "ana", "Critique #1")
-    assert "Story 4 · Image 3 · Sound 5 · Edit 4" in critique["content"] and "@\u200beveryone" in critique["content"]
+    assert "Story 4 · Image 3 · Sound 5 · Edit 4" in critique["content"]
+    assert "@\u200beveryone" in critique["content"]
 
     partial = await feedback(fake, guild, "cleo", "give", {"film": "1", "story": 4})
     assert partial["content"] == "The image is missing."  # some scores given: no form, the usual error
