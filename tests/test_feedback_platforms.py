@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from bot.app import App
+from bot.models import Text
+from bot.platforms.discord_render import render_text, split_content
 from bot.platforms.telegram_render import utf16_len
 from tests.discord_support import answer, discord_config, make_guild, running_app, user
 from tests.fakes.discord_server import FakeDiscord, Guild
@@ -125,6 +127,13 @@ async def test_discord_long_notes_split_between_words(fake: FakeDiscord, guild: 
     words = " ".join(parts).split()
     assert all(f"word{index}" in words for index in range(440))  # no word broken in two
     assert "\\*end\\*" in parts[-1] and posts[-1]["components"] and not posts[0]["components"]
+
+
+def test_discord_notes_without_spaces_never_split_inside_an_escape() -> None:
+    content = render_text(Text.of("x" * 1999 + "*" * 30))  # the 2000th character is an escaping backslash
+    parts = split_content(content)
+    assert [len(part) for part in parts] == [1999, 60]
+    assert parts[1] == "\\*" * 30 and "".join(parts) == content
 
 
 async def test_discord_form_asks_for_scores_and_notes(fake: FakeDiscord, guild: Guild, app: App) -> None:
