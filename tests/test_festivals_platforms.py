@@ -18,8 +18,8 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
-from tests.discord_support import answer, discord_config, running_app, user
-from tests.fakes.discord_server import FakeDiscord, Guild
+from tests.discord_support import answer, discord_config, running_app
+from tests.fakes.discord_server import FakeDiscord, Guild, Perm
 from tests.fakes.telegram_html import parse_html
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
@@ -78,7 +78,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 def guild(fake: FakeDiscord) -> Guild:
     made = fake.add_guild("microfilm makers", channels=["general", "deadlines"], members=["ana"])
-    fake.add_member(made, "mo", permissions=1024 | 2048 | MANAGE_GUILD)  # view, send, manage server
+    fake.add_member(made, "mo", permissions=Perm.EVERYONE_DEFAULT | MANAGE_GUILD)
     return made
 
 
