@@ -18,13 +18,18 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def command(name: str, *options: Option, admin: bool = False, default: bool = False, hidden: bool = False
-            ) -> Callable[[F], F]:
-    """Declare a command; the method is called as `handler(ctx, **options)`."""
+def command(name: str, *options: Option, admin: bool = False, default: bool = False, hidden: bool = False,
+            form: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Declare a command; the method is called as `handler(ctx, **options)`. `form` names the options a
+    platform with forms (Discord's modals) asks for in one form when they are all left out."""
+
+    known = {option.name for option in options}
+    if set(form) - known:
+        raise ValueError(f"/{name}: form names unknown options {sorted(set(form) - known)}")
 
     def mark(func: F) -> F:
         func.__mf_command__ = Command(name, tuple(options), admin=admin, default=default,  # type: ignore[attr-defined]
-                                      hidden=hidden)
+                                      hidden=hidden, form=tuple(form))
         return func
 
     return mark

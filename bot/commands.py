@@ -53,6 +53,7 @@ class Command:
     handler: Callable[..., Any] | None = None
     cog: str = ""
     hidden: bool = False
+    form: tuple[str, ...] = ()     # options a platform may ask for in a form (a Discord modal); () = no form
 
     @property
     def group(self) -> str | None:

@@ -74,8 +74,10 @@ class CommandBuilder:
 
     def parameter(self, cmd: Command, option: Option) -> CommandParameter:
         kind = _TYPES.get(option.kind, discord.AppCommandOptionType.string)
+        # Options a form can ask for are optional here: leaving them all out is how the form is asked for.
+        required = option.required and option.name not in cmd.form
         param = CommandParameter(name=option.name, description=self._text(f"{cmd.catalog_key}.{option.name}"),
-                                 required=option.required, default=None, type=kind)
+                                 required=required, default=None, type=kind)
         if option.choices:
             param.choices = [app_commands.Choice(name=choice, value=_typed(option, choice))
                              for choice in option.choices[:CHOICES_LIMIT]]

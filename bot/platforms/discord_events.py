@@ -13,6 +13,7 @@ from discord import app_commands
 from bot.commands import Command, Option
 from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
 from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
+from bot.platforms.discord_forms import build_modal, form_id, parse_form_id, submitted_values, wants_form
 from bot.platforms.discord_respond import (
     DEFER_AFTER,
     PLATFORM,
@@ -41,9 +42,14 @@ class Incoming:
         return self.app.translator(self.app.config.bot.language).s("discord.done")
 
     async def command(self, interaction: discord.Interaction, cmd: Command, options: dict[str, Any]) -> None:
+        values = {key: value for key, value in options.items() if value is not None}
+        if await self._ask_form(interaction, cmd, values):
+            return
+        await self._run(interaction, cmd, values)
+
+    async def _run(self, interaction: discord.Interaction, cmd: Command, values: dict[str, Any]) -> None:
         responder = await self._responder(interaction)
         try:
-            values = {key: value for key, value in options.items() if value is not None}
             attachment = await self._take_attachment(cmd, values)
             self.names[interaction.user.id] = display_name(interaction.user)
             inv = Invocation(account=Account(PLATFORM, str(interaction.user.id)),
@@ -54,6 +60,34 @@ class Incoming:
             await self.app.dispatcher.command(_private_refusals(inv, cmd))
         finally:
             await responder.finish(self._done_text(interaction))
+
+    async def _ask_form(self, interaction: discord.Interaction, cmd: Command, values: dict[str, Any]) -> bool:
+        """Answer with the command's form when all its form options were left out; False to run it as is."""
+        if not wants_form(cmd, values) or (cmd.admin and not is_admin(interaction, self.admin_roles)):
+            return False
+        custom_id = form_id(cmd, values)
+        if custom_id is None:
+            return False
+        carried = {key: value for key, value in values.items() if key not in cmd.form}
+        t = self.app.translator(self.app.config.bot.language)
+        await interaction.response.send_modal(build_modal(cmd, custom_id, carried, t))
+        return True
+
+    async def form(self, interaction: discord.Interaction) -> None:
+        """A submitted form: the command runs with the options it carried and the fields filled in."""
+        data: Any = interaction.data or {}
+        parsed = parse_form_id(str(data.get("custom_id", "")))
+        cmd = self.app.registry.commands.get(parsed[0]) if parsed else None
+        if parsed is None or cmd is None:
+            await self._stale(interaction)
+            return
+        filled = submitted_values(list(data.get("components", [])))
+        values: dict[str, Any] = {**parsed[1], **{key: filled[key] for key in cmd.form if key in filled}}
+        await self._run(interaction, cmd, values)
+
+    async def _stale(self, interaction: discord.Interaction) -> None:
+        t = self.app.translator(self.app.config.bot.language)
+        await interaction.response.send_message(t.s("discord.stale_form"), ephemeral=True)
 
     async def _responder(self, interaction: discord.Interaction) -> InteractionResponder:
         responder = InteractionResponder(interaction, defer_after=self.defer_after)

@@ -65,6 +65,8 @@ class DiscordClient(discord.Client):
         # One handler for every button's custom id: presses work on messages sent before a restart.
         if interaction.type is discord.InteractionType.component:
             await self.incoming.button(interaction)
+        elif interaction.type is discord.InteractionType.modal_submit:
+            await self.incoming.form(interaction)
 
 
 class DiscordPlatform:

@@ -94,7 +94,8 @@ def cut(text: str, limit: int) -> str:
 
 
 def split_content(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
-    """Chunks of at most `limit` characters, broken between lines (a single overlong line is cut hard)."""
+    """Chunks of at most `limit` characters, broken between lines; a single overlong line breaks between
+    words, and never between an escaping backslash and the character it escapes."""
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
@@ -102,8 +103,9 @@ def split_content(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            cut = _break_at(line, limit)
+            chunks.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
@@ -113,6 +115,24 @@ def split_content(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     if current.strip():
         chunks.append(current)
     return [chunk for chunk in chunks if chunk.strip()]
+
+
+def _break_at(line: str, limit: int) -> int:
+    """Where to break an overlong line: after its last space within `limit` (if that keeps at least half a
+    chunk), else at `limit`, moved back so an escape (`\\*`) stays whole."""
+    space = line.rfind(" ", limit // 2, limit + 1)
+    if space > 0:
+        return space
+    cut = limit
+    while cut > 1 and _escapes_next(line, cut):
+        cut -= 1
+    return cut
+
+
+def _escapes_next(line: str, cut: int) -> bool:
+    """Whether the text before `cut` ends in an odd run of backslashes (one escaping line[cut])."""
+    run = len(line[:cut]) - len(line[:cut].rstrip("\\"))
+    return run % 2 == 1
 
 
 def render_card(card: Card) -> discord.Embed:

@@ -127,7 +127,9 @@ class ExchangeCommands(FeedbackBase):
             raise UserError("feedback.errors.not_queued", id=target.id, title=target.title)
         return target
 
-    @command("feedback give", FILM, *SCORES, Option("notes", max_length=6000), Option("anonymous", bool))
+    # On Discord, /feedback give <film> with no scores and no notes opens a form asking for them.
+    @command("feedback give", FILM, *SCORES, Option("notes", max_length=6000), Option("anonymous", bool),
+             form=(*logic.DIMENSIONS, "notes"))
     async def give(self, ctx: Context, film: str, story: int | None, image: int | None, sound: int | None,
                    edit: int | None, notes: str | None, anonymous: bool | None) -> None:
         await self.enter(ctx)

@@ -48,6 +48,7 @@ class OptionType:
     ROLE = 8
     MENTIONABLE = 9
     NUMBER = 10
+    ATTACHMENT = 11
 
 
 _PYTHON_TYPES: dict[type, int] = {bool: OptionType.BOOLEAN, int: OptionType.INTEGER,
@@ -200,12 +201,17 @@ def _flatten(options: list[JSON]) -> list[JSON]:
     return flat
 
 
-def resolved_data(model: DiscordModel, guild: Guild | None, options: list[JSON]) -> JSON:
-    """``data.resolved`` for user, channel, role and mentionable options."""
+def resolved_data(model: DiscordModel, guild: Guild | None, options: list[JSON],
+                  uploads: dict[str, JSON] | None = None) -> JSON:
+    """``data.resolved`` for user, channel, role, mentionable and attachment options (``uploads``: the
+    attachment objects by id, as made by FakeDiscord.upload)."""
     resolved: dict[str, JSON] = {}
     for option in _flatten(options):
         value = str(option.get("value"))
         kind = option.get("type")
+        if kind == OptionType.ATTACHMENT and uploads and value in uploads:
+            resolved.setdefault("attachments", {})[value] = uploads[value]
+            continue
         if kind in (OptionType.USER, OptionType.MENTIONABLE) and value in model.users:
             resolved.setdefault("users", {})[value] = model.users[value]
             if guild is not None and value in guild.members:

@@ -94,9 +94,9 @@ class RestApi:
             form = await request.post()
             for name, value in form.items():
                 if isinstance(value, web.FileField):
-                    size = len(value.file.read())
-                    files.append({"field": name, "filename": value.filename, "size": size,
-                                  "content_type": value.content_type})
+                    content = value.file.read()
+                    files.append({"field": name, "filename": value.filename, "size": len(content),
+                                  "content_type": value.content_type, "content": content})
                 elif name == "payload_json":
                     body = json.loads(str(value))
         elif request.can_read_body:

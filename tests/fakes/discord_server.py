@@ -102,6 +102,8 @@ class FakeDiscord:
         self.rest.webhooks.deadline = interaction_deadline
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.uploads: dict[str, JSON] = {}  # attachment objects users uploaded, by id
+        self.upload_content: dict[str, bytes] = {}  # what the CDN route serves for them
 
     # lifecycle -------------------------------------------------------------------------------------
 
@@ -116,6 +118,7 @@ class FakeDiscord:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/resume", self.gateway.handle)
+        app.router.add_get("/cdn/attachments/{attachment_id}/{filename}", self._serve_upload)
         app.router.add_route("*", "/{tail:.*}", self.rest.handle)  # unknown paths are recorded too
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -316,6 +319,24 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "components": self._modal_components(custom_id, values)}
         return await self._interact(InteractionType.MODAL_SUBMIT, guild, channel, user, data)
 
+    def upload(self, filename: str, content: bytes, content_type: str = "application/octet-stream") -> JSON:
+        """A file a user attaches to a slash command's attachment option: pass the returned attachment
+        object as the option's value; ``data.resolved.attachments`` then carries it, and its ``url`` is
+        served by this fake (as Discord's CDN serves the real one)."""
+        attachment_id = self.model.ids.next()
+        url = f"http://127.0.0.1:{self.port}/cdn/attachments/{attachment_id}/{filename}"
+        attachment = {"id": attachment_id, "filename": filename, "size": len(content), "url": url,
+                      "proxy_url": url, "content_type": content_type, "ephemeral": True}
+        self.uploads[attachment_id] = attachment
+        self.upload_content[attachment_id] = content
+        return attachment
+
+    async def _serve_upload(self, request: web.Request) -> web.Response:
+        content = self.upload_content.get(request.match_info["attachment_id"])
+        if content is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
+
     async def inject_interaction(self, payload: JSON) -> FakeInteraction:
         """Dispatch a hand-made interaction object (e.g. a captured one) and accept callbacks for it."""
         interaction = FakeInteraction(payload)
@@ -452,7 +473,7 @@ class FakeDiscord:
         data: JSON = {"id": command["id"] if command else self.model.ids.next(), "name": name, "type": 1}
         if typed:
             data["options"] = typed
-        resolved = resolved_data(self.model, guild, typed)
+        resolved = resolved_data(self.model, guild, typed, self.uploads)
         if resolved:
             data["resolved"] = resolved
         if command and command.get("guild_id"):
