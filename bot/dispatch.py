@@ -88,7 +88,10 @@ class Dispatcher:
                 raise UsageError("errors.unknown_command", command=inv.command,
                                  suggestion=registry.suggest(inv.command))
             command = registry.commands[inv.command]
-            return command, _with_file(command, convert_options(command, dict(inv.options or {})), inv)
+            try:
+                return command, _with_file(command, convert_options(command, dict(inv.options or {})), inv)
+            except UsageError as exc:
+                raise _WithCommand(command, exc) from None
         parsed = split_command(inv.text or "")
         if parsed is None:
             raise UsageError("errors.not_a_command")

@@ -76,3 +76,13 @@ def test_splitting_keeps_every_character_and_every_limit(parts: list[str], limit
     # Only whitespace may go: a chunk of nothing but blanks is not sent (Telegram refuses empty messages).
     joined = "".join(shown(chunk) for chunk in chunks)
     assert "".join(joined.split()) == "".join(text.plain().split())
+
+
+def test_a_single_overlong_line_breaks_between_words() -> None:
+    from bot.models import Message, Text
+    from bot.platforms.telegram_render import render_chunks, utf16_len
+
+    words = " ".join(f"word{index}" for index in range(1500))  # one line of about 10,000 characters
+    chunks = render_chunks(Message(Text.of(words)), "UTC")
+    assert len(chunks) >= 3 and all(utf16_len(chunk) <= 4096 for chunk in chunks)
+    assert " ".join(chunks).split() == words.split()  # no word was cut or lost

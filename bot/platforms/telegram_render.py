@@ -9,6 +9,7 @@ and never inside a tag.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -114,17 +115,33 @@ def split_lines(lines: Iterable[Line], limit: int = TEXT_LIMIT) -> list[str]:
 def _fitting(line: Line, limit: int) -> list[Line]:
     if utf16_len(line.plain) <= limit:
         return [line]
-    # Only a single line longer than a whole message gets here; it loses its formatting, never its text.
-    pieces: list[Line] = []
-    current = ""
-    for char in line.plain:
-        if utf16_len(current) + utf16_len(char) > limit:
-            pieces.append(Line(escape(current), current))
-            current = ""
-        current += char
+    # Only a single line longer than a whole message gets here; it loses its formatting, never its text,
+    # and breaks between words (inside a word only when one word alone is too long).
+    pieces: list[str] = []
+    current, size = "", 0
+    for word in re.split(r"(?<=\s)", line.plain):
+        for part in _hard_split(word, limit):
+            width = utf16_len(part)
+            if current and size + width > limit:
+                pieces.append(current)
+                current, size = "", 0
+            current, size = current + part, size + width
     if current:
-        pieces.append(Line(escape(current), current))
-    return pieces
+        pieces.append(current)
+    return [Line(escape(piece.rstrip()), piece.rstrip()) for piece in pieces if piece.strip()]
+
+
+def _hard_split(word: str, limit: int) -> list[str]:
+    if utf16_len(word) <= limit:
+        return [word]
+    parts, current, size = [], "", 0
+    for char in word:
+        width = utf16_len(char)
+        if size + width > limit:
+            parts.append(current)
+            current, size = "", 0
+        current, size = current + char, size + width
+    return [*parts, current] if current else parts
 
 
 def render_chunks(message: Message, zone: str, limit: int = TEXT_LIMIT) -> list[str]:
