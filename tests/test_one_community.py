@@ -105,8 +105,8 @@ async def test_one_community_on_discord_and_telegram(tmp_path: Path) -> None:
             assert asked["flags"] & 64  # ephemeral: only Lin sees it
             code = CODE.search(asked["content"])
             assert code is not None
-            linked = await telegram_say(telegram, telegram.private_chat(lin_t), lin_t, f"/link {code.group(0)}", "Linked")
-            assert "Linked" in linked
+            lin_chat = telegram.private_chat(lin_t)
+            assert "Linked" in await telegram_say(telegram, lin_chat, lin_t, f"/link {code.group(0)}", "Linked")
             assert await app.db.fetchval("SELECT COUNT(DISTINCT person_id) FROM accounts WHERE user_id IN (?, ?)",
                                          (lin_d["id"], str(lin_t["id"]))) == 1
 
