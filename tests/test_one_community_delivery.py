@@ -90,3 +90,24 @@ async def test_a_stalled_then_failed_telegram_send_is_retried_there_without_hold
             assert announced_on_discord(discord, general.id, "New film by dana") == 1
             assert await bot.app.db.fetchval("SELECT COUNT(*) FROM outbox WHERE status != 'sent'") == 0
         assert discord.errors == []
+
+
+async def test_rows_for_a_platform_not_running_wait_for_it_without_stalling_start(tmp_path: Path) -> None:
+    from bot.models import Message, Text
+    from tests.harness import Harness, make_config
+    from tests.test_outbox import FlakyPlatform
+
+    config = make_config({"communities": [{"key": "one", "chats": [
+        {"platform": "console", "id": "console"}, {"platform": "telegram", "id": "room"}]}]})
+    bot = Harness(tmp_path / "b.sqlite3", config)
+    flaky = FlakyPlatform()
+    bot.app.platforms["telegram"] = flaky  # type: ignore[assignment]
+    async with bot:
+        community = (await bot.app.directory.communities())[0]
+        async with bot.app.db.transaction() as tx:
+            await bot.app.outbox.announce(tx, community, "showcase", Message(Text.of("hello")), key="k1")
+    bot.clock.advance(timedelta(minutes=1))
+    await asyncio.wait_for(bot.restart(), 5)  # now without Telegram: its pending row must not spin the flush
+    assert await bot.app.outbox.next_attempt_at() is None
+    await bot.app.stop()
+    assert flaky.sent == [] and bot.lines == ["[1] #general: hello"]
