@@ -35,7 +35,7 @@ class Outbox:
         self.directory = directory
         self.sent = sent
         self.platforms = platforms
-        self._lock = asyncio.Lock()
+        self._locks: dict[str, asyncio.Lock] = {}  # one delivery loop per platform at a time
         self._wakeup = asyncio.Event()
 
     async def announce(self, tx: Tx, community: Community, kind: str, message: Message, *, key: str,
@@ -76,14 +76,20 @@ class Outbox:
         return cursor.rowcount
 
     async def flush(self) -> int:
-        """Deliver every pending row that is due, oldest first. Returns how many were sent."""
-        async with self._lock:
+        """Deliver every pending row that is due, oldest first on each platform. Returns how many were sent.
+
+        Platforms are served side by side: one that hangs or fails never holds up delivery on the others."""
+        counts = await asyncio.gather(*(self._flush_platform(name) for name in self.platforms))
+        return sum(counts)
+
+    async def _flush_platform(self, name: str) -> int:
+        async with self._locks.setdefault(name, asyncio.Lock()):
             sent = 0
             while True:
                 # A failed row moves its next attempt into the future, so it is not picked again here.
                 row = await self.db.fetchone(
-                    "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1",
-                    (to_db(self.clock.now()),))
+                    "SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND next_attempt_at <= ? "
+                    "ORDER BY id LIMIT 1", (name, to_db(self.clock.now())))
                 if row is None:
                     return sent
                 sent += await self._deliver(row)
@@ -125,7 +131,13 @@ class Outbox:
 
     async def next_attempt_at(self) -> float | None:
         """Seconds until the earliest pending retry, for the background retry loop."""
-        due = await self.db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        running = list(self.platforms)
+        if not running:
+            return None
+        # Rows for a platform that is not running now wait for a run that has it; they set no wake-up.
+        marks = ",".join("?" * len(running))
+        due = await self.db.fetchval(
+            f"SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND platform IN ({marks})", running)
         if due is None:
             return None
         return max(0.0, (from_db(due) - self.clock.now()).total_seconds())

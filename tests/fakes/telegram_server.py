@@ -112,6 +112,7 @@ class FakeTelegram:
         self.api = BotApi(self.state, self.updates, strict_ampersand=strict_ampersand)
         self.requests: list[RecordedRequest] = []
         self._rate_limits: dict[str, list[int]] = {}
+        self._failures: dict[str, list[tuple[int, str, asyncio.Event | None]]] = {}
         self._returned: set[RecordedRequest] = set()  # what wait_for_call already handed out
         self._recorded = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -220,6 +221,12 @@ class FakeTelegram:
         """The next call of this method answers 429 with retry_after (calls queue up)."""
         self._rate_limits.setdefault(method.lower(), []).append(retry_after)
 
+    def fail_next(self, method: str, status: int = 502, description: str = "Bad Gateway", *,
+                  hold: asyncio.Event | None = None) -> None:
+        """The next call of this method answers `status` (a server-side failure; calls queue up).
+        With `hold` the request first stalls until the event is set, like one heading for a timeout."""
+        self._failures.setdefault(method.lower(), []).append((status, description, hold))
+
     # -- requests ------------------------------------------------------------------------------
 
     def calls(self, method: str) -> list[RecordedRequest]:
@@ -286,6 +293,12 @@ class FakeTelegram:
         if limits:
             retry_after = limits.pop(0)
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        failures = self._failures.get(record.method.lower())
+        if failures:
+            status, description, hold = failures.pop(0)
+            if hold is not None:
+                await hold.wait()
+            raise ApiError(status, description)
         if record.method == "getUpdates":
             return await self._get_updates(record.params)
         return self.api.call(record.method, record.params, record.files)
