@@ -122,12 +122,14 @@ class Database:
                 raise
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # Run and drain the statement in one call to the database thread. A statement left open between
+        # calls (execute, then fetch) keeps the reader's snapshot alive, and with reads from many tasks
+        # interleaving there is always one open: the reader would never see newer commits.
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

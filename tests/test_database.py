@@ -1,0 +1,47 @@
+"""The database: committed writes are visible to reads at once, however many tasks read at the same time."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.storage import Database
+
+
+async def test_reads_see_every_commit_while_many_tasks_read(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        await db.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);")
+        stop = asyncio.Event()
+
+        async def busy_reader() -> None:
+            while not stop.is_set():
+                await db.fetchall("SELECT * FROM t")
+
+        async def write_then_read(n: int) -> bool:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t (n) VALUES (?)", (n,))
+            return await db.fetchone("SELECT n FROM t WHERE n = ?", (n,)) is not None
+
+        readers = [asyncio.create_task(busy_reader()) for _ in range(20)]
+        seen = await asyncio.gather(*(write_then_read(n) for n in range(300)))
+        stop.set()
+        await asyncio.gather(*readers)
+        assert all(seen)
+    finally:
+        await db.close()
+
+
+async def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        await db.executescript("CREATE TABLE t (n INTEGER);")
+        try:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t VALUES (1)")
+                raise RuntimeError("half way")
+        except RuntimeError:
+            pass
+        assert await db.fetchval("SELECT COUNT(*) FROM t") == 0
+    finally:
+        await db.close()
