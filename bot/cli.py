@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.app import App, CogLoadError, check_cog_sections
 from bot.clock import Clock, VirtualClock
 from bot.config import Config, ConfigError, load_config
+from bot.errors import Refused
 from bot.platform import Platform
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.console_runner import ConsoleSession
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(config.bot.log_level.upper())
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every wake-up at INFO
         return int(asyncio.run(args.func(args, config)) or 0)
-    except (ConfigError, DatabaseError, CogLoadError, MigrationError) as exc:
+    except (ConfigError, DatabaseError, CogLoadError, MigrationError, Refused) as exc:
         print(f"microfilm-bot: {exc}", file=sys.stderr)
         return 2
     except ScriptError as exc:

@@ -8,3 +8,7 @@ class UserError(Exception):
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+class Refused(RuntimeError):
+    """A command-line action refused with a message already phrased for the person (exit status 2)."""

@@ -34,8 +34,8 @@ async def test_a_whole_round_end_to_end(bot: Harness) -> None:
     assert "votes" not in out  # no counts before the results
     out = await bot.text("~ +2d")
     assert "Results of challenge #1: Night walks" in out
-    assert "1. “Lamp Post” by alice — 2 votes, +3 points" in out
-    assert "2. “Moon Bus” by bob — 1 votes, +2 points" in out
+    assert "1. “Lamp Post” by alice — votes: 2, points: +3" in out
+    assert "2. “Moon Bus” by bob — votes: 1, points: +2" in out
     assert "Winner: alice." in out
     assert (await bot.text("~ +7d")).count("Results") == 0
     board = await bot.text("bob: /leaderboard")
@@ -47,14 +47,14 @@ async def test_pressing_vote_again_withdraws(bot: Harness) -> None:
     assert "is counted" in await bot.text('carol [Vote] "Lamp Post"')
     assert "is withdrawn" in await bot.text('carol [Vote] "Lamp Post"')
     out = await bot.text("~ +2d")
-    assert "“Lamp Post” by alice — 0 votes" in out and "no winner" in out
+    assert "“Lamp Post” by alice — votes: 0" in out and "no winner" in out
 
 
 async def test_ties_share_the_place_and_the_points(bot: Harness) -> None:
     await bot.run(*ROUND, "~ +5d", 'carol +⭐ "Lamp Post"', 'carol +⭐ "Moon Bus"')
     out = await bot.text("~ +2d")
-    assert "1. “Lamp Post” by alice — 1 votes, +3 points" in out
-    assert "1. “Moon Bus” by bob — 1 votes, +3 points" in out
+    assert "1. “Lamp Post” by alice — votes: 1, points: +3" in out
+    assert "1. “Moon Bus” by bob — votes: 1, points: +3" in out
     assert "Winner: alice, bob." in out
     assert "Ties share the place" in await bot.text("carol: /help challenge")
 

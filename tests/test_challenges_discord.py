@@ -67,8 +67,8 @@ async def test_a_round_on_discord(tmp_path: Path) -> None:
             await eventually(lambda: any("Results of challenge #1" in m.get("content", "")
                                          for m in posted(fake, general.id)))
             results = next(m["content"] for m in posted(fake, general.id) if "Results" in m.get("content", ""))
-            assert "“Lamp Post” by ana — 2 votes, +3 points" in results
-            assert "“Moon Bus” by ben — 1 votes, +2 points" in results  # dora, recounted; ben's own never
+            assert "“Lamp Post” by ana — votes: 2, points: +3" in results
+            assert "“Moon Bus” by ben — votes: 1, points: +2" in results  # dora, recounted; ben's own never
             assert "Winner: ana" in results
             assert sum("Results of challenge #1" in m.get("content", "") for m in posted(fake, general.id)) == 1
         finally:

@@ -79,7 +79,7 @@ async def test_down_across_the_vote_deadline_runs_once_late_with_the_true_close(
     await bot.restart()
     text = "\n".join(bot.lines)
     assert text.count("Results of challenge #1") == 1
-    assert "1. “Lamp Post” by alice — 1 votes" in text
+    assert "1. “Lamp Post” by alice — votes: 1" in text
     # A reaction stamped after the true close is acknowledged but never counted.
     cog = bot.app.cog("challenges")
     assert await cog.repo.tally(1) == {1: 1, 2: 0}  # type: ignore[union-attr]
@@ -92,7 +92,7 @@ async def test_late_events_after_the_true_close_are_not_counted(bot: Harness) ->
     bot.clock.set(VOTE_CLOSE + timedelta(minutes=5))  # the close job has not run yet: it is late
     await bot.run('dave +⭐ "Entry #1 ·"')
     await bot.run("~ +1m")
-    assert "1. “Lamp Post” by alice — 0 votes" in "\n".join(bot.lines)
+    assert "1. “Lamp Post” by alice — votes: 0" in "\n".join(bot.lines)
     assert await bot.app.cog("challenges").repo.tally(1) == {1: 0, 2: 0}  # type: ignore[union-attr]
 
 
@@ -106,7 +106,7 @@ async def test_votes_made_while_down_are_recounted_and_nothing_counts_twice(bot:
     card.reactions["⭐"].discard("dave")
     await restart_keeping_chat(bot, VOTE_CLOSE + timedelta(hours=1))
     text = "\n".join(bot.lines)
-    assert "1. “Lamp Post” by alice — 2 votes" in text  # carol + erin; dave's removal seen
+    assert "1. “Lamp Post” by alice — votes: 2" in text  # carol + erin; dave's removal seen
     assert await bot.app.cog("challenges").repo.tally(1) == {1: 2, 2: 0}  # type: ignore[union-attr]
     assert await bot.app.db.fetchval("SELECT COUNT(*) FROM challenge_votes WHERE active = 1") == 2
 
@@ -115,7 +115,7 @@ async def test_without_a_readable_record_stored_votes_are_kept(bot: Harness) -> 
     await bot.run(*ROUND, "~ +5d", 'carol +⭐ "Entry #1 ·"', 'dave [Vote] "Entry #1 ·"')
     await bot.restart()  # a new console that never showed the cards: like Telegram, it cannot recount
     out = await bot.text("~ +2d")
-    assert "1. “Lamp Post” by alice — 2 votes" in out
+    assert "1. “Lamp Post” by alice — votes: 2" in out
 
 
 async def test_flapping_ends_in_the_right_state(bot: Harness) -> None:

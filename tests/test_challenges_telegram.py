@@ -69,8 +69,8 @@ async def test_a_round_on_telegram(tmp_path: Path) -> None:
             assert "your own entry" in shown(own)
             await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
             results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1")))
-            assert "“Lamp Post” by Alice — 1 votes, +3 points" in results
-            assert "“Moon Bus” by Bob — 1 votes, +3 points" in results  # a tie shares first place
+            assert "“Lamp Post” by Alice — votes: 1, points: +3" in results
+            assert "“Moon Bus” by Bob — votes: 1, points: +3" in results  # a tie shares first place
             assert "Winner: Alice, Bob." in results
         finally:
             await app.stop()

@@ -190,3 +190,22 @@ async def test_exported_calendar_imports_back_unchanged(bot: Harness, tmp_path: 
     path.write_bytes(await cog.export_ics())  # type: ignore[attr-defined]
     summary = await cog.import_ics_file(path, None)  # type: ignore[attr-defined]
     assert "0 festivals added, 1 updated, 0 deadlines set" in summary
+
+
+def test_import_ics_command_line_imports_and_refuses_a_broken_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    db = str(tmp_path / "cli.sqlite3")
+    sample = root / "cogs" / "festivals" / "sample" / "festivals-sample.ics"
+    good = subprocess.run([sys.executable, "-m", "bot", "import-ics", str(sample), "--db", db], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0, good.stderr
+    assert "festivals added" in good.stdout
+    broken = tmp_path / "broken.ics"
+    broken.write_text("BEGIN:VCALENDAR\nthis is not a calendar\n")
+    bad = subprocess.run([sys.executable, "-m", "bot", "import-ics", str(broken), "--db", db], cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2
+    assert "microfilm-bot:" in bad.stderr and bad.stdout == ""

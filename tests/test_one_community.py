@@ -146,7 +146,7 @@ async def test_one_community_on_discord_and_telegram(tmp_path: Path) -> None:
                      if "Results of challenge #1" in telegram_text(r)]
             assert len(on_discord) == len(on_tg) == 1
             for results in (on_discord[0].replace("**", ""), on_tg[0]):
-                assert "“Lamp Post” by dana — 4 votes, +3 points" in results  # Lin, Ann, Ivy, Kai
-                assert "“Moon Bus” by Tom — 1 votes, +2 points" in results
+                assert "“Lamp Post” by dana — votes: 4, points: +3" in results  # Lin, Ann, Ivy, Kai
+                assert "“Moon Bus” by Tom — votes: 1, points: +2" in results
                 assert "Winner: dana" in results
         assert discord.errors == []

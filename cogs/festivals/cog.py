@@ -14,7 +14,7 @@ from bot.cog import Cog, command, completer
 from bot.commands import Option
 from bot.config import ConfigError
 from bot.context import Context
-from bot.errors import UserError
+from bot.errors import Refused, UserError
 from bot.models import Attachment, Community, Message
 from bot.storage import Tx
 from bot.timeutil import parse_duration, to_db
@@ -164,7 +164,7 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
         try:
             return (await self.importer().run(community, read_file(path))).plain()
         except UserError as exc:
-            return t.s(exc.key, **exc.values)
+            raise Refused(t.s(exc.key, **exc.values)) from exc
 
     async def _community(self, key: str | None) -> Community:
         communities = await self.app.directory.communities()
