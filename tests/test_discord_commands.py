@@ -57,6 +57,11 @@ async def test_commands_are_synced_to_the_guild_with_typed_options(fake: FakeDis
     assert film_id["type"] == 4 and film_id["autocomplete"] is True and film_id["min_value"] == 1
     assert by_name(by_name(synced, "search")["options"], "words")["max_length"] == 200
     assert all(1 <= len(c["description"]) <= 100 for c in synced)
+    # Discord clients set to Chinese see the descriptions from the zh-Hans catalog.
+    share = by_name(synced, "share")
+    assert share["description_localizations"]["zh-CN"] == "向社区分享一部影片"
+    assert by_name(share["options"], "link")["description_localizations"]["zh-CN"] == "影片网址（http 或 https）"
+    assert "name_localizations" not in share or not share["name_localizations"]
 
 
 async def test_share_stores_replies_and_announces_with_a_thread(fake: FakeDiscord, guild: Guild,

@@ -96,21 +96,42 @@ class CommandBuilder:
             param.autocomplete = complete
         return param
 
-    def _text(self, key: str) -> str:
-        text = self.t(key).plain() if key in self.known else "…"
-        return (text[: DESCRIPTION_LIMIT - 1] + "…" if len(text) > DESCRIPTION_LIMIT else text) or "…"
+    def _text(self, key: str, **values: str) -> app_commands.locale_str:
+        """An English description that carries its catalog key, so CatalogTranslator can localise it."""
+        text = self.t(key, **values).plain() if key in self.known else "…"
+        return app_commands.locale_str(fit(text) or "…", key=key, values=values)
 
-    def _group_text(self, group: str) -> str:
+    def _group_text(self, group: str) -> app_commands.locale_str:
         key = f"commands.{group}.description"
         if key in self.known:
             return self._text(key)
         members = self.app.registry.group_members(group)
-        subs = ", ".join(sorted(cmd.sub or "" for cmd in members))
-        return self._text_from(self.t("discord.group_description", group=group, subs=subs).plain())
+        return self._text("discord.group_description", group=group,
+                          subs=", ".join(sorted(cmd.sub or "" for cmd in members)))
 
-    @staticmethod
-    def _text_from(text: str) -> str:
-        return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+
+def fit(text: str) -> str:
+    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Descriptions in Simplified Chinese for Discord clients set to Chinese, from the same catalogs."""
+
+    LOCALES = {discord.Locale.chinese: "zh-Hans", discord.Locale.taiwan_chinese: "zh-Hans"}
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        lang = self.LOCALES.get(locale)
+        key = string.extras.get("key")
+        if lang is None or not key or key not in self.app.catalog.keys(lang):
+            return None  # Discord then shows the English text
+        if context.location is not app_commands.TranslationContextLocation.other and "description" not in \
+                context.location.name:
+            return None  # names stay as declared: one grammar in every language
+        return fit(self.app.translator(lang)(key, **string.extras.get("values", {})).plain())
 
 
 def _typed(option: Option, value: Any) -> Any:

@@ -20,7 +20,7 @@ from discord.http import Route
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef
 from bot.platform import DeliveryError
-from bot.platforms.discord_commands import CommandBuilder
+from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
 from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
 from bot.platforms.discord_respond import PLATFORM
@@ -88,6 +88,7 @@ class DiscordPlatform:
         client.incoming = Incoming(app, client, self.settings.admin_roles)
         for built in CommandBuilder(app, client.incoming.command, client.incoming.complete).build():
             client.tree.add_command(built)
+        await client.tree.set_translator(CatalogTranslator(app))
         try:
             try:
                 await client.login(self.token)
