@@ -1,4 +1,4 @@
-"""Shared helpers for the benchmarks: percentiles and a bot on a temporary database."""
+"""Shared helpers for the benchmarks: timing calls and printing percentiles."""
 
 from __future__ import annotations
 
