@@ -35,6 +35,7 @@ class Catalog:
 
     def __init__(self) -> None:
         self._templates: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+        self._parsed: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         for lang in LANGUAGES:
             for path in sorted((_CORE_DIR / lang).glob("*.toml")):
                 self.load_file(lang, path)
@@ -42,6 +43,7 @@ class Catalog:
     def load_file(self, lang: str, path: Path) -> None:
         with path.open("rb") as handle:
             self._templates[lang].update(_flatten(tomllib.load(handle)))
+        self._parsed.clear()
 
     def load_dir(self, directory: Path) -> None:
         """Load `<directory>/<lang>.toml` for each language that has one (a cog's locales/)."""
@@ -61,6 +63,13 @@ class Catalog:
             raise KeyError(f"no message {key!r} in the catalogs")
         return found
 
+    def parsed(self, lang: str, key: str) -> tuple[tuple[str, str], ...]:
+        """A template split once into ("text", s), ("value", name) and ("strong", inner) parts."""
+        cached = self._parsed.get((lang, key))
+        if cached is None:
+            cached = self._parsed[(lang, key)] = _parse(self.template(lang, key))
+        return cached
+
     def translator(self, lang: str) -> Translator:
         return Translator(self, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
 
@@ -72,18 +81,15 @@ class Translator:
 
     def __call__(self, key: str, **values: object) -> Text:
         """Render a template to rich text; string values stay data (escaped by every platform)."""
-        template = self.catalog.template(self.lang, key)
         segments: list[Segment] = []
-        position = 0
-        for match in _TOKEN.finditer(template):
-            segments.append(template[position : match.start()])
-            if match.group(1) is not None:
-                segments.extend(_as_segments(values.get(match.group(1), match.group(0))))
+        for kind, part in self.catalog.parsed(self.lang, key):
+            if kind == "text":
+                segments.append(part)
+            elif kind == "value":
+                segments.extend(_as_segments(values.get(part, "{" + part + "}")))
             else:
-                inner = _TOKEN.sub(lambda m: _plain_value(values.get(m.group(1), m.group(0))), match.group(2))
+                inner = _TOKEN.sub(lambda m: _plain_value(values.get(m.group(1), m.group(0))), part)
                 segments.append(Strong(inner))
-            position = match.end()
-        segments.append(template[position:])
         return Text(tuple(segment for segment in segments if segment != ""))
 
     def s(self, key: str, **values: object) -> str:
@@ -97,6 +103,17 @@ class Translator:
                 out.append(separator)
             out.extend(part.segments)
         return Text(tuple(out))
+
+
+def _parse(template: str) -> tuple[tuple[str, str], ...]:
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for match in _TOKEN.finditer(template):
+        parts.append(("text", template[position : match.start()]))
+        parts.append(("value", match.group(1)) if match.group(1) is not None else ("strong", match.group(2)))
+        position = match.end()
+    parts.append(("text", template[position:]))
+    return tuple(part for part in parts if part != ("text", ""))
 
 
 def _plain_value(value: object) -> str:
