@@ -62,6 +62,29 @@ class Tx:
         self._after_commit.append(callback)
 
 
+class QuickTx(Tx):
+    """The same transaction interface on the loop thread's own connection (see Database.quick_transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:  # not super().__init__: that one wraps aiosqlite
+        self._quick = conn
+        self._after_commit = []
+
+    async def execute(self, sql: str, params: Params = ()) -> Done:
+        cursor = self._quick.execute(sql, params)
+        cursor.close()
+        return cursor
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        self._quick.executemany(sql, rows).close()
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self._quick.execute(sql, params).fetchall()
+
+
 class Database:
     def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
                  quick: sqlite3.Connection) -> None:
@@ -84,6 +107,7 @@ class Database:
             opened.append(await _connect(path))
             await _pragma(opened[1], "PRAGMA query_only=1")
             quick = sqlite3.connect(path, isolation_level=None)
+            quick.row_factory = sqlite3.Row
             for pragma in PRAGMAS:
                 quick.execute(pragma).close()
         except sqlite3.Error as exc:
@@ -108,10 +132,26 @@ class Database:
                 await self._writer.rollback()
                 raise
             await self._writer.commit()
-        for callback in tx._after_commit:
-            result = callback()
-            if result is not None:
-                await result
+        await _run_callbacks(tx)
+
+    @asynccontextmanager
+    async def quick_transaction(self) -> AsyncIterator[Tx]:
+        """A transaction run on the loop's own thread: for short, bounded, hot work (a batch of votes).
+
+        Every statement blocks the loop for as long as it runs, which for such work is far less than the
+        hops to the database thread that `transaction()` makes. Other tasks may still await inside it
+        (reading through the reader connection, queueing messages), but the statements never wait on I/O.
+        """
+        async with self._lock:
+            tx = QuickTx(self._quick)
+            self._quick.execute("BEGIN IMMEDIATE").close()
+            try:
+                yield tx
+            except BaseException:
+                self._quick.rollback()
+                raise
+            self._quick.commit()
+        await _run_callbacks(tx)
 
     async def write(self, sql: str, params: Params = ()) -> Done:
         """One statement on its own, committed atomically by SQLite, for hot paths (the Telegram inbox).
@@ -147,6 +187,13 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+
+async def _run_callbacks(tx: Tx) -> None:
+    for callback in tx._after_commit:
+        result = callback()
+        if result is not None:
+            await result
 
 
 async def _connect(path: str) -> aiosqlite.Connection:

@@ -23,6 +23,7 @@ class Base:
     repo: ChallengeRepository
     writer: VoteWriter[str]
     _targets: dict[int, tuple[Entry, Challenge]]  # entry id -> entry and its challenge, for voting
+    vote_emojis: frozenset[str]  # the reactions that count as votes
     _noted: set[str]  # private notes already queued (the outbox key keeps them once anyway)
 
     async def challenge_in(self, community: Community, challenge_id: int) -> Challenge:

@@ -32,6 +32,7 @@ class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
         self.repo = ChallengeRepository(self.app.db)
         self._noted = set()
         self._targets = {}
+        self.vote_emojis = frozenset(self.settings.vote_emojis)  # asked for every reaction in a storm
         self.writer = VoteWriter(self.app.db, self.apply_votes)
         self.writer.start()
 

@@ -46,7 +46,7 @@ class Voting(Base):
 
     @listener("reaction")
     async def on_reaction(self, event: ReactionEvent, tag: str, person: Person, community: Community) -> None:
-        if not tag.startswith(ENTRY_TAG) or event.emoji not in self.settings.vote_emojis:
+        if not tag.startswith(ENTRY_TAG) or event.emoji not in self.vote_emojis:
             return
         found = await self.vote_target(int(tag.removeprefix(ENTRY_TAG)), community.id)
         if found is None:
