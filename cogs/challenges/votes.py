@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +55,11 @@ class VoteWriter(Generic[R]):
         self.db = db
         self.apply = apply
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[VoteEvent, asyncio.Future[R]]] = asyncio.Queue()
+        # A plain deque and one event: asyncio.Queue's bookkeeping costs more than the rest of a vote.
+        self._pending: deque[tuple[VoteEvent, asyncio.Future[R]]] = deque()
+        self._arrived = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -65,7 +70,9 @@ class VoteWriter(Generic[R]):
         """Commit what is queued, then stop."""
         if self._task is None:
             return
-        await self._queue.join()
+        while self._pending or not self._idle.is_set():
+            await self._idle.wait()
+            await asyncio.sleep(0)
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -75,22 +82,23 @@ class VoteWriter(Generic[R]):
         if self._task is None:
             raise RuntimeError("the vote writer is not running")
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((event, future))  # unbounded: never waits
+        self._pending.append((event, future))
+        self._idle.clear()
+        self._arrived.set()
         return await future
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            if not self._pending:
+                self._idle.set()
+                self._arrived.clear()
+                await self._arrived.wait()
             # One turn of the loop lets voters woken by the last commit queue their next event, so the
             # batches stay large under load at the cost of microseconds.
             await asyncio.sleep(0)
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self._commit(batch)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+            count = min(len(self._pending), self.max_batch)
+            batch = [self._pending.popleft() for _ in range(count)]
+            await self._commit(batch)
 
     async def _commit(self, batch: list[tuple[VoteEvent, asyncio.Future[R]]]) -> None:
         events = [event for event, _ in batch]
