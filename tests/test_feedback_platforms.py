@@ -34,11 +34,8 @@ SCORES = {"story": 4, "image": 3, "sound": 5, "edit": 4}
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-        assert server.errors == []
-        assert server.unknown_requests == []
+def fake(discord_fake: FakeDiscord) -> FakeDiscord:
+    return discord_fake
 
 
 @pytest.fixture
