@@ -14,7 +14,6 @@ from bot.models import CardField, Text
 from bot.storage import Tx
 from cogs.feedback import messages
 from cogs.feedback.exchange import ExchangeCommands
-from cogs.feedback.merge_repository import FeedbackMergeRepository
 from cogs.feedback.moderation import ModerationCommands
 from cogs.feedback.repository import FeedbackRepository
 from cogs.films.cog import FilmsCog
@@ -30,7 +29,6 @@ class FeedbackCog(ExchangeCommands, ModerationCommands):
                                "[bot] cogs")
         self.films = films
         self.repo = FeedbackRepository(self.app.db)
-        self.merging = FeedbackMergeRepository(self.app.db)
         films.card_extras.append(self.card_fields)
         films.profile_extras.append(self.profile_lines)
 
@@ -52,10 +50,10 @@ class FeedbackCog(ExchangeCommands, ModerationCommands):
         return [t("feedback.profile", given=given, balance=balance)]
 
     async def person_has_data(self, person_id: int) -> bool:
-        return await self.merging.has_person(person_id)
+        return await self.repo.has_person(person_id)
 
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
-        await self.merging.merge(tx, source_id, target_id)
+        await self.repo.merge_person(tx, source_id, target_id)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return await self.repo.export(community_id, public=public)

@@ -22,10 +22,9 @@ from cogs.festivals import ics, logic, views
 from cogs.festivals.admin import AdminCommands, read_file
 from cogs.festivals.planner import Planner
 from cogs.festivals.reminders import ReminderJobs
-from cogs.festivals.repository import Festival, FestivalRepository
+from cogs.festivals.repository import Festival, FestivalRepository, TrackerRepository
 from cogs.festivals.settings import FestivalSettings
 from cogs.festivals.submissions import SubmissionCommands
-from cogs.festivals.tracker_repository import TrackerRepository
 
 HERE = Path(__file__).parent
 MAX_WITHIN = timedelta(days=3 * 366)

@@ -14,7 +14,7 @@ from bot.storage import Tx
 from cogs.festivals import logic
 from cogs.festivals.base import FestivalsBase
 from cogs.festivals.planner import NOTIFY
-from cogs.festivals.tracker_repository import Submission
+from cogs.festivals.repository import Submission
 from cogs.festivals.views import fee_text
 
 
