@@ -20,6 +20,7 @@ import aiosqlite
 from bot.app import App
 from bot.config import build_config
 from bot.models import Account, MessageRef, Person, ReactionEvent
+from tests.voting_setup import voting_challenge
 
 EVENTS = 10_000
 FLAP_SHARE = 0.10
@@ -51,23 +52,9 @@ async def setup(folder: Path) -> tuple[App, Any, Any, list[Any], list[Person]]:
     app = App(build_config({}, "(bench)", {}), db_path=str(folder / "votes.sqlite3"))
     await app.open_storage()
     await app.load_cogs(["films", "challenges"])
-    films, cog = app.cog("films"), app.cog("challenges")
-    community = await app.directory.community_for_space("console", "console", "bench")
-    now = app.clock.now()
-    makers = [await app.directory.person_for(Account("console", f"m{n}"), f"m{n}") for n in range(ENTRIES)]
+    community, entries = await voting_challenge(app, ENTRIES)
     voters = [await app.directory.person_for(Account("console", f"v{n}"), f"v{n}") for n in range(VOTERS)]
-    async with app.db.transaction() as tx:
-        challenge = await cog.create(tx, community, theme="Bench", brief="", max_runtime=None,  # type: ignore[union-attr]
-                                     opens=now, submit_until=now + timedelta(seconds=1),
-                                     vote_until=now + timedelta(days=1), weekly=False)
-        for maker in makers:
-            film = await films.repo.add(tx, community_id=community.id, person_id=maker.id,  # type: ignore[union-attr]
-                                        title=f"F{maker.id}", link=f"https://example.com/{maker.id}",
-                                        runtime_seconds=60, genre=None, tags=(), logline="", now=now)
-            await cog.repo.add_entry(tx, challenge.id, film, maker.id, now)  # type: ignore[union-attr]
-    async with app.db.transaction() as tx:
-        await cog.close_submissions(tx, await cog.repo.get(challenge.id, tx), community)  # type: ignore[union-attr]
-    entries = await cog.repo.entries(challenge.id)  # type: ignore[union-attr]
+    cog = app.cog("challenges")
     return app, cog, community, entries, voters
 
 

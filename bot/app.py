@@ -9,6 +9,7 @@ import contextlib
 import importlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,4 @@ def check_cog_sections(config: Config) -> None:
 
 
 def _bound(declared: Any, handler: Any, cog_name: str) -> Any:
-    from dataclasses import replace
-
     return replace(declared, handler=handler, cog=cog_name)

@@ -40,7 +40,7 @@ class Builtin(Cog):
             parts.append(ctx.t("core.help.usage", usage=cmd.usage(),
                                description=ctx.t(cmd.catalog_key + ".description")))
             extra = cmd.catalog_key + ".help"
-            if extra in ctx.t.catalog.keys("en"):
+            if ctx.t.catalog.has("en", extra):
                 parts.append(ctx.t(extra))
             if cmd.admin:
                 parts.append(ctx.t("core.help.admin_only"))

@@ -24,27 +24,14 @@ VOTERS = 5000
 async def storm(db_path: str) -> None:
     from bot.app import App
     from bot.models import Account, MessageRef, ReactionEvent
+    from tests.voting_setup import voting_challenge
 
     app = App(make_config(), db_path=db_path)
     await app.open_storage()
     await app.load_cogs(["films", "challenges"])
-    films, cog = app.cog("films"), app.cog("challenges")
-    community = await app.directory.community_for_space("console", "console", "console")
+    cog = app.cog("challenges")
+    community, entries = await voting_challenge(app, ENTRIES)
     now = app.clock.now()
-    makers = [await app.directory.person_for(Account("console", f"maker{n}"), f"maker{n}") for n in range(ENTRIES)]
-    async with app.db.transaction() as tx:
-        challenge = await cog.create(tx, community, theme="Storm", brief="", max_runtime=None,  # type: ignore[union-attr]
-                                     opens=now, submit_until=now + timedelta(seconds=1),
-                                     vote_until=now + timedelta(days=1), weekly=False)
-        for maker in makers:
-            film_id = await films.repo.add(tx, community_id=community.id, person_id=maker.id,  # type: ignore[union-attr]
-                                           title=f"F{maker.id}", link=f"https://example.com/{maker.id}",
-                                           runtime_seconds=60, genre=None, tags=(), logline="", now=now)
-            await cog.repo.add_entry(tx, challenge.id, film_id, maker.id, now)  # type: ignore[union-attr]
-    async with app.db.transaction() as tx:
-        fresh = await cog.repo.get(challenge.id, tx)  # type: ignore[union-attr]
-        await cog.close_submissions(tx, fresh, community)  # type: ignore[union-attr]
-    entries = await cog.repo.entries(challenge.id)  # type: ignore[union-attr]
     print("READY", flush=True)
     at = now + timedelta(hours=1)
 

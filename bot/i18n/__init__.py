@@ -55,6 +55,9 @@ class Catalog:
     def keys(self, lang: str) -> set[str]:
         return set(self._templates[lang])
 
+    def has(self, lang: str, key: str) -> bool:
+        return key in self._templates.get(lang, {})
+
     def template(self, lang: str, key: str) -> str:
         found = self._templates.get(lang, {}).get(key)
         if found is None:

@@ -126,7 +126,7 @@ class CatalogTranslator(app_commands.Translator):
                         context: app_commands.TranslationContextTypes) -> str | None:
         lang = self.LOCALES.get(locale)
         key = string.extras.get("key")
-        if lang is None or not key or key not in self.app.catalog.keys(lang):
+        if lang is None or not key or not self.app.catalog.has(lang, key):
             return None  # Discord then shows the English text
         if context.location is not app_commands.TranslationContextLocation.other and "description" not in \
                 context.location.name:

@@ -73,8 +73,9 @@ class RenderOnlyModal(discord.ui.Modal):
 
 def build_modal(cmd: Command, custom_id: str, carried: dict[str, Any], t: Translator) -> discord.ui.Modal:
     title_key = f"{cmd.catalog_key}.form_title"
-    known = t.catalog.keys("en")  # English holds every key; a translation falls back to it
-    title = t.s(title_key, **carried) if title_key in known else t.s(f"{cmd.catalog_key}.description")
+    # English holds every key; a translation falls back to it.
+    has_title = t.catalog.has("en", title_key)
+    title = t.s(title_key, **carried) if has_title else t.s(f"{cmd.catalog_key}.description")
     modal = RenderOnlyModal(title=_cut(title, TITLE_LIMIT), custom_id=custom_id, timeout=None)
     by_name = {option.name: option for option in cmd.options}
     for name in cmd.form:

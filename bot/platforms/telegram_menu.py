@@ -43,7 +43,7 @@ def _description(registry: Registry, t: Translator, name: str) -> str | None:
     members = [cmd for cmd in registry.group_members(name) if not cmd.hidden]
     if not members:
         return None
-    if f"commands.{name}.description" in t.catalog.keys("en"):
+    if t.catalog.has("en", f"commands.{name}.description"):
         return t.s(f"commands.{name}.description")
     chosen = next((cmd for cmd in members if cmd.default), members[0])
     return t.s(chosen.catalog_key + ".description")
