@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 import pytest
@@ -141,8 +143,11 @@ def guild(fake: FakeDiscord) -> Guild:
                           members=["ana", {"username": "ben", "roles": ["jury"]}])
 
 
+Bot = TypeVar("Bot", bound=ProbeBot)
+
+
 @asynccontextmanager
-async def running(bot: ProbeBot, fake: FakeDiscord) -> AsyncIterator[ProbeBot]:
+async def running(bot: Bot, fake: FakeDiscord) -> AsyncIterator[Bot]:
     task = asyncio.create_task(bot.start(fake.token))
     try:
         await asyncio.wait_for(bot.is_up.wait(), 5)
@@ -480,3 +485,222 @@ async def test_patch_discord_is_undone() -> None:
         assert (Route.BASE, str(DiscordWebSocket.DEFAULT_GATEWAY)) == (server.api_base, server.gateway_url)
         undo()
     assert Route.BASE == "https://discord.com/api/v10"
+
+
+# --- nonces and the instant of acceptance -----------------------------------------------------------
+
+
+async def test_send_with_a_nonce_twice_gives_the_same_message(fake: FakeDiscord, guild: Guild) -> None:
+    async with running(ProbeBot(extra_intents={"guild_messages": True}), fake) as client:
+        channel = text_channel(client, guild.system_channel)
+        first = await channel.send("screening at eight", nonce="abc")
+        again = await channel.send("screening at eight", nonce="abc")
+        other = await channel.send("screening at nine")  # discord.py makes up a random nonce itself
+    assert again.id == first.id and first.nonce == "abc" and fake.nonce_hits == 1
+    assert [m["content"] for m in fake.messages_in(guild.system_channel)] == [
+        "screening at eight", "screening at nine"]
+    posts = fake.requests_to("POST", rf"/channels/{channel.id}/messages$")
+    assert [(p.json["nonce"], p.json["enforce_nonce"]) for p in posts[:2]] == [("abc", True)] * 2
+    assert posts[2].json["enforce_nonce"] is True and posts[2].json["nonce"].isdigit() and other.id != first.id
+    creates = [f for f in fake.sent_frames if f["t"] == "MESSAGE_CREATE"]
+    assert [f["d"]["id"] for f in creates] == [str(first.id), str(other.id)]  # the repeat dispatched nothing
+
+
+async def test_nonce_window_length_and_deleted_original() -> None:
+    async with FakeDiscord(nonce_window=0.1) as short:
+        g = short.add_guild("short memory")
+        with short.patch_discord():
+            async with running(ProbeBot(), short) as client:
+                channel = text_channel(client, g.system_channel)
+                first = await channel.send("one", nonce=12345)
+                await asyncio.sleep(0.15)
+                later = await channel.send("one", nonce=12345)  # the window has passed: a new message
+                await later.delete()
+                with pytest.raises(discord.NotFound):  # the nonce's message was deleted meanwhile
+                    await channel.send("one", nonce=12345)
+                with pytest.raises(discord.HTTPException) as too_long:
+                    await channel.send("two", nonce="n" * 26)
+        assert later.id != first.id and short.nonce_hits == 0
+        assert too_long.value.code == 50035 and short.errors == []
+
+
+async def test_after_accept_runs_between_storing_and_answering(fake: FakeDiscord, guild: Guild) -> None:
+    seen: list[tuple[str, bool, bool, bool]] = []
+
+    async def hook(message: dict[str, Any]) -> None:
+        stored = any(m["id"] == message["id"] for m in fake.messages_in(guild.system_channel))
+        echoed = any(f["t"] == "MESSAGE_CREATE" and f["d"]["id"] == message["id"] for f in fake.sent_frames)
+        seen.append((message["content"], stored, echoed, sending.done()))
+
+    async with running(ProbeBot(extra_intents={"guild_messages": True}), fake) as client:
+        fake.after_accept = hook
+        sending = asyncio.create_task(text_channel(client, guild.system_channel).send("poster is up"))
+        sent = await sending
+        ana = member(guild, fake, "ana")
+        echo = await fake.slash(guild, None, ana, "echo", {"text": "hi"})
+        await echo.wait_callback()
+        slow = await fake.slash(guild, None, ana, "slow")
+        await fake.wait_for_request("POST", rf"/webhooks/{fake.application_id}/{slow.token}$")
+    assert seen[0] == ("poster is up", True, True, False) and sent.content == "poster is up"
+    assert [content for content, *_ in seen] == ["poster is up", "hi", "done"]  # callback 4 and follow-up
+
+
+async def test_held_answer_times_out_and_a_retry_with_the_nonce_finds_the_message(fake: FakeDiscord, guild: Guild,
+                                                                                 bot: ProbeBot) -> None:
+    channel = text_channel(bot, guild.system_channel)
+    fake.hold_responses = release = asyncio.Event()
+    with pytest.raises(TimeoutError):  # discord.py has no request timeout of its own (aiohttp: 300 s)
+        await asyncio.wait_for(channel.send("tonight: Persona", nonce="post-17"), 0.2)
+    (stored,) = fake.messages_in(guild.system_channel)  # Discord has it although the bot gave up
+    release.set()
+    fake.hold_responses = None
+    retried = await channel.send("tonight: Persona", nonce="post-17")
+    assert str(retried.id) == stored["id"] and fake.nonce_hits == 1
+    assert len(fake.messages_in(guild.system_channel)) == 1
+
+
+# A bot process that sends one message and prints its id: killed inside after_accept, it never does.
+CRASH_CHILD = """
+import asyncio, sys
+import discord
+
+discord.http.Route.BASE = sys.argv[1]
+
+async def main() -> None:
+    client = discord.Client(intents=discord.Intents.none())
+    await client.login(sys.argv[2])
+    channel = await client.fetch_channel(int(sys.argv[3]))
+    message = await channel.send("results are in", nonce=sys.argv[4])
+    print(message.id, flush=True)
+    await client.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_process_killed_at_acceptance_and_its_restart_reuses_the_message(fake: FakeDiscord,
+                                                                                 guild: Guild) -> None:
+    async def run_child() -> tuple[asyncio.subprocess.Process, bytes]:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", CRASH_CHILD, fake.api_base, fake.token, guild.system_channel.id, "drill-1",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        processes.append(child)
+        out, _ = await asyncio.wait_for(child.communicate(), 15)
+        return child, out
+
+    processes: list[asyncio.subprocess.Process] = []
+    fake.after_accept = lambda message: processes[-1].kill()
+    killed, out = await run_child()
+    assert killed.returncode == -signal.SIGKILL and out == b""  # it never learned the message id
+    (stored,) = fake.messages_in(guild.system_channel)
+    assert stored["nonce"] == "drill-1"
+    fake.after_accept = None
+    restarted, out = await run_child()  # the restarted bot sends the same thing with the same nonce
+    assert restarted.returncode == 0 and out.decode().strip() == stored["id"]
+    assert fake.nonce_hits == 1 and len(fake.messages_in(guild.system_channel)) == 1
+
+
+# --- connection trouble, bursts, raw frames ---------------------------------------------------------
+
+
+class ReconnectingBot(ProbeBot):
+    """Counts on_ready/on_resumed; skips discord.py's 5 s wait before a second IDENTIFY."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.readies = 0
+        self.resumes = 0
+        self.changed = asyncio.Event()
+
+    async def on_ready(self) -> None:
+        self.readies += 1
+        self.changed.set()
+        await super().on_ready()
+
+    async def on_resumed(self) -> None:
+        self.resumes += 1
+        self.changed.set()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        return None
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        async def _wait() -> None:
+            while not predicate():
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(_wait(), timeout)
+
+
+@pytest.mark.parametrize("code", [None, 4000])
+async def test_dropped_connection_is_resumed_and_missed_events_replayed(fake: FakeDiscord, guild: Guild,
+                                                                        code: int | None) -> None:
+    async with running(ReconnectingBot(), fake) as client:
+        message = await text_channel(client, guild.system_channel).send("vote")
+        await fake.drop_connection(code)
+        ana = member(guild, fake, "ana")
+        await fake.react(guild.system_channel, str(message.id), ana, "🎬")  # while the socket is down
+        await client.until(lambda: client.resumes == 1)
+        replayed = await client.next_event("reaction_add")
+    assert replayed.user_id == int(ana["id"])
+    assert (fake.identify_count, fake.resume_count, client.readies) == (1, 1, 1)
+    assert fake.gateway.close_codes == [1006 if code is None else code]
+    assert fake.gateway.connections[-1].path == "/gateway/resume"
+
+
+async def test_refused_resume_makes_a_new_session_without_replay(fake: FakeDiscord, guild: Guild) -> None:
+    async with running(ReconnectingBot(), fake) as client:
+        message = await text_channel(client, guild.system_channel).send("vote")
+        first_session = fake.gateway.session
+        fake.refuse_next_resume()
+        await fake.drop_connection()
+        ana, ben = member(guild, fake, "ana"), member(guild, fake, "ben")
+        await fake.react(guild.system_channel, str(message.id), ana, "🎬")  # lost with the old session
+        await client.until(lambda: client.readies == 2)
+        await fake.react(guild.system_channel, str(message.id), ben, "🎬")
+        after = await client.next_event("reaction_add")
+    assert after.user_id == int(ben["id"])  # ana's reaction was never replayed
+    assert (fake.identify_count, fake.resume_count, client.resumes) == (2, 0, 0)
+    assert fake.gateway.session is not first_session
+    dropped, refused, fresh = fake.gateway.connections
+    assert any(f["op"] == 9 and f["d"] is False for f in refused.sent)
+    assert fresh.session is fake.gateway.session and dropped.session is None  # IDENTIFYed on a third socket
+
+
+async def test_react_many_sends_a_burst_in_order(fake: FakeDiscord, guild: Guild, bot: ProbeBot) -> None:
+    message = await text_channel(bot, guild.system_channel).send("pick a film")
+    ana, ben = member(guild, fake, "ana"), member(guild, fake, "ben")
+    channel, mid = guild.system_channel, str(message.id)
+    burst = [(channel, mid, ana, "👍", True), (channel, mid, ben, "👍", True), (channel, mid, ana, "👍", True),
+             (channel, mid, ana, "👍", False), (channel, mid, ana, "👍", False)]  # two no-ops
+    sent = await fake.react_many(burst)
+    assert [(e["user_id"], "member" in e) for e in sent] == [(ana["id"], True), (ben["id"], True),
+                                                              (ana["id"], False)]
+    frames = [f for f in fake.sent_frames if f["t"] and f["t"].startswith("MESSAGE_REACTION_")]
+    assert [f["s"] for f in frames] == list(range(frames[0]["s"], frames[0]["s"] + 3))  # nothing between
+    got = [await bot.next_event(kind) for kind in ("reaction_add", "reaction_add", "reaction_remove")]
+    assert [e.user_id for e in got] == [int(ana["id"]), int(ben["id"]), int(ana["id"])]
+    assert fake.model.reactions[mid]["👍"] == {ben["id"]: False}
+
+    started = time.monotonic()
+    paced = await fake.react_many([(channel, mid, ana, e, True) for e in ("1️⃣", "2️⃣", "3️⃣")], pace=20)
+    assert len(paced) == 3 and time.monotonic() - started >= 0.1  # two gaps of 1/20 s
+
+
+async def test_dispatch_raw_sends_a_malformed_event_verbatim(fake: FakeDiscord, guild: Guild) -> None:
+    payload = {**load_fixture("message_reaction_add_2.json"), "guild_id": guild.id}  # no "type", as in 2017
+    client = ProbeBot()
+    task = asyncio.create_task(client.start(fake.token))
+    try:
+        await asyncio.wait_for(client.is_up.wait(), 5)
+        frame = await fake.dispatch_raw("MESSAGE_REACTION_ADD", payload)
+        assert fake.sent_frames[-1] == frame == {"op": 0, "t": "MESSAGE_REACTION_ADD", "s": frame["s"],
+                                                 "d": payload}
+        with pytest.raises(KeyError, match="type"):  # discord.py's parser dies; the client goes deaf
+            await asyncio.wait_for(task, 5)
+    finally:
+        await client.close()
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task

@@ -13,6 +13,7 @@ import json
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -49,6 +50,7 @@ from telegram.ext import (
 )
 
 from tests.fakes.telegram_html import HtmlParseError, parse_html
+from tests.fakes.telegram_methods import image_size
 from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
 
 pytestmark = pytest.mark.timeout(20)
@@ -60,6 +62,7 @@ FIXTURES = next((d for d in FIXTURE_DIRS if d.is_dir()), None)
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
 App = Application[Any, Any, Any, Any, Any, Any]
+JSON = dict[str, Any]
 
 
 class Seen:
@@ -683,3 +686,168 @@ async def test_stopping_is_prompt_during_a_long_poll() -> None:
     # that newer request is what ends the old one (409), as on Telegram.
     assert waiting.status == 409
     assert fake.calls("getUpdates")[-1].params.get("timeout") == 0
+
+
+# -- dates, slow answers, the instant of acceptance --------------------------------------------
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 5) -> None:
+    """Until predicate() holds, checking every 10 ms (for state with no event to await)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+def png(width: int, height: int) -> bytes:
+    """The start of a PNG file: signature and IHDR, which is all the fake (and PTB) looks at."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + b"IHDR" + ihdr + b"\0" * 4
+
+
+async def test_updates_take_dates_from_a_virtual_clock(fake: FakeTelegram) -> None:
+    group, alice = fake.add_group("Makers"), fake.add_user("Alice")
+    fake.set_admins(group, [fake.bot_user])
+    seen = Seen()
+    handlers: Handlers = [CommandHandler("vote", seen.handler("command")),
+                          CallbackQueryHandler(seen.handler("press")),
+                          MessageReactionHandler(seen.handler("reaction"))]
+    deadline = 1_767_225_600  # 2026-01-01 00:00 UTC
+    async with running_bot(fake, handlers, allowed_updates=Update.ALL_TYPES) as app:
+        await fake.wait_for_call("getUpdates")
+        ballot = await app.bot.send_message(group["id"], "Vote now")
+        fake.send_text(group, alice, "/vote 3", date=deadline - 60)
+        fake.press_button(group, alice, ballot.message_id, "vote:3", date=deadline - 30)
+        fake.react(group, alice, ballot.message_id, "👍", date=deadline + 1)
+        command, press, reaction = [await seen.wait(name) for name in ("command", "press", "reaction")]
+
+    def at(seconds: int) -> datetime:
+        return datetime.fromtimestamp(seconds, UTC)
+
+    assert command.message is not None and command.message.date == at(deadline - 60)
+    assert press.callback_query is not None and press.callback_query.message is not None
+    assert press.callback_query.message.date == at(deadline - 30)
+    assert reaction.message_reaction is not None and reaction.message_reaction.date == at(deadline + 1)
+    assert fake.bot_messages(group)[0]["date"] == int(ballot.date.timestamp()) != deadline - 30
+
+
+async def test_delayed_answer_times_out_after_the_message_exists(fake: FakeTelegram) -> None:
+    group = fake.add_group("Makers")
+    fake.delay_next("sendMessage", 0.6)
+    async with running_bot(fake) as app:
+        started = time.monotonic()
+        with pytest.raises(TimedOut):  # PTB's default read timeout is 5 s; it never retries by itself
+            await app.bot.send_message(group["id"], "Screening moved to 9pm", read_timeout=0.1)
+        assert time.monotonic() - started < 0.5
+        assert [m["text"] for m in fake.bot_messages(group)] == ["Screening moved to 9pm"]  # delivered
+        late = await fake.wait_for_call("sendMessage")  # answered once the delay is over
+        assert late.ok and late.response is not None and late.response["result"]["message_id"] == 1
+        started = time.monotonic()
+        await app.bot.send_message(group["id"], "Only one delay was queued", read_timeout=0.5)
+        assert time.monotonic() - started < 0.5
+
+
+async def test_after_accept_sees_each_sent_message_before_its_answer(fake: FakeTelegram) -> None:
+    group = fake.add_group("Makers")
+    seen: list[tuple[JSON, bool, bool]] = []
+
+    async def hook(message: JSON) -> None:
+        stored = message in fake.bot_messages(group)
+        unanswered = [r for r in fake.requests if r.method.startswith("send")][-1].status is None
+        seen.append((message, stored, unanswered))
+
+    fake.after_accept = hook
+    async with running_bot(fake) as app:
+        text = await app.bot.send_message(group["id"], "Poster and schedule below")
+        document = await app.bot.send_document(group["id"], InputFile(b"9pm Dawn\n", filename="schedule.txt"))
+        photo = await app.bot.send_photo(group["id"], InputFile(png(320, 180), filename="poster.png"),
+                                         caption="<b>Dawn</b>", parse_mode=ParseMode.HTML)
+        with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+            await app.bot.send_photo(group["id"], InputFile(b"not an image", filename="poster.png"))
+        await app.bot.get_chat(group["id"])  # no message: no hook
+    assert [m["message_id"] for m, _, _ in seen] == [text.message_id, document.message_id, photo.message_id]
+    assert all(stored and unanswered for _, stored, unanswered in seen)
+    (size,) = photo.photo
+    assert (size.width, size.height, photo.caption) == (320, 180, "Dawn") and fake.errors == []
+
+
+def test_image_size_reads_png_gif_and_jpeg_headers() -> None:
+    jpeg = (b"\xff\xd8" + b"\xff\xe0\x00\x04ab"  # SOI, an APP0 segment to skip
+            + b"\xff\xc0\x00\x11\x08" + (480).to_bytes(2, "big") + (640).to_bytes(2, "big") + b"\x03")
+    assert image_size(png(320, 180)) == (320, 180)
+    assert image_size(b"GIF89a" + (16).to_bytes(2, "little") + (9).to_bytes(2, "little")) == (16, 9)
+    assert image_size(jpeg) == (640, 480) and image_size(b"plain text") is None
+
+
+# -- outages -------------------------------------------------------------------------------------
+
+
+async def test_outage_with_a_status_refuses_everything_until_restored(fake: FakeTelegram) -> None:
+    group, alice = fake.add_group("Makers"), fake.add_user("Alice")
+    async with running_bot(fake, [CommandHandler("hello", reply_with("Back again"))]) as app:
+        poll = await fake.wait_for_call("getUpdates", lambda r: r.params.get("timeout") == 10)
+        fake.outage(502)
+        await eventually(lambda: poll.status is not None)  # the waiting long poll is answered at once
+        assert poll.response == {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await app.bot.send_message(group["id"], "anyone there?")
+        assert fake.outage_calls == 2 and fake.bot_messages(group) == []
+        fake.restore()
+        fake.send_text(group, alice, "/hello")
+        answer = await fake.wait_for_call("sendMessage", lambda r: r.ok)  # after PTB's 1 s back-off
+    assert answer.params["text"] == "Back again"
+
+
+async def test_outage_without_a_status_cuts_connections(fake: FakeTelegram) -> None:
+    group = fake.add_group("Makers")
+    async with running_bot(fake) as app:
+        poll = await fake.wait_for_call("getUpdates", lambda r: r.params.get("timeout") == 10)
+        fake.outage(None)
+        await eventually(lambda: poll.aborted)
+        with pytest.raises(NetworkError):  # httpx: the server disconnected without a response
+            await app.bot.send_message(group["id"], "anyone there?")
+        (refused,) = fake.calls("sendMessage")  # httpx does not retry it
+        assert refused.aborted and refused.status is None and fake.outage_calls == 2
+        fake.restore()
+        await app.bot.send_message(group["id"], "back")
+    assert [m["text"] for m in fake.bot_messages(group)] == ["back"]
+
+
+# -- updates the library cannot parse ------------------------------------------------------------
+
+
+async def test_unparseable_update_is_served_verbatim_and_breaks_de_json(fake: FakeTelegram) -> None:
+    raw = fake.unparseable_update()
+    assert "date" not in raw["message"]
+    app = build_app(fake)
+    await app.initialize()
+    try:
+        with pytest.raises(KeyError, match="date"):
+            Update.de_json({"update_id": 1, **raw}, app.bot)
+        # Other required fields are tolerated: PTB fills in None, so these are no such test case.
+        no_date = {"chat": fake.add_group("Makers"), "message_id": 1, "old_reaction": [], "new_reaction": []}
+        assert Update.de_json({"update_id": 2, "message_reaction": no_date}, app.bot).message_reaction
+        injected = fake.inject_update(raw)
+        assert injected == {"update_id": injected["update_id"], **raw}
+        with pytest.raises(KeyError, match="date"):
+            await app.bot.get_updates()
+        assert fake.calls("getUpdates")[-1].response == {"ok": True, "result": [injected]}
+        _, body = await _api(fake, "getUpdates")
+        assert body["result"] == [injected]  # still pending: nothing confirmed it
+    finally:
+        await app.shutdown()
+
+
+async def test_unparseable_update_posted_to_a_webhook_is_refused_by_ptb(fake: FakeTelegram) -> None:
+    app = build_app(fake)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    await app.initialize()
+    await updater(app).start_webhook(listen="127.0.0.1", port=port, url_path="telegram", webhook_url=url)
+    await app.start()
+    try:
+        assert await fake.post_webhook(url, fake.unparseable_update()) == 400  # "Update could not be processed"
+        assert await fake.post_webhook(url, {"message": fake.send_text(
+            fake.add_group("Makers"), fake.add_user("Alice"), "/hello")["message"]}) == 200
+    finally:
+        await stop_app(app)

@@ -2,7 +2,12 @@
 
 Frames go out as JSON *text*: discord.py asks for ``compress=zlib-stream`` but only inflates binary
 frames, so plain text is understood. Dispatches the session's intents do not cover are never sent
-(and take no sequence number), like on the real gateway.
+(and take no sequence number), like on the real gateway; :meth:`Gateway.dispatch_raw` skips that filter
+for deliberately odd frames.
+
+Connection trouble on demand: :meth:`Gateway.drop` cuts the socket (the library reconnects and RESUMEs),
+:meth:`Gateway.refuse_next_resume` answers the next RESUME with op 9 (the session is gone, as when Discord
+has forgotten it), so the library IDENTIFYs afresh and what was dispatched in between is never replayed.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import contextlib
 import json
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +95,8 @@ class GatewayConnection:
     path: str
     query: dict[str, str]
     session: GatewaySession | None = None
+    transport: asyncio.Transport | None = None  # to cut the TCP connection without a close frame
+    sent: list[JSON] = field(default_factory=list)  # every frame that went out on this socket, in order
 
     async def send(self, payload: JSON) -> bool:
         if self.ws.closed:
@@ -98,6 +105,7 @@ class GatewayConnection:
             await self.ws.send_str(json.dumps(payload))
         except (ConnectionError, RuntimeError):  # peer went away mid-send; resume replays it
             return False
+        self.sent.append(payload)
         return True
 
 
@@ -130,7 +138,8 @@ class Gateway:
         self.received: list[JSON] = []  # every frame the client sent
         self.identify_count = 0
         self.resume_count = 0
-        self.close_codes: list[int] = []  # codes the fake closed connections with
+        self.close_codes: list[int] = []  # codes the fake closed connections with (1006: cut, no close frame)
+        self.resumes_to_refuse = 0
         self._lock = asyncio.Lock()  # keeps sequence numbers in wire order
         self._changed = asyncio.Condition()
 
@@ -145,7 +154,7 @@ class Gateway:
         # A short close timeout so stopping the fake never waits on a client that stopped reading.
         ws = web.WebSocketResponse(timeout=1.0, max_msg_size=0)
         await ws.prepare(request)
-        conn = GatewayConnection(ws=ws, path=request.path, query=dict(request.query))
+        conn = GatewayConnection(ws=ws, path=request.path, query=dict(request.query), transport=request.transport)
         self.connections.append(conn)
         await conn.send(frame(Op.HELLO, {"heartbeat_interval": self.heartbeat_interval_ms,
                                          "_trace": ['["fake-discord-gateway"]']}))
@@ -251,6 +260,13 @@ class Gateway:
         if d.get("token") != self.token:
             await self._close(conn, 4004, "Authentication failed.")
             return
+        if self.resumes_to_refuse:
+            # Discord has forgotten the session: its backlog goes with it, nothing is replayed.
+            self.resumes_to_refuse -= 1
+            self.session = None
+            await conn.send(frame(Op.INVALID_SESSION, False))
+            await self._notify()
+            return
         session = self.session
         oldest = session.backlog[0]["s"] if session and session.backlog else 1
         seq = d.get("seq") or 0
@@ -299,30 +315,52 @@ class Gateway:
 
     # dispatching -----------------------------------------------------------------------------------
 
-    async def _emit(self, session: GatewaySession, event: str, data: JSON) -> None:
+    async def _emit(self, session: GatewaySession, event: str, data: Any) -> JSON:
         """Give a dispatch the next sequence number, keep it for resume and send it if connected.
 
-        Callers hold ``self._lock`` so numbers go out in order.
+        Callers hold ``self._lock`` so numbers go out in order. Returns the frame.
         """
         session.seq += 1
         payload = frame(Op.DISPATCH, data, t=event, s=session.seq)
         session.backlog.append(payload)
         if session.conn is not None:
             await session.conn.send(payload)
+        return payload
+
+    def _as_seen(self, session: GatewaySession, event: str, data: JSON) -> JSON | None:
+        """The ``d`` this session gets for an event: None when its intents filter the event out."""
+        needed = required_intent(event, data)
+        if needed and not session.intents & needed:
+            return None
+        if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & Intent.MESSAGE_CONTENT:
+            return blank_content(data, self.model.bot_id)
+        return data
 
     async def dispatch(self, event: str, data: JSON) -> bool:
         """Send a dispatch to the bot's session; False if there is none or its intents filter it out."""
+        return (await self.dispatch_many([(event, data)]))[0]
+
+    async def dispatch_many(self, events: Sequence[tuple[str, JSON]]) -> list[bool]:
+        """Several dispatches back to back, with no other frame between them (the real gateway does not
+        wait for the bot either); one flag per event, False where filtered out or without a session."""
         session = self.session
         if session is None:
-            return False
-        needed = required_intent(event, data)
-        if needed and not session.intents & needed:
-            return False
-        if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & Intent.MESSAGE_CONTENT:
-            data = blank_content(data, self.model.bot_id)
+            return [False] * len(events)
+        seen = [self._as_seen(session, event, data) for event, data in events]
         async with self._lock:
-            await self._emit(session, event, data)
-        return True
+            for (event, _), data in zip(events, seen, strict=True):
+                if data is not None:
+                    await self._emit(session, event, data)
+        return [data is not None for data in seen]
+
+    async def dispatch_raw(self, event: str, data: Any) -> JSON:
+        """Send ``data`` as the ``d`` of an ``event`` dispatch exactly as given: no intent filter, no
+        blanking, no checks (for malformed payloads). Returns the frame; needs a session."""
+        session = self.session
+        if session is None:
+            raise RuntimeError("no gateway session to dispatch to")
+        async with self._lock:
+            return await self._emit(session, event, data)
 
     async def reconnect(self) -> None:
         """Send op 7 RECONNECT; dispatches until the client RESUMEs are kept and replayed then."""
@@ -332,6 +370,31 @@ class Gateway:
         async with self._lock:
             conn, session.conn = session.conn, None
             await conn.send(frame(Op.RECONNECT))
+
+    def refuse_next_resume(self) -> None:
+        """The next RESUME gets op 9 INVALID_SESSION (d=false) and the session is forgotten."""
+        self.resumes_to_refuse += 1
+
+    async def drop(self, code: int | None = None) -> None:
+        """Cut the session's socket: ``code=None`` aborts the TCP connection (the client sees 1006),
+        a code sends a close frame with it (4000 "unknown error" is one the library resumes after).
+
+        Dispatches made until the client RESUMEs are kept and replayed then, as after op 7.
+        """
+        session = self.session
+        if session is None or session.conn is None:
+            raise RuntimeError("no connected gateway session to drop")
+        async with self._lock:
+            conn, session.conn = session.conn, None
+        conn.session = None
+        if code is None:
+            self.close_codes.append(1006)
+            if conn.transport is not None:
+                conn.transport.abort()
+            return
+        self.close_codes.append(code)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.ws.close(code=code, message=b"fake drop"), 2.0)
 
     # waiting ---------------------------------------------------------------------------------------
 

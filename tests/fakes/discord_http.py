@@ -41,6 +41,8 @@ class RecordedRequest:
 class Reply:
     status: int
     body: Any = None  # None: no body (204)
+    # The message this request created, if any: FakeDiscord.after_accept sees it before the answer goes out.
+    accepted: JSON | None = None
 
 
 def error(status: int, message: str, code: int = 0, **extra: Any) -> Reply:
@@ -56,6 +58,20 @@ def form_error(field_name: str, code: str, message: str) -> Reply:
 def truthy(value: str | None) -> bool:
     """Query flags as discord.py sends them (``wait=1``, ``with_response=1``)."""
     return (value or "").lower() in ("1", "true")
+
+
+NONCE_MAX_LENGTH = 25
+
+
+def check_nonce(nonce: Any) -> Reply | None:
+    """Discord takes a message nonce as an integer or a string of at most 25 characters."""
+    if nonce is None:
+        return None
+    if isinstance(nonce, bool) or not isinstance(nonce, int | str):
+        return form_error("nonce", "NONCE_TYPE_INVALID", "Nonce must be an integer or a string.")
+    if len(str(nonce)) > NONCE_MAX_LENGTH:
+        return form_error("nonce", "BASE_TYPE_MAX_LENGTH", f"Must be {NONCE_MAX_LENGTH} or fewer in length.")
+    return None
 
 
 def check_message_body(body: JSON, has_files: bool) -> Reply | None:

@@ -3,13 +3,25 @@
 Errors use Discord's JSON codes (10003 Unknown Channel, 50013 Missing Permissions, 50035 Invalid Form
 Body, ...) because bots branch on them. Messages the bot creates are echoed on the gateway like Discord
 does (subject to the session's intents), so "ignore my own messages" logic gets exercised.
+
+A message create carrying ``nonce`` and ``enforce_nonce: true`` is deduplicated like on Discord: the same
+nonce from the same author in the same channel within ``nonce_window`` seconds gets the first message
+back (200) and creates nothing. discord.py's ``Messageable.send`` always sends both (a random 64-bit nonce
+when none is given), so a retried send is safe exactly when the bot passes a stable nonce itself.
+Crash drills hook the instant a message is accepted: ``after_accept`` runs once the message is stored
+and dispatched, ``hold_responses`` then keeps the answer back until set.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import inspect
 import json
 import logging
+import time
 import traceback
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +35,7 @@ from tests.fakes.discord_http import (
     RequestLog,
     Router,
     check_message_body,
+    check_nonce,
     error,
     form_error,
     json_response,
@@ -34,12 +47,40 @@ from tests.fakes.discord_webhooks import InteractionRoutes
 
 _log = logging.getLogger(__name__)
 
+AcceptHook = Callable[[JSON], Awaitable[None] | None]
+
+
+class NonceLedger:
+    """Nonces of recent enforced message creates, so a repeated create finds the message it made."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._seen: dict[tuple[str, str, str], tuple[float, str]] = {}  # key -> (monotonic time, message id)
+
+    @staticmethod
+    def key(channel_id: str, author_id: str, nonce: int | str) -> tuple[str, str, str]:
+        # discord.py sends nonces as strings; an int and its digits are taken to be the same nonce.
+        return channel_id, author_id, str(nonce)
+
+    def find(self, key: tuple[str, str, str]) -> str | None:
+        """The message id an unexpired create with this key made, else None."""
+        self._forget_expired()
+        seen = self._seen.get(key)
+        return seen[1] if seen else None
+
+    def remember(self, key: tuple[str, str, str], message_id: str) -> None:
+        self._seen[key] = (time.monotonic(), message_id)
+
+    def _forget_expired(self) -> None:
+        cutoff = time.monotonic() - self.window
+        self._seen = {k: v for k, v in self._seen.items() if v[0] >= cutoff}
+
 
 class RestApi:
     """Route table and handlers; FakeDiscord owns one and mounts :meth:`handle` under ``/api/v10``."""
 
     def __init__(self, model: DiscordModel, gateway: Gateway, commands: CommandStore, *, token: str,
-                 rate_limits: RateLimits, gateway_url: Any) -> None:
+                 rate_limits: RateLimits, gateway_url: Any, nonce_window: float = 300.0) -> None:
         self.model = model
         self.gateway = gateway
         self.commands = commands
@@ -50,6 +91,10 @@ class RestApi:
         self.webhooks = InteractionRoutes(model, gateway, delete=self._delete)
         self.dm_denied: set[str] = set()
         self.errors: list[str] = []  # tracebacks of the fake's own bugs
+        self.nonces = NonceLedger(nonce_window)
+        self.nonce_hits = 0  # creates answered with the message an earlier create (same nonce) made
+        self.after_accept: AcceptHook | None = None
+        self.hold_responses: asyncio.Event | None = None
         self.router = Router()
         self._add_routes()
 
@@ -72,6 +117,8 @@ class RestApi:
             recorded.route = route.template
             headers = self.rate_limits.headers(route.method, route.template, major_parameter(params))
             reply = await self._run(route.handler, recorded, params)
+            if reply.accepted is not None:
+                await self._accepted(reply.accepted)
         recorded.status, recorded.response = reply.status, reply.body
         self.log.answered(recorded)
         return json_response(reply.status, reply.body, headers)
@@ -85,6 +132,22 @@ class RestApi:
             _log.exception("fake Discord failed on %s %s", recorded.method, recorded.path)
             return error(400, f"fake-discord internal error: {exc!r}")
         return reply
+
+    async def _accepted(self, message: JSON) -> None:
+        """The instant Discord has a message and the bot does not know yet: run the hook, then hold.
+
+        A hook that fails is a test bug: its traceback goes to ``errors`` and the answer still goes out.
+        """
+        if self.after_accept is not None:
+            try:
+                result = self.after_accept(copy.deepcopy(message))
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                self.errors.append(traceback.format_exc())
+                _log.exception("after_accept hook failed")
+        if self.hold_responses is not None:
+            await self.hold_responses.wait()
 
     async def _record(self, request: web.Request) -> RecordedRequest:
         path = request.path.removeprefix("/api/v10")
@@ -252,17 +315,34 @@ class RestApi:
         if not self.model.can_send(channel, self.model.bot_id):
             return error(403, "Missing Permissions", 50013)
         body = dict(req.json or {})
-        problem = check_message_body(body, bool(req.files))
+        problem = check_message_body(body, bool(req.files)) or check_nonce(body.get("nonce"))
         if problem:
             return problem
+        nonce_key = None
+        if body.get("nonce") is not None and body.get("enforce_nonce"):
+            nonce_key = self.nonces.key(channel_id, self.model.bot_id, body["nonce"])
+            earlier = self.nonces.find(nonce_key)
+            if earlier is not None:
+                return self._nonce_hit(earlier)
         body["attachments"] = self.model.make_attachments(req.files, body.get("attachments"))
         reference = body.get("message_reference")
         if reference and reference.get("fail_if_not_exists", True) \
                 and reference.get("message_id") not in self.model.messages:
             return form_error("message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message")
         message = self.model.create_message(channel, self.model.bot_user, body)
+        if nonce_key is not None:
+            self.nonces.remember(nonce_key, message["id"])
         await self.gateway.dispatch("MESSAGE_CREATE", self.model.message_event(message))
-        return Reply(200, self.model.message_payload(message["id"]))
+        payload = self.model.message_payload(message["id"])
+        return Reply(200, payload, accepted=payload)
+
+    def _nonce_hit(self, message_id: str) -> Reply:
+        """A repeated enforced nonce: the earlier message as it is now, or 404 if it was deleted since
+        (discord.py documents NotFound for that case)."""
+        if message_id not in self.model.messages:
+            return error(404, "Unknown Message", 10008)
+        self.nonce_hits += 1
+        return Reply(200, self.model.message_payload(message_id))
 
     async def get_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> Reply:
         channel = self._channel(channel_id)

@@ -17,6 +17,12 @@ Pointing discord.py elsewhere takes two class attributes, ``discord.http.Route.B
 configured with its own API/gateway URLs must set the same two attributes (a plain ``Client`` never asks
 ``GET /gateway/bot``; after READY it reconnects to ``resume_gateway_url``, which points back here).
 
+Trouble on demand, for reliability drills: ``rate_limit_next`` (a 429), ``after_accept`` and
+``hold_responses`` (the instant between Discord storing a bot's message and the bot hearing of it),
+message nonces deduplicated like Discord's (``nonce_window``, ``nonce_hits``), ``reconnect`` (op 7),
+``drop_connection`` and ``refuse_next_resume`` (a cut socket, a forgotten session), ``react_many`` (a burst
+of reactions back to back) and ``dispatch_raw`` (a frame exactly as given, malformed ones included).
+
 Only 127.0.0.1 is used. The module is split: discord_model (state), discord_gateway (websocket),
 discord_rest + discord_http (REST), discord_interactions (commands and interactions).
 """
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
 
 import yarl
@@ -42,13 +48,15 @@ from tests.fakes.discord_interactions import (
     resolved_data,
 )
 from tests.fakes.discord_model import JSON, Channel, DiscordModel, Guild, Perm, emoji_key
-from tests.fakes.discord_rest import RestApi
+from tests.fakes.discord_rest import AcceptHook, RestApi
 
 __all__ = ["FakeDiscord", "DiscordPatch", "FakeInteraction", "Guild", "Channel", "RecordedRequest",
            "Intent", "Perm"]
 
 UserRef = JSON | str
 ChannelRef = Channel | str | None
+# One reaction change for react_many: (channel, message_id, user, emoji, add).
+ReactionChange = tuple[Channel | str, str, UserRef, str | JSON, bool]
 
 
 class DiscordPatch:
@@ -83,12 +91,19 @@ class FakeDiscord:
     ``granted_intents`` are the privileged intents switched on "in the developer portal"; asking for
     others at IDENTIFY gets close code 4014. ``rate_limit``/``rate_window`` drive the X-RateLimit headers
     per bucket. ``interaction_deadline`` is Discord's 3 s to answer an interaction (None: no limit).
+    ``nonce_window`` is how long (seconds, monotonic clock) a message create with ``enforce_nonce`` is
+    remembered: a repeat within it gets the first message back (Discord keeps them "a few minutes").
+
+    Crash drills: ``after_accept`` (sync or async, given the message payload) runs once a bot message
+    create is stored and its MESSAGE_CREATE dispatched, before the HTTP answer is written; an unset
+    ``hold_responses`` event then keeps the answer back until set. Both cover channel messages,
+    interaction responses of type 4 and follow-ups.
     """
 
     def __init__(self, *, token: str = "fake-discord-token", bot_name: str = "microfilm-bot",
                  bot_permissions: int = Perm.BOT_DEFAULT, granted_intents: int = Intent.PRIVILEGED,
                  heartbeat_interval_ms: int = 41250, rate_limit: int = 50, rate_window: float = 1.0,
-                 interaction_deadline: float | None = 3.0) -> None:
+                 interaction_deadline: float | None = 3.0, nonce_window: float = 300.0) -> None:
         self.token = token
         self.port = 0
         self.model = DiscordModel(bot_name=bot_name, bot_permissions=bot_permissions)
@@ -98,7 +113,7 @@ class FakeDiscord:
         self.command_store = CommandStore(self.model)
         self.rest = RestApi(self.model, self.gateway, self.command_store, token=token,
                             rate_limits=RateLimits(rate_limit, rate_window),
-                            gateway_url=lambda: self.gateway_url)
+                            gateway_url=lambda: self.gateway_url, nonce_window=nonce_window)
         self.rest.webhooks.deadline = interaction_deadline
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -268,6 +283,27 @@ class FakeDiscord:
         """Commands as last synced: global, or for one guild."""
         return self.command_store.list(guild_id)
 
+    @property
+    def nonce_hits(self) -> int:
+        """Message creates answered with the message an earlier create with the same nonce made."""
+        return self.rest.nonce_hits
+
+    @property
+    def after_accept(self) -> AcceptHook | None:
+        return self.rest.after_accept
+
+    @after_accept.setter
+    def after_accept(self, hook: AcceptHook | None) -> None:
+        self.rest.after_accept = hook
+
+    @property
+    def hold_responses(self) -> asyncio.Event | None:
+        return self.rest.hold_responses
+
+    @hold_responses.setter
+    def hold_responses(self, event: asyncio.Event | None) -> None:
+        self.rest.hold_responses = event
+
     # interactions ----------------------------------------------------------------------------------
 
     def interaction(self, interaction_id: str) -> FakeInteraction:
@@ -367,6 +403,43 @@ class FakeDiscord:
 
         Like Discord, nothing is dispatched when the reaction was already there (or already gone).
         """
+        changed, name, event = self._change_reaction(channel, message_id, user, emoji, add, burst=burst)
+        if changed:
+            await self.gateway.dispatch(name, event)
+        return event
+
+    async def react_many(self, items: Iterable[ReactionChange], *, pace: float | None = None) -> list[JSON]:
+        """A burst of reaction changes: the store is updated for each in order and the ADD/REMOVE
+        dispatches go out one frame each, in order, without waiting for the bot (as the gateway does).
+
+        No-op changes are skipped as in :meth:`react`. ``pace`` holds a rate of that many events per
+        second; None sends them back to back with no other frame between. Returns the events sent
+        (those the session's intents let through).
+        """
+        if pace is not None:
+            return await self._paced(items, pace)
+        changes = [self._change_reaction(*item) for item in items]
+        events = [(name, event) for changed, name, event in changes if changed]
+        flags = await self.gateway.dispatch_many(events)
+        return [event for (_, event), sent in zip(events, flags, strict=True) if sent]
+
+    async def _paced(self, items: Iterable[ReactionChange], pace: float) -> list[JSON]:
+        """Each change happens when its event goes out, ``pace`` events/s on a fixed schedule (so send
+        time does not slow the rate); no-ops take no slot."""
+        loop = asyncio.get_running_loop()
+        start, slot, sent = loop.time(), 0, []
+        for item in items:
+            await asyncio.sleep(max(0.0, start + slot / pace - loop.time()))
+            changed, name, event = self._change_reaction(*item)
+            if changed:
+                slot += 1
+                if await self.gateway.dispatch(name, event):
+                    sent.append(event)
+        return sent
+
+    def _change_reaction(self, channel: Channel | str, message_id: str, user: UserRef, emoji: str | JSON,
+                         add: bool, *, burst: bool = False) -> tuple[bool, str, JSON]:
+        """Apply one reaction change to the store: (changed, event name, event payload)."""
         target = self._channel(None, channel)
         user_id, key = self._user_id(user), emoji_key(emoji)
         if add:
@@ -374,9 +447,7 @@ class FakeDiscord:
         else:
             changed = self.model.remove_reaction(message_id, key, user_id)
         event = self.model.reaction_event(target, message_id, user_id, key, add=add, burst=burst)
-        if changed:
-            await self.gateway.dispatch("MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", event)
-        return event
+        return changed, "MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", event
 
     def seed_reactions(self, message_id: str, emoji: str | JSON, users: Sequence[UserRef]) -> None:
         """Reactions made while the bot was offline: in the store (REST sees them), never dispatched."""
@@ -399,8 +470,23 @@ class FakeDiscord:
         return self.gateway.intents
 
     async def dispatch(self, event: str, data: JSON) -> bool:
-        """Send any dispatch as is; False when there is no session or its intents filter the event."""
+        """Send any dispatch as is; False when there is no session or its intents filter the event.
+
+        "As is" with two exceptions, both as on Discord: events the intents do not cover are not sent,
+        and MESSAGE_CREATE/UPDATE lose their content without MESSAGE_CONTENT. See :meth:`dispatch_raw`.
+        """
         return await self.gateway.dispatch(event, data)
+
+    async def dispatch_raw(self, event: str, data: Any) -> JSON:
+        """Send ``data`` exactly as given as the ``d`` of an ``event`` frame, whatever the intents (for
+        malformed or captured payloads, e.g. a MESSAGE_REACTION_ADD without ``type``). Returns the frame
+        sent (``{"op": 0, "t": event, "s": ..., "d": data}``); raises without a session."""
+        return await self.gateway.dispatch_raw(event, data)
+
+    @property
+    def sent_frames(self) -> list[JSON]:
+        """Every frame sent on the newest gateway socket, oldest first (HELLO, READY, ...)."""
+        return self.gateway.connections[-1].sent if self.gateway.connections else []
 
     async def wait_connected(self, timeout: float = 5.0) -> None:
         """Until a session has had READY and its GUILD_CREATEs.
@@ -420,6 +506,19 @@ class FakeDiscord:
         await self.gateway.reconnect()
         if wait:
             await self.wait_resumed(target, timeout)
+
+    def refuse_next_resume(self) -> None:
+        """The next RESUME is answered op 9 INVALID_SESSION (d=false): the library re-IDENTIFYs and gets a
+        new session (on_ready again); dispatches made in between are never replayed. discord.py waits
+        5 s (``before_identify_hook``) before that IDENTIFY."""
+        self.gateway.refuse_next_resume()
+
+    async def drop_connection(self, code: int | None = None) -> None:
+        """Cut the current gateway socket abnormally: None aborts TCP (the client sees 1006), or close
+        with ``code`` (e.g. 4000). The library reconnects to ``resume_gateway_url`` and RESUMEs; pair with
+        :meth:`refuse_next_resume` for a session Discord has forgotten. Use :meth:`wait_resumed` or
+        :meth:`wait_connected` to wait for the comeback."""
+        await self.gateway.drop(code)
 
     async def wait_resumed(self, count: int | None = None, timeout: float = 5.0) -> None:
         """Until ``count`` resumes happened (default: one more than now) and the session is connected."""

@@ -1,7 +1,9 @@
 """Interaction callbacks and the interaction webhook (follow-ups, @original) for the Discord fake.
 
 These routes need no bot token: discord.py authenticates them with the interaction's own token, which
-is valid for 15 minutes; the first callback must come within 3 s (``deadline``).
+is valid for 15 minutes; the first callback must come within 3 s (``deadline``). A callback of type 4
+and a follow-up count as accepted message creates (FakeDiscord.after_accept / hold_responses); discord.py
+sends no nonce on these routes, so they are never deduplicated.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class InteractionRoutes:
             return reply
         interaction.callbacks.append(body)
         interaction.answered.set()
-        return reply if truthy(req.query.get("with_response")) else Reply(204)
+        return reply if truthy(req.query.get("with_response")) else Reply(204, accepted=reply.accepted)
 
     async def _apply_callback(self, interaction: FakeInteraction, body: JSON, *, has_files: bool) -> Reply:
         kind, data = int(body.get("type", 0)), body.get("data") or {}
@@ -82,6 +84,8 @@ class InteractionRoutes:
             info.update(response_message_id=message["id"], response_message_loading=kind == 5,
                         response_message_ephemeral=bool(message["flags"] & MessageFlag.EPHEMERAL))
             resource["message"] = message
+            if kind == CallbackType.CHANNEL_MESSAGE:  # a deferral's "thinking" message is no answer yet
+                return Reply(200, {"interaction": info, "resource": resource}, accepted=message)
         elif kind in (CallbackType.UPDATE_MESSAGE, CallbackType.DEFERRED_UPDATE_MESSAGE):
             target = interaction.payload.get("message")
             if target is None:
@@ -147,7 +151,8 @@ class InteractionRoutes:
         else:
             payload = await self._interaction_message(interaction, body, loading=False)
         interaction.followups.append(payload)
-        return Reply(200, payload) if truthy(req.query.get("wait")) else Reply(204)
+        wait = truthy(req.query.get("wait"))
+        return Reply(200, payload, accepted=payload) if wait else Reply(204, accepted=payload)
 
     def _webhook_message(self, app_id: str, token: str, message_id: str) -> JSON | Reply:
         """The message a webhook route addresses (``@original`` = the interaction response), or an error."""

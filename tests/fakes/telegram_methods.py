@@ -35,6 +35,32 @@ NOT_MODIFIED = (
 _COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
 
 
+_JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # SOFn; C4/C8/CC are other segments
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG, GIF or JPEG image, None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Walk the JPEG segments to the frame header, which holds height then width."""
+    index = 2
+    while index + 9 <= len(data) and data[index] == 0xFF:
+        marker, length = data[index + 1], int.from_bytes(data[index + 2:index + 4], "big")
+        if marker in _JPEG_FRAME_MARKERS:
+            height = int.from_bytes(data[index + 5:index + 7], "big")
+            return int.from_bytes(data[index + 7:index + 9], "big"), height
+        index += 2 + length
+    return None
+
+
 def _allowed_reaction_emoji() -> frozenset[str] | None:
     # Telegram accepts only its fixed reaction set. PTB ships that list; borrow it when present
     # rather than copying 70-odd emoji here. Without PTB any emoji is accepted.
@@ -74,6 +100,7 @@ class BotApi:
                 "getChatAdministrators": self.get_chat_administrators,
                 "getChatMemberCount": self.get_chat_member_count,
                 "sendDocument": self.send_document,
+                "sendPhoto": self.send_photo,
                 "setMessageReaction": self.set_message_reaction,
                 "getFile": self.get_file,
                 "sendChatAction": self.send_chat_action,
@@ -299,6 +326,26 @@ class BotApi:
         chat = self.sendable_chat(params)
         stored = self.document_file(params.get("document"), files)
         content: JSON = {"document": stored.as_document(), **self.reply_content(chat, params)}
+        return self.store_with_caption(chat, params, content)
+
+    def send_photo(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
+        """One PhotoSize, the image as sent (Telegram adds smaller copies and scales big ones down).
+
+        Telegram decodes the image; the fake reads the size of a PNG, GIF or JPEG and refuses anything
+        else the way Telegram refuses a broken upload.
+        """
+        chat = self.sendable_chat(params)
+        stored = self.document_file(params.get("photo"), files, field="photo", folder="photos")
+        size = image_size(stored.content)
+        if size is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        photo = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                 "file_size": len(stored.content), "width": size[0], "height": size[1]}
+        content: JSON = {"photo": [photo], **self.reply_content(chat, params)}
+        return self.store_with_caption(chat, params, content)
+
+    def store_with_caption(self, chat: JSON, params: JSON, content: JSON) -> JSON:
+        """Store a bot's media message with its caption (after parse_mode) and inline keyboard."""
         if params.get("caption"):
             caption, entities = self.formatted(params, "caption", CAPTION_LIMIT,
                                                "message caption is too long")
@@ -310,15 +357,17 @@ class BotApi:
             content["reply_markup"] = markup
         return self.state.store_message(chat, self.state.bot_user, content)
 
-    def document_file(self, document: Any, files: dict[str, UploadedFile]) -> StoredFile:
-        """The file a `document` parameter names: an upload (direct or attach://) or a known file_id."""
-        upload = files.get("document")
-        if isinstance(document, str) and document.startswith("attach://"):
-            upload = files.get(document.removeprefix("attach://"))
+    def document_file(self, value: Any, files: dict[str, UploadedFile], *, field: str = "document",
+                      folder: str = "documents") -> StoredFile:
+        """The file a `document` (or `photo`) parameter names: an upload (direct or attach://) or a
+        known file_id."""
+        upload = files.get(field)
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = files.get(value.removeprefix("attach://"))
         if upload is not None:
-            return self.state.store_file(upload.content, upload.filename, upload.content_type, "documents")
-        if isinstance(document, str) and document in self.state.files:
-            return self.state.files[document]
+            return self.state.store_file(upload.content, upload.filename, upload.content_type, folder)
+        if isinstance(value, str) and value in self.state.files:
+            return self.state.files[value]
         # URLs included: the fake never fetches anything from the network.
         raise bad_request("wrong file identifier/HTTP URL specified")
 

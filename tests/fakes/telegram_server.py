@@ -11,15 +11,26 @@
 The server listens on 127.0.0.1 only and never fetches anything. It behaves like Telegram where
 bots commonly trip: HTML parse errors and length limits, allowed_updates, privacy mode in groups,
 reaction updates needing admin rights, 403 for users who never started the bot, 429 on demand.
+
+Trouble on demand, for reliability drills: fail_next/rate_limit_next (one call answers an error),
+delay_next (one call is carried out but answered late, so a client with a shorter timeout gives up on a
+message that exists), after_accept (a hook at the instant a sent message is stored, before the answer),
+outage/restore (every request refused with a status, or cut without an answer), and inject_update /
+unparseable_update for updates the library cannot parse.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import inspect
 import json
+import logging
 import socket
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -28,9 +39,14 @@ from yarl import URL
 
 from .telegram_methods import BotApi
 from .telegram_state import JSON, ApiError, TelegramState, UploadedFile, emoji_reactions, now
-from .telegram_updates import DroppedUpdate, UpdateQueue
+from .telegram_updates import DroppedUpdate, PollInterrupted, UpdateQueue
 
 DEFAULT_TOKEN = "123456:fake-telegram-token"
+# Methods whose success means "a message now exists in the chat": what after_accept watches.
+ACCEPTED_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
+AcceptHook = Callable[[JSON], Awaitable[None] | None]
+
+_log = logging.getLogger(__name__)
 
 # Parameters that are strings in the Bot API. PTB sends every string as-is and JSON-encodes the
 # rest, so everything else is JSON-decoded; these stay text even when they look like numbers.
@@ -54,6 +70,7 @@ class RecordedRequest:
     files: dict[str, UploadedFile] = field(default_factory=dict)
     status: int | None = None  # HTTP status of the answer; None while a long poll waits
     response: JSON | None = None  # the JSON body sent back
+    aborted: bool = False  # an outage cut the connection instead of answering
 
     @property
     def ok(self) -> bool:
@@ -91,6 +108,20 @@ async def decode_request(request: web.Request) -> tuple[JSON, dict[str, Uploaded
     return params, files
 
 
+@dataclass(frozen=True)
+class Outage:
+    """Telegram unreachable: every request answers ``status``, or (None) gets its connection cut."""
+
+    status: int | None
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # e.g. Cloudflare's 520-526
+        return "Server Error"
+
+
 def json_response(body: JSON, status: int = 200) -> web.Response:
     # Plain "application/json" like api.telegram.org (aiohttp's json_response appends a charset).
     return web.Response(body=json.dumps(body).encode(), status=status, content_type="application/json")
@@ -113,6 +144,13 @@ class FakeTelegram:
         self.requests: list[RecordedRequest] = []
         self._rate_limits: dict[str, list[int]] = {}
         self._failures: dict[str, list[tuple[int, str, asyncio.Event | None]]] = {}
+        self._delays: dict[str, list[float]] = {}
+        self._outage: Outage | None = None
+        self.outage_calls = 0  # requests refused (answered with the outage status, or cut) during outages
+        # Called with the sent Message (a copy) once sendMessage/sendDocument/sendPhoto stored it, before
+        # the answer is written: the instant a crash drill kills the bot. Sync or async.
+        self.after_accept: AcceptHook | None = None
+        self.errors: list[str] = []  # tracebacks of after_accept hooks that failed (the answer still went)
         self._returned: set[RecordedRequest] = set()  # what wait_for_call already handed out
         self._recorded = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -227,6 +265,35 @@ class FakeTelegram:
         With `hold` the request first stalls until the event is set, like one heading for a timeout."""
         self._failures.setdefault(method.lower(), []).append((status, description, hold))
 
+    def delay_next(self, method: str, seconds: float) -> None:
+        """The next call of this method is carried out at once (a sent message is stored and visible,
+        as Telegram would have delivered it) but its answer is written ``seconds`` later, so a client
+        with a shorter timeout gives up on a message that exists. Calls queue up like fail_next."""
+        self._delays.setdefault(method.lower(), []).append(seconds)
+
+    def outage(self, status: int | None = 502) -> None:
+        """Telegram is unreachable until :meth:`restore`: every request (files too) answers ``status``
+        with a Telegram-shaped error body, or with ``status=None`` gets its connection cut without an
+        answer (PTB raises NetworkError either way). Long polls waiting now are refused at once."""
+        self._outage = Outage(status)
+        self.updates.interrupt(self._outage)
+
+    def restore(self) -> None:
+        """End the outage; requests are answered normally again."""
+        self._outage = None
+
+    def unparseable_update(self, chat: JSON | None = None, user: JSON | None = None) -> JSON:
+        """A raw update python-telegram-bot 22 cannot turn into an Update: a "message" without "date".
+
+        PTB reads ``data["date"]`` while parsing a message, to tell an inaccessible message (date 0)
+        from a real one, so the missing key raises KeyError in ``Update.de_json``. Most other missing
+        fields do not break it: a message without "chat", or a message_reaction without "date", parse
+        with None there. Returned without update_id, for inject_update or post_webhook.
+        """
+        user = user or {"id": 100_000_000, "is_bot": False, "first_name": "Nobody"}
+        chat = chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        return {"message": {"message_id": 1, "from": user, "chat": chat, "text": "/start"}}
+
     # -- requests ------------------------------------------------------------------------------
 
     def calls(self, method: str) -> list[RecordedRequest]:
@@ -267,19 +334,57 @@ class FakeTelegram:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         record = RecordedRequest(self.api.canonical_name(request.match_info["method"]), {})
+        broken: ApiError | None = None
         try:
             record.params, record.files = await decode_request(request)
         except ValueError:  # a body that is no JSON, or a broken form
-            self.requests.append(record)
-            return self._finish(record, ApiError(400, "Bad Request: can't parse request body").body(), 400)
+            broken = ApiError(400, "Bad Request: can't parse request body")
         # Recorded on arrival (with its parameters), so tests can see a long poll while it waits.
         self.requests.append(record)
         self._notify()
+        if self._outage is not None:
+            return self._refuse(request, record, self._outage)
+        if broken is not None:
+            return self._finish(record, broken.body(), broken.code)
+        delays = self._delays.get(record.method.lower())
+        delay = delays.pop(0) if delays else 0.0
         try:
             result = await self._answer(request.match_info["token"], record)
+        except PollInterrupted as interrupted:
+            return self._refuse(request, record, interrupted.args[0])
         except ApiError as error:
-            return self._finish(record, error.body(), error.code)
-        return self._finish(record, {"ok": True, "result": result}, 200)
+            body, status = error.body(), error.code
+        else:
+            body, status = {"ok": True, "result": result}, 200
+            if record.method in ACCEPTED_METHODS:
+                await self._accepted(result)
+        if delay:
+            await asyncio.sleep(delay)  # carried out already; only the answer is late
+        return self._finish(record, body, status)
+
+    async def _accepted(self, message: JSON) -> None:
+        """Run after_accept; a failing hook is a test bug, kept in ``errors`` (the answer still goes)."""
+        if self.after_accept is None:
+            return
+        try:
+            result = self.after_accept(copy.deepcopy(message))
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            self.errors.append(traceback.format_exc())
+            _log.exception("after_accept hook failed")
+
+    def _refuse(self, request: web.Request, record: RecordedRequest, outage: Outage) -> web.Response:
+        """A request during an outage: the outage's status, or the connection cut without an answer."""
+        self.outage_calls += 1
+        if outage.status is not None:
+            error = ApiError(outage.status, status_phrase(outage.status))
+            return self._finish(record, error.body(), outage.status)
+        record.aborted = True
+        if request.transport is not None:
+            request.transport.abort()  # the client sees the server disconnect; this answer is never sent
+        self._notify()
+        return web.Response(status=502)
 
     def _finish(self, record: RecordedRequest, body: JSON, status: int) -> web.Response:
         record.status, record.response = status, body
@@ -318,6 +423,8 @@ class FakeTelegram:
         return await self.updates.long_poll(offset, limit, timeout)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
+        if self._outage is not None:  # file downloads are not in `requests`, but count as refused
+            return self._refuse(request, RecordedRequest("file", {}), self._outage)
         stored = self.state.file_by_path(request.match_info["file_path"])
         if request.match_info["token"] != self.token or stored is None:
             return json_response({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
@@ -333,39 +440,49 @@ class FakeTelegram:
             self.state.callback_queries.setdefault(str(query["id"]), {})  # so it can be answered
         return self.updates.push(update)
 
-    def send_text(self, chat: JSON, user: JSON, text: str, *, reply_to: int | None = None) -> JSON:
-        """A user writes in a chat; /commands (also /cmd@bot) get bot_command entities."""
-        message = self.state.user_text(chat, user, text, reply_to)
+    def send_text(self, chat: JSON, user: JSON, text: str, *, reply_to: int | None = None,
+                  date: int | None = None) -> JSON:
+        """A user writes in a chat; /commands (also /cmd@bot) get bot_command entities. ``date`` (unix
+        seconds, default now) is the message's date, e.g. from a test's virtual clock."""
+        message = self.state.user_text(chat, user, text, reply_to, date)
         return self.updates.push({"message": message}, self.state.message_blocker(chat, message))
 
     def send_document(self, chat: JSON, user: JSON, filename: str, content: bytes,
-                      caption: str | None = None) -> JSON:
+                      caption: str | None = None, *, date: int | None = None) -> JSON:
         """A user sends a file; the bot can fetch it with getFile and the file URL."""
-        message = self.state.user_document(chat, user, filename, content, caption)
+        message = self.state.user_document(chat, user, filename, content, caption, date)
         return self.updates.push({"message": message}, self.state.message_blocker(chat, message))
 
-    def press_button(self, chat: JSON, user: JSON, message_id: int, data: str) -> JSON:
-        """A user presses an inline button with this callback_data under a stored message."""
+    def press_button(self, chat: JSON, user: JSON, message_id: int, data: str, *,
+                     date: int | None = None) -> JSON:
+        """A user presses an inline button with this callback_data under a stored message.
+
+        A CallbackQuery has no date of its own; the only date a bot can read is its message's. ``date``
+        replaces that in this update (the stored message keeps its own), so a virtual-clock test can
+        date a press before or after a deadline."""
         query = self.state.new_callback_query(chat, user, message_id, data)
+        if date is not None:
+            query["message"] = {**query["message"], "date": date}
         return self.updates.push({"callback_query": query})
 
     def react(self, chat: JSON, user: JSON, message_id: int, emoji: str | Sequence[str] | None,
-              old: Sequence[str] | None = None) -> JSON:
+              old: Sequence[str] | None = None, *, date: int | None = None) -> JSON:
         """A user sets their reaction (None or [] removes it). `old` defaults to what the fake
-        remembers of this user's reaction on the message."""
+        remembers of this user's reaction on the message; `date` (unix seconds) to now."""
         new = [] if emoji is None else [emoji] if isinstance(emoji, str) else list(emoji)
         remembered = self.state.set_reaction(chat["id"], message_id, user["id"], new)
         event = {
-            "chat": chat, "message_id": message_id, "user": user, "date": now(),
+            "chat": chat, "message_id": message_id, "user": user, "date": now() if date is None else date,
             "old_reaction": emoji_reactions(remembered if old is None else old),
             "new_reaction": emoji_reactions(new),
         }
         return self.updates.push({"message_reaction": event}, self.state.reaction_blocker(chat, user))
 
-    def react_count(self, chat: JSON, message_id: int, counts: dict[str, int]) -> JSON:
+    def react_count(self, chat: JSON, message_id: int, counts: dict[str, int], *,
+                    date: int | None = None) -> JSON:
         """Anonymous reaction totals on a message (what channels and anonymous admins produce)."""
         event = {
-            "chat": chat, "message_id": message_id, "date": now(),
+            "chat": chat, "message_id": message_id, "date": now() if date is None else date,
             "reactions": [
                 {"type": {"type": "emoji", "emoji": emoji}, "total_count": total}
                 for emoji, total in counts.items()

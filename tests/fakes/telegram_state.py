@@ -249,10 +249,12 @@ class TelegramState:
 
     # -- messages ------------------------------------------------------------------------------
 
-    def store_message(self, chat: JSON, sender: JSON, content: JSON) -> JSON:
+    def store_message(self, chat: JSON, sender: JSON, content: JSON, date: int | None = None) -> JSON:
+        """A new message; ``date`` (unix seconds) defaults to now, a test's virtual clock may set it."""
         message_id = self._last_message_id.get(chat["id"], 0) + 1
         self._last_message_id[chat["id"]] = message_id
-        message: JSON = {"message_id": message_id, "from": sender, "chat": chat, "date": now(), **content}
+        message: JSON = {"message_id": message_id, "from": sender, "chat": chat,
+                         "date": now() if date is None else date, **content}
         self.messages.setdefault(chat["id"], {})[message_id] = message
         if chat["type"] != "private":
             self.members.setdefault(chat["id"], set()).add(sender["id"])
@@ -264,7 +266,8 @@ class TelegramState:
             raise bad_request(missing)
         return found
 
-    def user_text(self, chat: JSON, user: JSON, text: str, reply_to: int | None = None) -> JSON:
+    def user_text(self, chat: JSON, user: JSON, text: str, reply_to: int | None = None,
+                  date: int | None = None) -> JSON:
         content: JSON = {"text": text}
         entities = command_entities(text)
         if entities:
@@ -273,15 +276,15 @@ class TelegramState:
             content["reply_to_message"] = reply_snapshot(self.message(chat["id"], reply_to))
         if chat["type"] == "private":
             self.blocked.discard(user["id"])  # writing to the bot starts it
-        return self.store_message(chat, user, content)
+        return self.store_message(chat, user, content, date)
 
     def user_document(self, chat: JSON, user: JSON, filename: str, content: bytes,
-                      caption: str | None) -> JSON:
+                      caption: str | None, date: int | None = None) -> JSON:
         stored = self.store_file(content, filename, None, folder="documents")
         message_content: JSON = {"document": stored.as_document()}
         if caption is not None:
             message_content["caption"] = caption
-        return self.store_message(chat, user, message_content)
+        return self.store_message(chat, user, message_content, date)
 
     def store_file(self, content: bytes, filename: str | None, mime_type: str | None,
                    folder: str) -> StoredFile:

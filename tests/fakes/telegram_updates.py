@@ -29,6 +29,11 @@ def update_type(update: JSON) -> str:
     return kinds[0]
 
 
+class PollInterrupted(Exception):
+    """A waiting long poll was ended by :meth:`UpdateQueue.interrupt`; args[0] is the reason given there
+    (the server's Outage), from which the server makes the answer."""
+
+
 @dataclass(frozen=True)
 class DroppedUpdate:
     """An update Telegram would never have created for this bot, and why."""
@@ -49,6 +54,8 @@ class UpdateQueue:
         self._ids = itertools.count(first_update_id)
         self._changed = asyncio.Event()
         self._poll_generation = 0
+        self._interruptions = 0
+        self._interrupted_by: Any = None
 
     # -- producing -----------------------------------------------------------------------------
 
@@ -102,7 +109,7 @@ class UpdateQueue:
         abandons when it stops: its cancelled request would otherwise hold the server until timeout.
         """
         self._poll_generation += 1
-        generation = self._poll_generation
+        generation, interruptions = self._poll_generation, self._interruptions
         self._wake()
         if offset is not None:
             self.confirm(offset)
@@ -119,6 +126,8 @@ class UpdateQueue:
                 await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
                 return []
+            if interruptions != self._interruptions:
+                raise PollInterrupted(self._interrupted_by)
             if generation != self._poll_generation:
                 raise ApiError(409, CONFLICT_OTHER_POLL)
 
@@ -128,6 +137,12 @@ class UpdateQueue:
     def close(self) -> None:
         """Release every waiting poll now (they answer with an empty list)."""
         self.closed = True
+        self._wake()
+
+    def interrupt(self, reason: Any = None) -> None:
+        """End every waiting poll now with PollInterrupted(reason); polls arriving later wait as usual."""
+        self._interruptions += 1
+        self._interrupted_by = reason
         self._wake()
 
     def _wake(self) -> None:
