@@ -13,13 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, VirtualClock
 from bot.cog import Cog
 from bot.commands import Registry
 from bot.config import Config, ConfigError
 from bot.directory import Directory
 from bot.dispatch import Dispatcher
+from bot.gaps import Gaps
 from bot.i18n import Catalog, Translator
+from bot.notices import AdminNotices
 from bot.outbox import Outbox
 from bot.platform import Platform
 from bot.scheduler import Scheduler
@@ -28,6 +30,7 @@ from bot.storage import Database, apply_migrations
 
 log = logging.getLogger(__name__)
 CORE_MIGRATIONS = Path(__file__).parent / "storage" / "migrations"
+DRAIN_SECONDS = 10.0  # how long a stop waits for reactions already taken in
 
 
 class CogLoadError(RuntimeError):
@@ -45,32 +48,52 @@ class App:
         self.registry = Registry()
         self.dispatcher = Dispatcher(self)
         self.cogs: dict[str, Cog] = {}
-        self._tasks: list[asyncio.Task[Any]] = []
+        self._stack = contextlib.AsyncExitStack()
         self._started = False
+        # Set when a platform fails for good (`failure` says why); `microfilm-bot run` waits on it.
+        self.failed = asyncio.Event()
+        self.failure: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     async def open_storage(self) -> None:
         """Open the database and the services over it (also used by export without platforms)."""
+        self._stack = contextlib.AsyncExitStack()
         self.db = await Database.open(self.db_path)
+        self._stack.push_async_callback(self.db.close)
+        self._stack.push_async_callback(self._unload_all)
         await apply_migrations(self.db, "core", CORE_MIGRATIONS)
         self.directory = Directory(self.db, self.config, self.clock)
         self.sent = SentMessages(self.db, self.clock)
-        self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms)
+        self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,
+                             inline=isinstance(self.clock, VirtualClock))
+        self.notices = AdminNotices(self)
+        self.gaps = Gaps(self)
+        self.outbox.on_give_up = self.notices.delivery_failed
         self.scheduler = Scheduler(self.db, self.clock)
         await self.directory.sync_config()
 
     async def start(self) -> None:
+        """Build every service in order; each set-up pushes its tear-down, so a failure (or `stop`)
+        closes exactly what was opened, in reverse."""
         await self.open_storage()
+        stack = self._stack
         try:
             check_cog_sections(self.config)
             await self.load_cogs(["bot.builtin", *self.config.bot.cogs])
+            # Reactions taken in before the platforms stopped are handled before the cogs go.
+            stack.push_async_callback(self.dispatcher.reactions.drain, DRAIN_SECONDS)
+            await self.outbox.recover()
             for platform in self.platforms.values():
-                await platform.start(self)
+                await platform.start(self)  # Telegram applies its backlog here, before any overdue phase
+                stack.push_async_callback(self._stop_platform, platform)
             await self.scheduler.start()
-            await self.outbox.flush()
-            if self.scheduler.realtime:
-                self._tasks.append(asyncio.create_task(self.outbox.run_retries(), name="outbox-retries"))
+            stack.push_async_callback(self.scheduler.stop)
+            if self.outbox.inline:
+                await self.outbox.flush()
+            else:
+                self.outbox.start_loops()
+                stack.push_async_callback(self.outbox.stop_loops)
         except BaseException:
             await self._close()
             raise
@@ -81,23 +104,32 @@ class App:
         self._started = False
 
     async def _close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
-        if hasattr(self, "scheduler"):
-            await self.scheduler.stop()
-        for platform in reversed(list(self.platforms.values())):
-            try:
-                await platform.stop()
-            except Exception:
-                log.exception("stopping %s failed", platform.name)
+        stack, self._stack = self._stack, contextlib.AsyncExitStack()
+        await stack.aclose()
+
+    async def _stop_platform(self, platform: Platform) -> None:
+        try:
+            await platform.stop()
+        except Exception:
+            log.exception("stopping %s failed", platform.name)
+
+    async def _unload_all(self) -> None:
         for name in reversed(list(self.cogs)):
             await self._unload(name)
-        if hasattr(self, "db"):
-            await self.db.close()
+
+    # -- a platform that cannot recover ------------------------------------------------------------------------
+
+    async def platform_failed(self, name: str, reason: str) -> None:
+        """A platform is down for good: report it (log, and the admins on the platforms still up), then
+        end the app with an error, so the process exits non-zero and its supervisor restarts it."""
+        log.error("%s is down and could not recover: %s; stopping so a supervisor can restart the bot", name,
+                  reason)
+        try:
+            await self.notices.platform_down(name, reason)
+        except Exception:
+            log.exception("could not tell the admins that %s is down", name)
+        self.failure = self.failure or f"{name}: {reason}"
+        self.failed.set()
 
     async def __aenter__(self) -> App:
         await self.start()
@@ -145,13 +177,16 @@ class App:
         for attr, declared in found["commands"].items():
             self.registry.add(_bound(declared, getattr(cog, attr), cog.name))
         for attr, event in found["listeners"].items():
-            if event != "reaction":
+            listeners = self._listeners(event)
+            if listeners is None:
                 raise CogLoadError(f"{cog.name}.{attr} listens to unknown event {event!r}")
-            self.dispatcher.reaction_listeners.append((cog.name, getattr(cog, attr)))
-        for attr, action in found["buttons"].items():
+            listeners.append((cog.name, getattr(cog, attr)))
+        for attr, (action, tags) in found["buttons"].items():
             if action in self.dispatcher.buttons:
                 raise CogLoadError(f"button action {action!r} is handled twice")
             self.dispatcher.buttons[action] = (cog.name, getattr(cog, attr))
+            if tags is not None:
+                self.dispatcher.reactions.button_tags[action] = tags
         for attr, name in found["completers"].items():
             self.dispatcher.completers[name] = (cog.name, getattr(cog, attr))
         for attr, kind in found["jobs"].items():
@@ -163,7 +198,12 @@ class App:
             return
         self.registry.remove_cog(name)
         dispatcher = self.dispatcher
-        dispatcher.reaction_listeners = [item for item in dispatcher.reaction_listeners if item[0] != name]
+        reactions = dispatcher.reactions
+        reactions.listeners = [item for item in reactions.listeners if item[0] != name]
+        self.gaps.listeners = [item for item in self.gaps.listeners if item[0] != name]
+        for action, tags in type(cog).collected()["buttons"].values():
+            if tags is not None:
+                reactions.button_tags.pop(action, None)
         dispatcher.buttons = {key: item for key, item in dispatcher.buttons.items() if item[0] != name}
         dispatcher.completers = {key: item for key, item in dispatcher.completers.items() if item[0] != name}
         for kind in type(cog).collected()["jobs"].values():
@@ -172,6 +212,11 @@ class App:
             await cog.cog_unload()
         except Exception:
             log.exception("unloading cog %s failed", name)
+
+    def _listeners(self, event: str) -> list[Any] | None:
+        """The listener list of a neutral event: "reaction" or "gap"."""
+        found: dict[str, list[Any]] = {"reaction": self.dispatcher.reactions.listeners, "gap": self.gaps.listeners}
+        return found.get(event)
 
     # -- services for cogs and platforms -----------------------------------------------------------------------
 

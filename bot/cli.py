@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import logging
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -102,11 +103,32 @@ async def _run(args: argparse.Namespace, config: Config) -> int:
     app = App(config, db_path=args.db, platforms=platforms)
     await app.start()
     print(f"microfilm-bot: running on {', '.join(app.platforms)}; Ctrl-C stops", file=sys.stderr)
+    stop = asyncio.Event()
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        # A supervisor's stop (SIGTERM) and Ctrl-C (SIGINT) run the same clean shutdown.
+        loop.add_signal_handler(signum, on_signal, signum)
     try:
-        await asyncio.Event().wait()
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(app.failed.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
     finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
         await app.stop()
-    return 0
+    taken = app.dispatcher.reactions.taken
+    if app.failure is not None:
+        print(f"microfilm-bot: stopped because {app.failure}", file=sys.stderr)
+        return 1
+    print(f"microfilm-bot: stopped cleanly ({taken} reaction events taken in, all handled)", file=sys.stderr)
+    return 130 if signal.SIGINT in received else 0  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 async def _console(args: argparse.Namespace, config: Config) -> int:

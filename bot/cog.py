@@ -36,7 +36,9 @@ def command(name: str, *options: Option, admin: bool = False, default: bool = Fa
 
 
 def listener(event: str) -> Callable[[F], F]:
-    """Listen to a neutral event: "reaction"."""
+    """Listen to a neutral event: "reaction" (a reaction on a tagged bot message) or "gap" (a platform's
+    connection was lost and events may be missing: `handler(platform, since)` recovers what it can and
+    returns a line saying what it did, or None)."""
 
     def mark(func: F) -> F:
         func.__mf_listener__ = event  # type: ignore[attr-defined]
@@ -45,11 +47,14 @@ def listener(event: str) -> Callable[[F], F]:
     return mark
 
 
-def button(action: str) -> Callable[[F], F]:
-    """Handle presses of buttons whose action is `action`; called as `handler(ctx, arg)`."""
+def button(action: str, *, tags: str | None = None) -> Callable[[F], F]:
+    """Handle presses of buttons whose action is `action`; called as `handler(ctx, arg)`.
+
+    `tags` names the tag of the messages that carry this button: a message with the button `action:arg`
+    is `tags:arg`, so a reaction on such a message is understood even if its send was never recorded."""
 
     def mark(func: F) -> F:
-        func.__mf_button__ = action  # type: ignore[attr-defined]
+        func.__mf_button__ = (action, tags)  # type: ignore[attr-defined]
         return func
 
     return mark

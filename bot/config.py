@@ -56,6 +56,7 @@ class DiscordSettings:
     challenges_channel: str = ""
     festivals_channel: str = ""
     feedback_channel: str = ""
+    admin_channel: str = ""  # notices for admins (lost connections, undeliverable messages)
 
 
 @dataclass(frozen=True)

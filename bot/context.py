@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from bot.errors import UserError
@@ -26,6 +27,7 @@ class Context:
     t: Translator
     responder: Responder
     attachment: IncomingFile | None = None
+    at: datetime | None = None  # when the person acted, when the platform says (a replayed button press)
 
     @property
     def zone(self) -> str:

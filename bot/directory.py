@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from bot.timeutil import from_db, to_db
 
 # How fresh "last seen" must be; it picks the platform for private messages, so minutes are plenty.
 SEEN_GRANULARITY = timedelta(minutes=10)
+LOOKUP_CHUNK = 400  # accounts looked up in one statement (two parameters each)
 
 
 class Directory:
@@ -23,7 +25,11 @@ class Directory:
         # Every command asks who and where; these answers rarely change, so they are kept in memory and
         # dropped whenever people are merged, split or change their zone.
         self._spaces: dict[tuple[str, str], Community] = {}
+        self._communities: dict[int, Community] = {}
         self._seen: dict[Account, tuple[Person, int | None, datetime]] = {}
+        # People asked for without a community (reactions, private chats) and not in memory: looked up
+        # together, one read for all and one transaction for the new and the renamed.
+        self._wanted: dict[Account, tuple[str | None, asyncio.Future[Person]]] = {}
 
     def forget_people(self) -> None:
         self._seen.clear()
@@ -46,6 +52,7 @@ class Directory:
                         (community_id, chat.platform, chat.id, ",".join(chat.announce)))
 
     async def _upsert_community(self, tx: Tx, key: str, name: str, zone: str, language: str) -> int:
+        tx.after_commit(self._communities.clear)
         await tx.execute(
             "INSERT INTO communities (key, name, zone, language, created_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET name = excluded.name, zone = excluded.zone, "
@@ -82,19 +89,17 @@ class Directory:
         return _community(row) if row else None
 
     async def community(self, community_id: int) -> Community:
+        found = self._communities.get(community_id)
+        if found is not None:
+            return found
         row = await self.db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
         if row is None:
             raise LookupError(f"no community {community_id}")
-        return _community(row)
+        found = self._communities[community_id] = _community(row)
+        return found
 
     async def communities(self) -> list[Community]:
         return [_community(row) for row in await self.db.fetchall("SELECT * FROM communities ORDER BY id")]
-
-    async def add_chat(self, community_id: int, platform: str, chat_id: str) -> None:
-        """Register a group chat of a default community, so it hears every announcement."""
-        async with self.db.transaction() as tx:
-            await tx.execute("INSERT OR IGNORE INTO community_chats (community_id, platform, chat_id, kinds) "
-                             "VALUES (?, ?, ?, ?)", (community_id, platform, chat_id, ",".join(ANNOUNCEMENT_KINDS)))
 
     async def announcement_chats(self, community_id: int, kind: str) -> list[tuple[str, str]]:
         rows = await self.db.fetchall(
@@ -102,12 +107,13 @@ class Directory:
             (community_id,))
         return [(row["platform"], row["chat_id"]) for row in rows if kind in row["kinds"].split(",")]
 
-    async def person_for(self, account: Account, display_name: str, community_id: int | None = None, *,
+    async def person_for(self, account: Account, display_name: str | None, community_id: int | None = None, *,
                          tx: Tx | None = None) -> Person:
         """The Person behind an account, created on first sight; remembers the name and latest community.
 
-        Most commands come from someone already known with nothing changed: that path only reads.
-        With `tx` the work joins that open transaction (a due job mapping recounted reactions to people).
+        Most calls come from someone already known with nothing changed: that path reads nothing. A None
+        name keeps the stored one (a reaction removal says no name). With `tx` the work joins that open
+        transaction (a due job mapping recounted reactions to people).
         """
         now = self.clock.now()
         if tx is not None:
@@ -116,43 +122,93 @@ class Directory:
             assert row is not None
             return Person(row["id"], row["display_name"], row["zone"])
         cached = self._seen.get(account)
-        if cached is not None and cached[0].display_name == display_name and (
+        if cached is not None and display_name in (None, cached[0].display_name) and (
                 community_id is None or cached[1] == community_id) and cached[2] > now - SEEN_GRANULARITY:
             return cached[0]
-        row = await self.db.fetchone(
-            "SELECT a.person_id, a.display_name, a.last_seen_at, p.last_community_id, p.zone FROM accounts a "
-            "JOIN people p ON p.id = a.person_id WHERE a.platform = ? AND a.user_id = ?",
-            (account.platform, account.user_id))
-        if row is not None and row["display_name"] == display_name and (
-                community_id is None or row["last_community_id"] == community_id) and (
-                from_db(row["last_seen_at"]) > now - SEEN_GRANULARITY):
-            person = Person(row["person_id"], display_name, row["zone"])
-            self._seen[account] = (person, row["last_community_id"], from_db(row["last_seen_at"]))
+        if community_id is None:
+            return await self._wait_for_batch(account, display_name)
+        known = (await self._known_accounts([account])).get(account)
+        if _fresh(known, display_name, now) and known is not None and known[3] == community_id:
+            person = Person(known[0], known[1], known[4])
+            self._seen[account] = (person, community_id, known[2])
             return person
         async with self.db.transaction() as tx:
             person_id = await self._touch(tx, account, display_name, community_id, to_db(now))
         found = await self.person(person_id)
         assert found is not None
-        latest = community_id if community_id is not None else await self.latest_community_of(person_id)
-        self._seen[account] = (found, latest, now)
+        self._seen[account] = (found, community_id, now)
         return found
 
-    async def _touch(self, tx: Tx, account: Account, display_name: str, community_id: int | None, now: str) -> int:
+    async def _wait_for_batch(self, account: Account, display_name: str | None) -> Person:
+        waiting = self._wanted.get(account)
+        if waiting is not None:
+            return await asyncio.shield(waiting[1])
+        future: asyncio.Future[Person] = asyncio.get_running_loop().create_future()
+        first = not self._wanted
+        self._wanted[account] = (display_name, future)
+        if first:
+            asyncio.get_running_loop().call_soon(self._start_batch)
+        return await asyncio.shield(future)
+
+    def _start_batch(self) -> None:
+        wanted, self._wanted = self._wanted, {}
+        task = asyncio.get_running_loop().create_task(self._resolve_batch(wanted))
+        task.add_done_callback(_retrieve)
+
+    async def _resolve_batch(self, wanted: dict[Account, tuple[str | None, asyncio.Future[Person]]]) -> None:
+        try:
+            known = await self._known_accounts(list(wanted))
+            now = self.clock.now()
+            stale = [account for account, (name, _) in wanted.items() if not _fresh(known.get(account), name, now)]
+            if stale:
+                async with self.db.transaction() as tx:
+                    for account in stale:
+                        await self._touch(tx, account, wanted[account][0], None, to_db(now))
+                known.update(await self._known_accounts(stale))
+            for account, (_, future) in wanted.items():
+                person_id, name, _, latest, zone = known[account]
+                person = Person(person_id, name, zone)
+                self._seen[account] = (person, latest, now if account in stale else known[account][2])
+                if not future.done():
+                    future.set_result(person)
+        except Exception as exc:
+            for _, future in wanted.values():
+                if not future.done():
+                    future.set_exception(exc)
+
+    async def _known_accounts(self, accounts: list[Account]
+                              ) -> dict[Account, tuple[int, str, datetime, int | None, str | None]]:
+        found: dict[Account, tuple[int, str, datetime, int | None, str | None]] = {}
+        for start in range(0, len(accounts), LOOKUP_CHUNK):
+            chunk = accounts[start:start + LOOKUP_CHUNK]
+            values = ",".join("(?, ?)" for _ in chunk)
+            rows = await self.db.fetchall(
+                "SELECT a.platform, a.user_id, a.person_id, p.display_name, a.last_seen_at, p.last_community_id, "
+                f"p.zone FROM accounts a JOIN people p ON p.id = a.person_id WHERE (a.platform, a.user_id) IN "
+                f"(VALUES {values})", [part for account in chunk for part in (account.platform, account.user_id)])
+            for row in rows:
+                found[Account(row[0], row[1])] = (int(row[2]), row[3], from_db(row[4]), row[5], row[6])
+        return found
+
+    async def _touch(self, tx: Tx, account: Account, display_name: str | None, community_id: int | None,
+                     now: str) -> int:
         row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
                                 (account.platform, account.user_id))
         if row is None:
+            name = display_name or account.user_id  # first seen without a name: the id until they speak
             cursor = await tx.execute("INSERT INTO people (display_name, last_community_id, created_at) "
-                                      "VALUES (?, ?, ?)", (display_name, community_id, now))
+                                      "VALUES (?, ?, ?)", (name, community_id, now))
             person_id = int(cursor.lastrowid or 0)
             await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
                              "VALUES (?, ?, ?, ?, ?)",
-                             (account.platform, account.user_id, person_id, display_name, now))
+                             (account.platform, account.user_id, person_id, name, now))
             return person_id
         person_id = int(row[0])
-        await tx.execute("UPDATE accounts SET display_name = ?, last_seen_at = ? WHERE platform = ? AND user_id = ?",
-                         (display_name, now, account.platform, account.user_id))
-        await tx.execute("UPDATE people SET display_name = ?, last_community_id = COALESCE(?, last_community_id) "
-                         "WHERE id = ?", (display_name, community_id, person_id))
+        await tx.execute("UPDATE accounts SET display_name = COALESCE(?, display_name), last_seen_at = ? "
+                         "WHERE platform = ? AND user_id = ?", (display_name, now, account.platform, account.user_id))
+        await tx.execute("UPDATE people SET display_name = COALESCE(?, display_name), "
+                         "last_community_id = COALESCE(?, last_community_id) WHERE id = ?",
+                         (display_name, community_id, person_id))
         return person_id
 
     async def person(self, person_id: int) -> Person | None:
@@ -200,6 +256,17 @@ class Directory:
         self.forget_people()
         async with self.db.transaction() as tx:
             await tx.execute("UPDATE people SET zone = ? WHERE id = ?", (zone, person_id))
+
+
+def _fresh(known: tuple[int, str, datetime, int | None, str | None] | None, name: str | None,
+           now: datetime) -> bool:
+    """A stored account needs no write: its name is unchanged and it was seen lately."""
+    return known is not None and name in (None, known[1]) and known[2] > now - SEEN_GRANULARITY
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()  # failures reach the waiting futures; this only keeps asyncio from warning
 
 
 def _community(row: sqlite3.Row) -> Community:

@@ -17,15 +17,18 @@ from bot.models import (
     IncomingFile,
     Invocation,
     Message,
+    MessageRef,
     Person,
     ReactionEvent,
+    Responder,
 )
+from bot.reactions import ReactionPipeline
+from bot.storage import counting_commits
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-ReactionListener = Callable[[ReactionEvent, str, Person, Community], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 Completer = Callable[[int, str], Awaitable[list[tuple[str, str]]]]
 
@@ -33,13 +36,13 @@ Completer = Callable[[int, str], Awaitable[list[tuple[str, str]]]]
 class Dispatcher:
     def __init__(self, app: App) -> None:
         self.app = app
-        self.reaction_listeners: list[tuple[str, ReactionListener]] = []
+        self.reactions = ReactionPipeline(app)
         self.buttons: dict[str, tuple[str, ButtonHandler]] = {}
         self.completers: dict[str, tuple[str, Completer]] = {}
 
     # -- who and where -----------------------------------------------------------------------------------------
 
-    async def resolve(self, account: Account, display_name: str, chat: ChatRef, space: str | None
+    async def resolve(self, account: Account, display_name: str | None, chat: ChatRef, space: str | None
                       ) -> tuple[Community, Person]:
         directory = self.app.directory
         if space is not None:
@@ -60,26 +63,33 @@ class Dispatcher:
         community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space)
         t = self.app.translator(community.language)
         zone = person.zone or community.zone
+        responder = GuardedResponder(inv.responder)
         command: Command | None = None
-        try:
-            command, args = self._parse(inv)
-            if command.admin and not inv.is_admin:
-                raise UserError("errors.admin_only")
-            ctx = Context(self.app, community, person, inv.account, inv.chat, inv.is_admin, t, inv.responder,
-                          inv.attachment)
-            assert command.handler is not None
-            await command.handler(ctx, **args)
-        except UsageError as exc:
-            text = t(exc.key, **exc.values)
-            command = exc.command if isinstance(exc, _WithCommand) else command
-            if command is not None:
-                text = text + "\n" + t("errors.usage", usage=command.usage())
-            await inv.responder.reply(Message(text), zone=zone)
-        except UserError as exc:
-            await inv.responder.reply(Message(t(exc.key, **exc.values)), zone=zone)
-        except Exception:
-            log.exception("command failed: %s", inv.text or inv.command)
-            await inv.responder.reply(Message(t("errors.internal")), zone=zone)
+        with counting_commits() as commits:
+            try:
+                command, args = self._parse(inv)
+                if command.admin and not inv.is_admin:
+                    raise UserError("errors.admin_only")
+                ctx = Context(self.app, community, person, inv.account, inv.chat, inv.is_admin, t, responder,
+                              inv.attachment, at=self.app.clock.now())
+                assert command.handler is not None
+                await command.handler(ctx, **args)
+            except ReplyFailed as exc:
+                log.warning("the answer to %s could not be sent: %r", command.name if command else "a command",
+                            exc.__cause__)
+            except UsageError as exc:
+                text = t(exc.key, **exc.values)
+                command = exc.command if isinstance(exc, _WithCommand) else command
+                if command is not None:
+                    text = text + "\n" + t("errors.usage", usage=command.usage())
+                await _answer(responder, Message(text), zone)
+            except UserError as exc:
+                await _answer(responder, Message(t(exc.key, **exc.values)), zone)
+            except Exception:
+                log.exception("command failed: %s", command.name if command else inv.command or "(unparsed)")
+                # What was committed stays: the apology must not say that nothing was saved.
+                apology = "errors.internal_saved" if commits[0] else "errors.internal"
+                await _answer(responder, Message(t(apology)), zone)
 
     def _parse(self, inv: Invocation) -> tuple[Command, dict[str, Any]]:
         registry = self.app.registry
@@ -108,36 +118,30 @@ class Dispatcher:
         action, _, arg = press.custom_id.partition(":")
         community, person = await self.resolve(press.account, press.display_name, press.chat, press.space)
         t = self.app.translator(community.language)
-        ctx = Context(self.app, community, person, press.account, press.chat, press.is_admin, t, press.responder)
+        responder = GuardedResponder(press.responder)
+        ctx = Context(self.app, community, person, press.account, press.chat, press.is_admin, t, responder,
+                      at=press.at or self.app.clock.now())
         found = self.buttons.get(action)
-        try:
-            if found is None:
-                raise UserError("errors.stale_button")
-            await found[1](ctx, arg)
-        except UserError as exc:
-            await ctx.reply_private(t(exc.key, **exc.values))
-        except Exception:
-            log.exception("button %s failed", press.custom_id)
-            await ctx.reply_private(t("errors.internal"))
+        with counting_commits() as commits:
+            try:
+                if found is None:
+                    raise UserError("errors.stale_button")
+                await found[1](ctx, arg)
+            except ReplyFailed as exc:
+                log.warning("the answer to button %s could not be sent: %r", action, exc.__cause__)
+            except UserError as exc:
+                await _answer(responder, Message(t(exc.key, **exc.values)), ctx.zone, private=True)
+            except Exception:
+                log.exception("button %s failed", press.custom_id)
+                apology = "errors.internal_saved" if commits[0] else "errors.internal"
+                await _answer(responder, Message(t(apology)), ctx.zone, private=True)
 
     # -- reactions ---------------------------------------------------------------------------------------------
 
     async def reaction(self, event: ReactionEvent) -> bool:
-        """Hand a reaction on a tagged bot message to the listeners. Returns once their writes committed."""
-        found = await self.app.sent.tag_of(event.message)
-        if found is None:
-            return False
-        tag, community_id = found
-        if community_id is None:
-            return False
-        community = await self.app.directory.community(community_id)
-        person = await self.app.directory.person_for(event.account, event.display_name)
-        for _cog, listener in self.reaction_listeners:
-            try:
-                await listener(event, tag, person, community)
-            except Exception:
-                log.exception("reaction listener failed for %s", tag)
-        return True
+        """Hand a reaction to the listeners; returns once their writes committed (see ReactionPipeline).
+        Await it at once on arrival: the event's place in line is taken on entry."""
+        return await self.reactions.handle(event)
 
     async def complete(self, name: str, platform: str, space: str | None, prefix: str) -> list[tuple[str, str]]:
         found = self.completers.get(name)
@@ -149,6 +153,44 @@ class Dispatcher:
         if community_id is None:
             return []
         return await found[1](community_id, prefix)
+
+
+class ReplyFailed(Exception):
+    """Sending an answer failed; its cause is the platform's error. What the handler saved stays saved."""
+
+
+class GuardedResponder:
+    """A responder whose failures are told apart from the handler's own, so a lost answer never turns
+    into an apology that claims nothing was saved."""
+
+    def __init__(self, inner: Responder) -> None:
+        self.inner = inner
+
+    async def reply(self, message: Message, *, zone: str) -> MessageRef | None:
+        try:
+            return await self.inner.reply(message, zone=zone)
+        except Exception as exc:
+            raise ReplyFailed() from exc
+
+    async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
+        try:
+            return await self.inner.reply_private(message, zone=zone)
+        except Exception as exc:
+            raise ReplyFailed() from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)  # platform extras (Discord's finish, forms)
+
+
+async def _answer(responder: GuardedResponder, message: Message, zone: str, *, private: bool = False) -> None:
+    """An error's answer; if even that cannot be sent there is nobody left to tell, so it is logged."""
+    try:
+        if private:
+            await responder.reply_private(message, zone=zone)
+        else:
+            await responder.reply(message, zone=zone)
+    except ReplyFailed as exc:
+        log.warning("an error message could not be sent either: %r", exc.__cause__)
 
 
 def _with_file(command: Command, args: dict[str, Any], inv: Invocation) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal, Protocol
 
-AnnouncementKind = Literal["showcase", "challenges", "festivals", "feedback"]
-ANNOUNCEMENT_KINDS: tuple[str, ...] = ("showcase", "challenges", "festivals", "feedback")
+# "admin" carries notices for the community's admins: a platform gap, a card that could not be recounted.
+ANNOUNCEMENT_KINDS: tuple[str, ...] = ("showcase", "challenges", "festivals", "feedback", "admin")
 
 
 @dataclass(frozen=True)
@@ -164,14 +164,21 @@ class Message:
     attachment: Attachment | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReactionEvent:
+    """A reaction added or removed. `at` is when it happened by the platform's account (Telegram's update
+    date; Discord's arrival), `space` the container as for Invocation, `display_name` None when the
+    platform did not say (the stored name then stays), `on_bot_message` whether the platform knows the
+    message is the bot's (None: it does not say)."""
+
     message: MessageRef
     account: Account
-    display_name: str
+    display_name: str | None
     emoji: str
     added: bool
     at: datetime
+    space: str | None = None
+    on_bot_message: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -218,3 +225,4 @@ class ButtonPress:
     responder: Responder
     is_admin: bool = False
     space: str | None = None
+    at: datetime | None = None  # when it was pressed, if the platform says; else when it is handled

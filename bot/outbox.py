@@ -1,15 +1,23 @@
 """The outbox: messages written in the same transaction as the change they announce, then delivered.
 
 A row per (key, platform, target) makes every announcement idempotent: scheduling the same key twice
-sends once. A failure on one platform is retried there with backoff and never holds up the others.
+sends once. Each platform has its own delivery loop, so a failure or a stall on one never holds up the
+others, and in real time delivery runs beside the writers (a commit only wakes the loop).
+
+A send can crash or time out after the platform accepted it. The row is marked before each send; a
+platform that deduplicates by nonce (Discord) simply sends again, and a resend returns the original
+message. On a platform that cannot (Telegram) such a row is retried once, after a longer wait, and the
+span of message ids where the unrecorded copy must be is kept, so votes on either copy count.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
 from datetime import timedelta
 from sqlite3 import Row
 
@@ -25,18 +33,34 @@ from bot.timeutil import from_db, to_db
 log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600, 3600)  # seconds between attempts
 MAX_ATTEMPTS = 8
+UNCERTAIN_WAIT = timedelta(minutes=2)  # before sending again what may have been posted already
+PAGE = 50  # due rows read at a time, by index
+GaveUp = Callable[[Row, str], Awaitable[None]]
+# The platforms whose delivery pass this context is inside of (copied into tasks it starts).
+_IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozenset())
 
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, directory: Directory, sent: SentMessages,
-                 platforms: Mapping[str, Platform]) -> None:
+                 platforms: Mapping[str, Platform], *, inline: bool) -> None:
         self.db = db
         self.clock = clock
         self.directory = directory
         self.sent = sent
         self.platforms = platforms
-        self._locks: dict[str, asyncio.Lock] = {}  # one delivery loop per platform at a time
-        self._wakeup = asyncio.Event()
+        # Inline (virtual time: console scripts, tests): a commit delivers before the writer goes on, so a
+        # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
+        self.inline = inline
+        self.on_give_up: GaveUp | None = None  # told when a row fails for good (admin notices)
+        self._locks: dict[str, asyncio.Lock] = {}  # one delivery pass per platform at a time
+        self._wakeups: dict[str, asyncio.Event] = {}
+        self._loops: list[asyncio.Task[None]] = []
+        self._closing = False  # stopping: deliver what is due, then end
+        self._stopping = False  # stopping now: finish the send in hand only
+        # The send in flight on each platform (its target) until its outcome is recorded.
+        self._sending: dict[str, tuple[str, asyncio.Event]] = {}
+
+    # -- queueing (inside the caller's transaction) -----------------------------------------------------------
 
     async def announce(self, tx: Tx, community: Community, kind: str, message: Message, *, key: str,
                        tag: str | None = None) -> int:
@@ -45,13 +69,13 @@ class Outbox:
         for platform, chat_id in await self.directory.announcement_chats(community.id, kind):
             count += await self._insert(tx, key, community.id, platform, chat_id, False, kind,
                                         community.zone, tag, message)
-        tx.after_commit(self.flush)
+        self._after(tx)
         return count
 
     async def to_chat(self, tx: Tx, community: Community, platform: str, chat_id: str, message: Message, *,
-                      key: str, tag: str | None = None) -> None:
-        await self._insert(tx, key, community.id, platform, chat_id, False, None, community.zone, tag, message)
-        tx.after_commit(self.flush)
+                      key: str, tag: str | None = None, kind: str | None = None) -> None:
+        await self._insert(tx, key, community.id, platform, chat_id, False, kind, community.zone, tag, message)
+        self._after(tx)
 
     async def to_person(self, tx: Tx, person_id: int, message: Message, *, key: str, zone: str,
                         community_id: int | None = None) -> bool:
@@ -60,7 +84,7 @@ class Outbox:
             if account.platform in self.platforms:
                 await self._insert(tx, key, community_id, account.platform, account.user_id, True, None,
                                    zone, None, message)
-                tx.after_commit(self.flush)
+                self._after(tx)
                 return True
         return False
 
@@ -75,78 +99,183 @@ class Outbox:
             (key, community_id, platform, target, int(private), kind, zone, tag, dump_message(message), now, now))
         return cursor.rowcount
 
-    async def flush(self) -> int:
-        """Deliver every pending row that is due, oldest first on each platform. Returns how many were sent.
+    def _after(self, tx: Tx) -> None:
+        tx.after_commit(self.flush if self.inline else self.wake)
+
+    # -- delivering -------------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """New rows are committed: let every delivery loop look (returns at once)."""
+        for event in self._wakeups.values():
+            event.set()
+
+    async def flush(self, platforms: Iterable[str] | None = None) -> int:
+        """Deliver every pending row that is due, in due order on each platform (all, or those named).
+        Returns how many were sent.
 
         Platforms are served side by side: one that hangs or fails never holds up delivery on the others."""
-        counts = await asyncio.gather(*(self._flush_platform(name) for name in self.platforms))
+        names = [name for name in self.platforms if platforms is None or name in platforms]
+        counts = await asyncio.gather(*(self._flush_platform(name) for name in names))
         return sum(counts)
 
     async def _flush_platform(self, name: str) -> int:
+        if name in _IN_PASS.get():
+            return 0  # a delivery's own commit queued more (a notice): the running pass picks it up
         async with self._locks.setdefault(name, asyncio.Lock()):
-            sent = 0
-            while True:
-                # A failed row moves its next attempt into the future, so it is not picked again here.
-                row = await self.db.fetchone(
-                    "SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND next_attempt_at <= ? "
-                    "ORDER BY id LIMIT 1", (name, to_db(self.clock.now())))
-                if row is None:
-                    return sent
-                sent += await self._deliver(row)
+            token = _IN_PASS.set(_IN_PASS.get() | {name})
+            try:
+                sent = 0
+                while not self._stopping and (rows := await self._due(name)):
+                    for row in rows:
+                        if self._stopping:
+                            break
+                        sent += await self._deliver(row)
+                return sent
+            finally:
+                _IN_PASS.reset(token)
+
+    async def _due(self, name: str) -> list[Row]:
+        # By the (platform, next_attempt_at, id) index: a failed row moves its next attempt into the
+        # future, so a backlog of any size costs one short index range per page.
+        return await self.db.fetchall(
+            "SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?", (name, to_db(self.clock.now()), PAGE))
 
     async def _deliver(self, row: Row) -> int:
         platform = self.platforms.get(row["platform"])
         if platform is None:
             return 0
         message = load_message(row["payload"])
+        nonce = row_nonce(row)
+        # Marked first: should the process die inside the send, the next start knows the outcome is unknown.
+        done = asyncio.Event()
+        self._sending[row["platform"]] = (row["target"], done)
+        try:
+            return await self._send_and_record(row, platform, nonce, message)
+        finally:
+            del self._sending[row["platform"]]
+            done.set()
+
+    async def _send_and_record(self, row: Row, platform: Platform, nonce: str, message: Message) -> int:
+        # After a send of unknown outcome the watermark of that first send is kept: it bounds the copy.
+        await self.db.write("UPDATE outbox SET sending_at = ?, watermark = CASE WHEN uncertain > 0 THEN watermark "
+                            "ELSE ? END WHERE id = ?",
+                            (to_db(self.clock.now()), platform.watermark(row["target"]), row["id"]))
         try:
             ref: MessageRef | None
             if row["private"]:
-                ref = await platform.send_private(row["target"], message, zone=row["zone"])
+                ref = await platform.send_private(row["target"], message, zone=row["zone"], nonce=nonce)
             else:
-                ref = await platform.send(row["target"], message, zone=row["zone"], kind=row["kind"])
+                ref = await platform.send(row["target"], message, zone=row["zone"], kind=row["kind"], nonce=nonce)
         except Exception as exc:  # any platform failure is retried; the other rows go on
-            await self._failed(row, exc)
+            await self._failed(row, platform, exc)
             return 0
         async with self.db.transaction() as tx:
-            await tx.execute("UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_id = ? "
-                             "WHERE id = ?", (ref.message_id if ref else None, row["id"]))
+            await tx.execute("UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_id = ?, "
+                             "sending_at = NULL WHERE id = ?", (ref.message_id if ref else None, row["id"]))
             if ref is not None and row["tag"]:
                 await self.sent.record(tx, ref, row["tag"], row["community_id"])
+                if row["uncertain"]:
+                    await self.sent.record_copies(tx, ref, row["watermark"], row["tag"], row["community_id"])
         return 1
 
-    async def _failed(self, row: Row, exc: Exception) -> None:
+    async def _failed(self, row: Row, platform: Platform, exc: Exception) -> None:
         attempts = int(row["attempts"]) + 1
+        uncertain = isinstance(exc, DeliveryError) and exc.uncertain and not platform.idempotent_sends
         permanent = isinstance(exc, DeliveryError) and exc.permanent
-        give_up = permanent or attempts >= MAX_ATTEMPTS
-        delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
-        log.warning("delivery to %s %s failed (attempt %d%s): %s", row["platform"], row["target"], attempts,
-                    ", giving up" if give_up else "", exc)
+        if uncertain:
+            # Maybe posted already: once more after a longer wait, and then no more (see the module doc).
+            give_up = bool(row["uncertain"])
+            delay = UNCERTAIN_WAIT
+        else:
+            give_up = permanent or attempts >= MAX_ATTEMPTS
+            delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
+        log.warning("delivery to %s %s failed (attempt %d%s%s): %s", row["platform"], row["target"], attempts,
+                    ", outcome unknown" if uncertain else "", ", giving up" if give_up else "", exc)
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ? WHERE id = ?",
-                (attempts, str(exc)[:500], "failed" if give_up else "pending",
-                 to_db(self.clock.now() + delay), row["id"]))
-        self._wakeup.set()  # the retry loop recomputes its wait
+                "UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?, sending_at = NULL, "
+                "uncertain = uncertain + ? WHERE id = ?",
+                (attempts, str(exc)[:500], "failed" if give_up else "pending", to_db(self.clock.now() + delay),
+                 int(uncertain), row["id"]))
+        if give_up and self.on_give_up is not None:
+            await self.on_give_up(row, str(exc)[:300])
+        self._wakeups.get(row["platform"], asyncio.Event()).set()  # the loop recomputes its wait
 
-    async def next_attempt_at(self) -> float | None:
-        """Seconds until the earliest pending retry, for the background retry loop."""
-        running = list(self.platforms)
-        if not running:
-            return None
-        # Rows for a platform that is not running now wait for a run that has it; they set no wake-up.
-        marks = ",".join("?" * len(running))
+    async def sending_to(self, platform: str, targets: set[str], timeout: float = 10.0) -> bool:
+        """If a send to one of `targets` is in flight on `platform`, wait until its outcome is recorded
+        (a reaction may come in before our record of the message it is on). True if one was waited for."""
+        current = self._sending.get(platform)
+        if current is None or current[0] not in targets:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(current[1].wait(), timeout)
+        return True
+
+    async def recover(self) -> int:
+        """At start-up: rows whose send began but never finished crashed mid-send. Returns how many."""
+        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND sending_at IS NOT NULL")
+        for row in rows:
+            platform = self.platforms.get(row["platform"])
+            if platform is None:
+                continue  # that platform's next run decides
+            log.warning("delivery to %s %s was interrupted; its outcome is unknown", row["platform"], row["target"])
+            await self._failed(row, platform, DeliveryError("interrupted mid-send", uncertain=True))
+        return len(rows)
+
+    # -- real time: one loop per platform ---------------------------------------------------------------------
+
+    def start_loops(self) -> None:
+        self._closing = self._stopping = False
+        for name in self.platforms:
+            self._loops.append(asyncio.create_task(self.run(name), name=f"outbox-{name}"))
+
+    async def stop_loops(self, grace: float = 5.0, last_send: float = 2.0) -> None:
+        """On stop: deliver what is due for up to `grace` seconds, then let each loop finish only the send
+        in hand (so no row is left of unknown outcome), then stop them."""
+        self._closing = True
+        self.wake()
+        if self._loops:
+            _, late = await asyncio.wait(self._loops, timeout=grace)
+            if late:
+                self._stopping = True
+                _, late = await asyncio.wait(late, timeout=last_send)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*self._loops, return_exceptions=True)
+        self._loops.clear()
+
+    async def run(self, name: str) -> None:
+        """Deliver on one platform whenever rows are committed or a retry falls due."""
+        wakeup = self._wakeups.setdefault(name, asyncio.Event())
+        while not self._stopping:
+            wakeup.clear()
+            await self._flush_platform(name)
+            if self._closing:
+                return  # what was due is delivered
+            wait = await self._next_due(name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))
+
+    async def _next_due(self, name: str) -> float | None:
+        """Seconds until the platform's earliest pending row is due."""
         due = await self.db.fetchval(
-            f"SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND platform IN ({marks})", running)
+            "SELECT next_attempt_at FROM outbox WHERE status = 'pending' AND platform = ? "
+            "ORDER BY next_attempt_at LIMIT 1", (name,))
         if due is None:
             return None
         return max(0.0, (from_db(due) - self.clock.now()).total_seconds())
 
-    async def run_retries(self) -> None:
-        """Background loop (real time): deliver retries when they fall due."""
-        while True:
-            wait = await self.next_attempt_at()
-            self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))
-            await self.flush()
+    async def pending(self, platform: str | None = None) -> int:
+        """Rows waiting to be delivered (all platforms, or one)."""
+        sql = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+        params: tuple[str, ...] = ()
+        if platform is not None:
+            sql, params = sql + " AND platform = ?", (platform,)
+        return int(await self.db.fetchval(sql, params))
+
+
+def row_nonce(row: Row) -> str:
+    """Stable for one outbox row (its key, platform and target): a resend carries the same nonce."""
+    raw = f"{row['key']}|{row['platform']}|{row['target']}|{row['private']}".encode()
+    return hashlib.sha256(raw).hexdigest()[:20]

@@ -1,4 +1,7 @@
-"""What the core asks of a chat platform. Implementations live in bot/platforms/ only."""
+"""What the core asks of a chat platform. Implementations live in bot/platforms/ only.
+
+Platforms subclass `Platform` explicitly, so the capability methods a platform lacks keep their defaults.
+"""
 
 from __future__ import annotations
 
@@ -11,31 +14,58 @@ if TYPE_CHECKING:
 
 
 class DeliveryError(RuntimeError):
-    """A send failed. `permanent` means retrying cannot help (the chat is gone, the user blocked us)."""
+    """A send failed. `permanent` means retrying cannot help (the chat is gone, the user blocked us);
+    `uncertain` means the request may have reached the platform and been carried out (a timeout after
+    it was sent), so a blind retry could post a second copy."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, uncertain: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.uncertain = uncertain
+
+
+class UnreadableMessage(RuntimeError):
+    """The platform cannot read a message's reactions any more (deleted, or hidden from the bot)."""
+
+
+class PlatformFailure(RuntimeError):
+    """A platform lost its connection for good; the app reports it and the process exits non-zero."""
 
 
 class Platform(Protocol):
     name: str
+    # True when sending again with the same nonce returns the message already posted (Discord), so a
+    # send whose outcome is unknown may be retried at once without posting twice.
+    idempotent_sends: bool = False
 
     async def start(self, app: App) -> None: ...
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
+    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
+                   nonce: str | None = None) -> MessageRef:
         """Post to a chat. For an announcement `kind` is set and `chat_id` may be a whole space
-        (a Discord guild): the platform then picks the channel for that kind."""
+        (a Discord guild): the platform then picks the channel for that kind. `nonce` is stable for
+        one outbox row, so a platform that deduplicates by it posts the row once."""
         ...
 
-    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+    async def send_private(self, user_id: str, message: Message, *, zone: str,
+                           nonce: str | None = None) -> MessageRef | None:
         """Message a user privately; None when the platform cannot reach them there."""
         ...
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None: ...
 
     async def recount(self, ref: MessageRef, emoji: str) -> list[str] | None:
-        """The user ids currently reacting with `emoji`, or None if the platform cannot read reactions."""
+        """The user ids currently reacting with `emoji`; None if the platform cannot read reactions at
+        all. Raises UnreadableMessage when this message cannot be read (deleted, no permission)."""
         ...
+
+    async def describe(self, ref: MessageRef) -> list[str] | None:
+        """The button ids on a message the bot posted but never recorded, so a reaction on it can still
+        be understood; None when the message is not the bot's or cannot be read."""
+        return None
+
+    def watermark(self, chat_id: str) -> str | None:
+        """The newest message id known in a chat, taken before a send whose outcome may stay unknown."""
+        return None

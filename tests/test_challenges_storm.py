@@ -39,8 +39,10 @@ async def storm(db_path: str) -> None:
         person = await app.directory.person_for(Account("console", f"v{voter}"), f"v{voter}")
         entry = entries[voter % len(entries)]
         ref = MessageRef("console", "#general", str(entry.id))
-        await cog.on_reaction(ReactionEvent(ref, Account("console", f"v{voter}"), f"v{voter}", "⭐", True, at),  # type: ignore[union-attr]
-                              f"challenges.entry:{entry.id}", person, community)
+        queued = await cog.on_reaction(  # type: ignore[union-attr]
+            ReactionEvent(ref, Account("console", f"v{voter}"), f"v{voter}", "⭐", True, at),
+            f"challenges.entry:{entry.id}", person, community)
+        await queued
         print(f"ACK {entry.id} {person.id}", flush=True)
 
     for start in range(0, VOTERS, 50):

@@ -45,8 +45,9 @@ async def test_a_round_on_telegram(tmp_path: Path) -> None:
         group = fake.add_group("Makers")
         fake.set_admins(group, [fake.bot_user, ann])  # groups send reactions to admin bots only
         config = telegram_config(fake, extra={"bot": {"cogs": ["films", "challenges"]}})
-        app = App(config, db_path=str(tmp_path / "bot.sqlite3"), clock=VirtualClock(START),
-                  platforms=[create(config)])
+        clock = VirtualClock(START)
+        fake.state.clock = lambda: clock.now().timestamp()  # Telegram dates its updates on the same clock
+        app = App(config, db_path=str(tmp_path / "bot.sqlite3"), clock=clock, platforms=[create(config)])
         await app.start()
         try:
             opened = await say(fake, group, ann, "/challenge new Night walks", "Night walks")

@@ -41,7 +41,7 @@ async def test_two_communities_never_see_or_change_each_other(tmp_path: Path) ->
         config = both_config(discord, telegram, [
             {"key": "north", "chats": [telegram_chat(north)]},
             {"key": "south", "chats": [telegram_chat(south), discord_chat(guild, "general")]}])
-        async with BothBot(tmp_path / "bot.sqlite3", config) as bot:
+        async with BothBot(tmp_path / "bot.sqlite3", config, telegram=telegram) as bot:
             # Pat shares a film in each community: North on Telegram (#1), South on Discord (#2).
             assert "Film #1" in await telegram_say(telegram, north, pat_t, '/share https://vimeo.com/1 "North Film"',
                                                    "is shared")

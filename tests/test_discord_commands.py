@@ -117,6 +117,7 @@ async def test_autocomplete_offers_matching_films(fake: FakeDiscord, guild: Guil
 async def test_mentions_in_titles_ping_no_one(fake: FakeDiscord, guild: Guild, app: App) -> None:
     title = "Hi @everyone <@&123> and <@&123456789012345678> *bold*"
     content = await share(fake, guild, "ana", "https://vimeo.com/9", title)
+    await app.outbox.flush()
     assert "@\u200beveryone" in content and "\\*bold\\*" in content
     assert "@\u200b&123456789012345678" in content
     reply = fake.requests_to("POST", r"/interactions/\d+/")[-1].json["data"]

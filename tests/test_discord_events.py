@@ -144,6 +144,7 @@ async def test_refused_post_is_logged_and_the_bot_carries_on(fake: FakeDiscord, 
         options = {"link": "https://vimeo.com/1", "title": "Night Bus"}
         shared = await answer(fake, guild, "ana", "share", options)
         assert shared["content"] == "Film #1 “Night Bus” is shared. Thank you!"
+        await app.outbox.flush()  # announcements go out beside the command, not before its answer
         assert [r.status for r in fake.requests_to("POST", rf"/channels/{showcase.id}/messages$")] == [403]
         assert (await answer(fake, guild, "ben", "film", {"id": 1}))["embeds"][0]["title"] == "Night Bus"
         status = await app.db.fetchval("SELECT status FROM outbox WHERE key = 'films.shared:1'")

@@ -60,7 +60,7 @@ async def test_one_community_on_discord_and_telegram(tmp_path: Path) -> None:
         general = guild.channel("general")
         config = both_config(discord, telegram, [{"key": "makers", "name": "Microfilm makers", "chats": [
             discord_chat(guild, "general"), telegram_chat(group)]}])
-        async with BothBot(tmp_path / "bot.sqlite3", config) as bot:
+        async with BothBot(tmp_path / "bot.sqlite3", config, telegram=telegram) as bot:
             app = bot.app
 
             # A film shared on Telegram is announced on Discord (an embed) and on Telegram (HTML).

@@ -42,7 +42,7 @@ async def test_a_refusal_on_discord_is_given_up_there_and_telegram_gets_it_once(
         general = guild.channel("general")
         config = both_config(discord, telegram, [{"key": "makers", "chats": [discord_chat(guild, "general"),
                                                                             telegram_chat(group)]}])
-        async with BothBot(tmp_path / "bot.sqlite3", config) as bot:
+        async with BothBot(tmp_path / "bot.sqlite3", config, telegram=telegram) as bot:
             discord.deny_send(general)  # the bot lost Send Messages there: Discord answers 403
             await telegram_say(telegram, group, tom, '/share https://vimeo.com/10 "Night Bus"', "is shared")
             assert announced_on_telegram(telegram, group, "New film by Tom") == 1
@@ -67,7 +67,7 @@ async def test_a_stalled_then_failed_telegram_send_is_retried_there_without_hold
         # Telegram is listed first, so its row is the older one.
         config = both_config(discord, telegram, [{"key": "makers", "chats": [telegram_chat(group),
                                                                             discord_chat(guild, "general")]}])
-        async with BothBot(tmp_path / "bot.sqlite3", config) as bot:
+        async with BothBot(tmp_path / "bot.sqlite3", config, telegram=telegram) as bot:
             release = asyncio.Event()
             telegram.fail_next("sendMessage", 504, "Gateway Timeout", hold=release)
             interaction = await discord.slash(guild, "general", dana, "share",
@@ -108,6 +108,6 @@ async def test_rows_for_a_platform_not_running_wait_for_it_without_stalling_star
             await bot.app.outbox.announce(tx, community, "showcase", Message(Text.of("hello")), key="k1")
     bot.clock.advance(timedelta(minutes=1))
     await asyncio.wait_for(bot.restart(), 5)  # now without Telegram: its pending row must not spin the flush
-    assert await bot.app.outbox.next_attempt_at() is None
+    assert await bot.app.outbox.pending("telegram") == 1  # it waits for a run that has Telegram
     await bot.app.stop()
     assert flaky.sent == [] and bot.lines == ["[1] #general: hello"]

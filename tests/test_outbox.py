@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.models import Message, MessageRef, Text
-from bot.platform import DeliveryError
+from bot.platform import DeliveryError, Platform
 from tests.harness import Harness, make_config
 
 
-class FlakyPlatform:
+class FlakyPlatform(Platform):
     """A second platform whose sends fail until told otherwise."""
 
     name = "telegram"  # stands in for a real platform that times out
@@ -23,14 +23,16 @@ class FlakyPlatform:
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
+    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
+                   nonce: str | None = None) -> MessageRef:
         if self.failures:
             self.failures -= 1
             raise DeliveryError("timed out")
         self.sent.append(message.text.plain())
         return MessageRef(self.name, chat_id, str(len(self.sent)))
 
-    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+    async def send_private(self, user_id: str, message: Message, *, zone: str,
+                           nonce: str | None = None) -> MessageRef | None:
         return None
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None: ...

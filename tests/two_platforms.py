@@ -55,8 +55,11 @@ def both_config(discord: FakeDiscord, telegram: FakeTelegram, communities: list[
 class BothBot:
     """`async with BothBot(db_path, config) as bot:` the App with both platforms on a virtual clock."""
 
-    def __init__(self, db_path: Path, config: Config, start: datetime = START) -> None:
+    def __init__(self, db_path: Path, config: Config, start: datetime = START,
+                 telegram: FakeTelegram | None = None) -> None:
         self.clock = VirtualClock(start)
+        if telegram is not None:  # Telegram dates its updates on the bot's clock
+            telegram.state.clock = lambda: self.clock.now().timestamp()
         self.app = App(config, db_path=str(db_path), clock=self.clock,
                        platforms=[discord_platform.create(config), telegram_platform.create(config)])
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.models import Message, MessageRef
+from bot.platform import Platform
 from bot.platforms.plain import button_line, render_message
 
 if TYPE_CHECKING:
@@ -33,8 +34,9 @@ class Posted:
         return self.chat.startswith("@")
 
 
-class ConsolePlatform:
+class ConsolePlatform(Platform):
     name = PLATFORM
+    idempotent_sends = True  # nothing is lost between a print and its record
 
     def __init__(self, write: Callable[[str], None] = print, *, announce_chat: str = "general") -> None:
         self.write = write
@@ -51,11 +53,13 @@ class ConsolePlatform:
     async def stop(self) -> None:
         self.app = None
 
-    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
+    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
+                   nonce: str | None = None) -> MessageRef:
         chat = self.announce_chat if chat_id == SPACE else chat_id
         return self.post(f"#{chat}", message, zone)
 
-    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+    async def send_private(self, user_id: str, message: Message, *, zone: str,
+                           nonce: str | None = None) -> MessageRef | None:
         return self.post(f"@{user_id}", message, zone)
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:

@@ -136,28 +136,28 @@ class Incoming:
             await responder.finish(self._done_text(interaction))
 
     async def reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+        """Nothing here may await before the dispatcher takes the event's place in line: discord.py runs
+        each event as its own task, and a later event of the same person must not overtake this one."""
         me = self.client.user
         if me is not None and payload.user_id == me.id:
             return  # the bot's own reactions are not votes
+        author = payload.message_author_id
         event = ReactionEvent(MessageRef(PLATFORM, str(payload.channel_id), str(payload.message_id)),
-                              Account(PLATFORM, str(payload.user_id)), await self._name(payload),
-                              str(payload.emoji), added, at=self.app.clock.now())
+                              Account(PLATFORM, str(payload.user_id)), self._name(payload),
+                              str(payload.emoji), added, at=self.app.clock.now(),
+                              space=str(payload.guild_id) if payload.guild_id else None,
+                              on_bot_message=None if author is None or me is None else author == me.id)
         await self.app.dispatcher.reaction(event)
 
-    async def _name(self, payload: discord.RawReactionActionEvent) -> str:
+    def _name(self, payload: discord.RawReactionActionEvent) -> str | None:
+        """The reacting member's name from the event or memory; None keeps the stored one (no fetch)."""
         if payload.member is not None:
             self.names[payload.user_id] = display_name(payload.member)
             return self.names[payload.user_id]
         if payload.user_id in self.names:
             return self.names[payload.user_id]
         user = self.client.get_user(payload.user_id)
-        if user is None:
-            try:
-                user = await self.client.fetch_user(payload.user_id)
-            except discord.HTTPException:
-                return str(payload.user_id)
-        self.names[payload.user_id] = display_name(user)
-        return self.names[payload.user_id]
+        return display_name(user) if user is not None else None
 
 
 def _private_refusals(inv: Invocation, cmd: Command) -> Invocation:

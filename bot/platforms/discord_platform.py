@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -19,9 +21,10 @@ from discord.http import Route
 
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef
-from bot.platform import DeliveryError
+from bot.platform import DeliveryError, Platform, UnreadableMessage
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
+from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
 from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
 from bot.platforms.discord_respond import PLATFORM
 from bot.platforms.discord_send import missing_permission, pick_channel
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
 REACTION_PAGE = 100
+UNKNOWN_EMOJI = 10014
 _CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>\w+):(?P<id>\d+)>$")
 
 
@@ -39,6 +43,7 @@ class DiscordClient(discord.Client):
     """The discord.py client; events go to the adapter's Incoming."""
 
     incoming: Incoming
+    watch: ConnectionWatch
 
     def __init__(self, settings: DiscordSettings) -> None:
         # The bot never joins voice: no warnings about voice libraries that are not installed.
@@ -51,9 +56,17 @@ class DiscordClient(discord.Client):
                          guild_ready_timeout=settings.guild_ready_timeout)
         self.tree: app_commands.CommandTree[DiscordClient] = app_commands.CommandTree(self)
         self.ready = asyncio.Event()
+        guard_parsers(self)
 
     async def on_ready(self) -> None:
         self.ready.set()
+        await self.watch.ready()
+
+    async def on_resumed(self) -> None:
+        await self.watch.resumed()
+
+    async def on_disconnect(self) -> None:
+        self.watch.disconnected(self.incoming.app.clock.now())
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self.incoming.reaction(payload, True)
@@ -69,23 +82,27 @@ class DiscordClient(discord.Client):
             await self.incoming.form(interaction)
 
 
-class DiscordPlatform:
+class DiscordPlatform(Platform):
     name = PLATFORM
+    idempotent_sends = True  # a resend with the row's nonce returns the message already posted
 
     def __init__(self, config: Config) -> None:
         self.settings = config.discord
         self.token = config.discord_token or ""
         self.client: DiscordClient | None = None
+        self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
         self._saved: tuple[str, Any] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
     async def start(self, app: App) -> None:
+        self._app = app
         guilds = _guild_ids(self.settings.guilds)
         self._point_library()
         client = self.client = DiscordClient(self.settings)
         client.incoming = Incoming(app, client, self.settings.admin_roles)
+        client.watch = self.watch = ConnectionWatch(app, client, self._gap)
         for built in CommandBuilder(app, client.incoming.command, client.incoming.complete).build():
             client.tree.add_command(built)
         await client.tree.set_translator(CatalogTranslator(app))
@@ -96,7 +113,7 @@ class DiscordPlatform:
                 raise ConfigError("Discord refused the token in MICROFILM_DISCORD_TOKEN; copy the bot token "
                                   "from the Developer Portal (Bot > Reset Token)") from exc
             await self._sync(client, guilds)
-            self._task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+            self._task = asyncio.create_task(self.watch.run(), name="discord-gateway")
             await self._wait_ready(client)
         except BaseException:
             await self.stop()
@@ -124,11 +141,20 @@ class DiscordPlatform:
         if ready not in done:
             ready.cancel()
             if self._task in done:
-                self._task.result()  # raises what stopped the gateway (bad intents, closed socket...)
+                self._task.result()
+                raise ConfigError(f"Discord refused the gateway connection: {self.watch.fatal}")
             raise TimeoutError(f"Discord gateway not ready after {READY_TIMEOUT:.0f} s")
+
+    async def _gap(self, started: datetime, ended: datetime, lost: bool) -> None:
+        assert self._app is not None
+        try:
+            await self._app.gaps.over(PLATFORM, started, ended, lost=lost)
+        except Exception:
+            log.exception("discord: could not record the connection gap from %s", started.isoformat())
 
     async def stop(self) -> None:
         if self.client is not None:
+            self.watch.stopping = True
             await self.client.close()
         if self._task is not None:
             try:
@@ -159,23 +185,25 @@ class DiscordPlatform:
             raise DeliveryError("Discord is not connected")
         return self.client
 
-    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None) -> MessageRef:
+    async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
+                   nonce: str | None = None) -> MessageRef:
         client = self._client
         if not chat_id.isdigit():
             raise DeliveryError(f"{chat_id!r} is not a Discord channel or server id", permanent=True)
         guild = client.get_guild(int(chat_id))
         channel: Any = pick_channel(guild, kind, self.settings) if guild else await self._channel(chat_id)
-        sent = await self._post(channel, message)
+        sent = await self._post(channel, message, nonce)
         if kind == "showcase" and message.card is not None and self.settings.threads:
             await self._open_thread(channel, sent, message.card.title)
         return MessageRef(PLATFORM, str(channel.id), str(sent.id))
 
-    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+    async def send_private(self, user_id: str, message: Message, *, zone: str,
+                           nonce: str | None = None) -> MessageRef | None:
         client = self._client
         try:
             user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
             channel = user.dm_channel or await user.create_dm()
-            sent = await self._post(channel, message)
+            sent = await self._post(channel, message, nonce)
         except DeliveryError as exc:
             if exc.permanent:
                 return None  # they closed their DMs; the reason is logged
@@ -207,16 +235,21 @@ class DiscordPlatform:
             raise DeliveryError(f"Discord channel {chat_id} is gone or hidden from the bot",
                                 permanent=True) from exc
 
-    async def _post(self, channel: Any, message: Message) -> discord.Message:
+    async def _post(self, channel: Any, message: Message, nonce: str | None = None) -> discord.Message:
+        """Post each part; with a nonce each part carries its own (Discord returns an already posted part)."""
         sent: discord.Message | None = None
-        for part in render(message):
+        for index, part in enumerate(render(message)):
+            extra = {"nonce": f"{nonce}.{index}"} if nonce else {}
             try:
-                sent = await channel.send(**part.kwargs())
+                sent = await channel.send(**part.kwargs(), **extra)
             except discord.Forbidden as exc:
                 self._log_forbidden(channel, exc, message)
                 raise DeliveryError(f"no permission to post in {channel}", permanent=True) from exc
             except discord.NotFound as exc:
                 raise DeliveryError(f"Discord channel {channel} is gone", permanent=True) from exc
+            except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError) as exc:
+                # It may have been posted; the nonce makes sending again safe.
+                raise DeliveryError(f"Discord send in {channel} failed: {exc}", uncertain=True) from exc
         assert sent is not None
         return sent
 
@@ -256,13 +289,28 @@ class DiscordPlatform:
                 if len(page) < REACTION_PAGE:
                     break
                 after = int(page[-1]["id"])
-        except discord.NotFound:
-            return []  # the message or the reaction is gone: nobody reacts
-        except discord.Forbidden:
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_EMOJI:
+                return []  # nobody reacts with it
+            raise UnreadableMessage(f"message {ref.message_id} is gone (Discord said {exc.code})") from exc
+        except discord.Forbidden as exc:
             log.warning("discord: cannot read reactions in channel %s (missing Read Message History)",
                         ref.chat_id)
-            return None
+            raise UnreadableMessage(f"no permission to read channel {ref.chat_id}") from exc
         return [user_id for user_id in found if user_id != me]
+
+    async def describe(self, ref: MessageRef) -> list[str] | None:
+        """The button ids of a message the bot posted (read from Discord); None if it is not the bot's."""
+        client = self._client
+        try:
+            data: Any = await client.http.get_message(int(ref.chat_id), int(ref.message_id))
+        except discord.HTTPException as exc:
+            log.info("discord: cannot read message %s in %s: %s", ref.message_id, ref.chat_id, exc)
+            return None
+        if client.user is None or str(data.get("author", {}).get("id")) != str(client.user.id):
+            return None
+        return [str(item["custom_id"]) for row in data.get("components", [])
+                for item in row.get("components", []) if "custom_id" in item]
 
 
 def _guild_ids(guilds: tuple[str, ...]) -> list[int]:

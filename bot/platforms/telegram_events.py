@@ -158,8 +158,9 @@ class UpdateRouter:
         changes = [(emoji, False) for emoji in old if emoji not in new]
         changes += [(emoji, True) for emoji in new if emoji not in old]
         for emoji, added in changes:
-            await self.app.dispatcher.reaction(ReactionEvent(ref, account, name, emoji, added,
-                                                             at=self.app.clock.now()))
+            # The update's own date: replayed after downtime, a vote still counts by when it was made.
+            await self.app.dispatcher.reaction(ReactionEvent(ref, account, name, emoji, added, at=event.date,
+                                                             space=space_of(event.chat)))
 
     # -- membership ------------------------------------------------------------------------------------------
 

@@ -1,21 +1,17 @@
 """The Telegram inbox: every raw update is written to SQLite before it is handled, and marked done after.
 
-python-telegram-bot confirms updates to Telegram (getUpdates' offset, or the webhook's 200) as soon as they
-sit in its in-memory queue, so a crash before a handler ran would lose them. InboxQueue is that queue:
-its put() writes the update down first, and drops an update_id it has already seen (handled once).
-All SQL of the adapter lives here.
+An update is confirmed to Telegram (the next getUpdates offset, or the webhook's 200) only once it is
+written here, so a crash before its handler ran loses nothing: the next start replays it. An update_id
+seen before is dropped (handled once). All SQL of the adapter lives here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from telegram import Update
 
 from bot.clock import Clock
 from bot.storage import Database
@@ -42,6 +38,13 @@ class Inbox:
             "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
             (update_id, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now())))
         return cursor.rowcount == 1
+
+    async def unreadable(self, update_id: int, payload: dict[str, Any], error: str) -> None:
+        """Keep an update the library cannot read, done at once (never replayed), for the operator."""
+        now = to_db(self.clock.now())
+        await self.db.write(
+            "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at, done_at, last_error) "
+            "VALUES (?, ?, ?, ?, ?)", (update_id, json.dumps(payload, ensure_ascii=False), now, now, error[:500]))
 
     async def pending(self) -> list[InboxRow]:
         rows = await self.db.fetchall(
@@ -87,19 +90,3 @@ class Inbox:
         found = await self.db.fetchval("SELECT custom_id FROM telegram_callback_data WHERE token = ?",
                                        (data,))
         return str(found) if found is not None else data
-
-
-class InboxQueue(asyncio.Queue[object]):
-    """PTB's update queue, writing each Update to the inbox before anything can take it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inbox: Inbox | None = None
-
-    async def put(self, item: object) -> None:
-        is_new = True
-        if isinstance(item, Update) and self.inbox is not None:
-            is_new = await self.inbox.record(item.update_id, item.to_dict())
-        if not is_new:
-            return  # seen before: handled (or being handled) already
-        await super().put(item)

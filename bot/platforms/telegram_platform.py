@@ -1,30 +1,41 @@
 """Telegram through python-telegram-bot, run inside the App's event loop with the explicit lifecycle.
 
-start(): initialize, replay the inbox's unfinished updates, publish the menu, start polling (or the webhook),
-start the Application. stop(): the same in reverse. Every update goes through the SQLite inbox (see
-telegram_inbox) and then one TypeHandler hands it to UpdateRouter, which speaks to the core.
+start(): initialize, replay the inbox's unfinished updates, publish the menu, apply what Telegram kept
+for us while we were away (before the app runs overdue phases), then poll (telegram_poller) or serve the
+webhook (telegram_webhook), and start the Application. stop(): the same in reverse. Every update is
+written to the SQLite inbox (telegram_inbox) before it is confirmed to Telegram, then one TypeHandler
+hands it to UpdateRouter, which speaks to the core.
+
+Sends: Telegram cannot deduplicate a message sent twice. A send that timed out after the request left may
+have been posted; it is reported as of unknown outcome, and the outbox waits before sending it again
+once. The newest message id known in each chat (the watermark) bounds where such an unrecorded copy is.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from telegram import Bot, Chat, InlineKeyboardMarkup, Update, User
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import Config, ConfigError, TelegramSettings
 from bot.models import Link, Message, MessageRef
-from bot.platform import DeliveryError
+from bot.platform import DeliveryError, Platform
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
-from bot.platforms.telegram_inbox import Inbox, InboxQueue
+from bot.platforms.telegram_inbox import Inbox
+from bot.platforms.telegram_poller import Poller
+from bot.platforms.telegram_webhook import WebhookServer
 from bot.storage import apply_migrations
 
 if TYPE_CHECKING:
@@ -36,6 +47,7 @@ MIGRATIONS = Path(__file__).parent / "telegram_migrations"
 ALLOWED_UPDATES = ["message", "callback_query", "message_reaction", "message_reaction_count",
                    "my_chat_member"]
 MAX_REPLAYS = 3  # an update that crashed the process this often is given up (logged, marked done)
+WEBHOOK_DRAIN_SECONDS = 30.0  # at most this long at start-up for Telegram to hand over what it kept
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -45,14 +57,14 @@ def create(config: Config) -> TelegramPlatform:
     return TelegramPlatform(config.telegram_token, config.telegram)
 
 
-class TelegramPlatform:
+class TelegramPlatform(Platform):
     name = PLATFORM
 
     def __init__(self, token: str, settings: TelegramSettings) -> None:
         self.settings = settings
-        self.queue = InboxQueue()
+        # No Updater: our poller and webhook write each update down before Telegram is told it arrived.
         builder = (ApplicationBuilder().token(token).base_url(settings.base_url)
-                   .base_file_url(settings.base_file_url).update_queue(self.queue)
+                   .base_file_url(settings.base_file_url).updater(None)
                    .rate_limiter(AIORateLimiter(overall_max_rate=settings.overall_max_rate,
                                                 group_max_rate=settings.group_max_rate,
                                                 max_retries=settings.max_retries)))
@@ -60,6 +72,16 @@ class TelegramPlatform:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._app: App | None = None
         self._running = False
+        self._draining = False  # at start-up updates are handled as they are taken, in order
+        self._drain_lock = asyncio.Lock()
+        self._poller: Poller | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        self._webhook: WebhookServer | None = None
+        self._newest: dict[str, int] = {}  # chat id -> newest message id seen there (the watermark)
+
+    @property
+    def allowed_updates(self) -> list[str]:
+        return ALLOWED_UPDATES
 
     @property
     def bot(self) -> Bot:
@@ -76,24 +98,27 @@ class TelegramPlatform:
         self._app = app
         await apply_migrations(app.db, "telegram", MIGRATIONS)
         self.inbox = Inbox(app.db, app.clock)
-        self.queue.inbox = self.inbox
         self.router = UpdateRouter(app, self)
+        self._newest = await app.sent.newest_ids(PLATFORM)
         webhook = self.settings.webhook
         secret = _webhook_secret(self.settings) if webhook.enabled else None
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except InvalidToken as exc:
+            await self.application.shutdown()
+            raise ConfigError("Telegram refused the token in MICROFILM_TELEGRAM_TOKEN; copy it again from "
+                              "@BotFather (/token)") from exc
         try:
             await self.inbox.prune(app.clock.now())
             await self._replay()
             await telegram_menu.publish(app, self.bot)
-            updater = self.application.updater
-            assert updater is not None
+            self._draining = True
             if webhook.enabled:
-                await updater.start_webhook(listen=webhook.listen, port=webhook.port,
-                                            url_path=webhook.path.lstrip("/"), webhook_url=webhook.url,
-                                            secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+                assert secret is not None
+                await self._start_webhook(secret)
             else:
-                await updater.start_polling(timeout=int(self.settings.poll_timeout),
-                                            allowed_updates=ALLOWED_UPDATES)
+                await self._start_polling()
+            self._draining = False
             await self.application.start()
         except BaseException:
             await self.stop()
@@ -102,18 +127,61 @@ class TelegramPlatform:
         log.info("Telegram: running as @%s (%s)", self.bot.username,
                  "webhook" if webhook.enabled else "polling")
 
+    async def _start_polling(self) -> None:
+        await self.bot.delete_webhook()
+        self._poller = Poller(self, self.app, self.take)
+        drained = await self._poller.drain()
+        if drained:
+            log.info("Telegram: applied %d updates kept while the bot was away", drained)
+        self._poll_task = asyncio.create_task(self._poller.run(), name="telegram-polling")
+
+    async def _start_webhook(self, secret: str) -> None:
+        webhook = self.settings.webhook
+        self._webhook = WebhookServer(self, webhook, secret, self.take)
+        await self._webhook.start()
+        await self.bot.set_webhook(url=webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + WEBHOOK_DRAIN_SECONDS
+        while loop.time() < until and (await self.bot.get_webhook_info()).pending_update_count:
+            await asyncio.sleep(0.2)  # Telegram is still handing over what it kept
+
+    async def take(self, update: Update, raw: dict[str, Any]) -> None:
+        """Write an update down (raising if the inbox cannot be written), then handle or queue it."""
+        if not await self.inbox.record(update.update_id, raw):
+            return  # seen before: handled (or being handled) already
+        self._saw(update)
+        if self._draining:
+            async with self._drain_lock:  # the backlog is applied one update after another
+                await self._handle(update)
+        else:
+            await self.application.update_queue.put(update)
+
     async def stop(self) -> None:
-        """Stop fetching, let queued updates finish, close the HTTP clients; safe when half started."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            try:
-                await updater.stop()
-            except Exception:
-                log.exception("Telegram: stopping the updater failed")
+        """Stop taking updates, let queued ones finish, close the HTTP clients; safe when half started."""
+        if self._poller is not None:
+            self._poller.stopping = True
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._poll_task
+            self._poll_task = None
+            await self._confirm()
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
         self._running = False
+
+    async def _confirm(self) -> None:
+        """Tell Telegram every update taken so far arrived (one last short getUpdates)."""
+        if self._poller is None or self._poller.offset is None:
+            return
+        try:
+            await self.bot.get_updates(offset=self._poller.offset, timeout=0, allowed_updates=ALLOWED_UPDATES)
+        except Exception as exc:  # they are in the inbox: fetched again, they are dropped as seen
+            log.info("Telegram: could not confirm the last updates on stop: %s", exc)
 
     async def _replay(self) -> None:
         """Handle what an earlier run wrote down but did not finish, oldest first, before anything new."""
@@ -130,6 +198,22 @@ class TelegramPlatform:
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._handle(update)
 
+    def _saw(self, update: Update) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is not None and chat is not None:
+            self._note_newest(str(chat.id), message.message_id)
+        elif update.message_reaction is not None:
+            self._note_newest(str(update.message_reaction.chat.id), update.message_reaction.message_id)
+
+    def _note_newest(self, chat_id: str, message_id: int) -> None:
+        if message_id > self._newest.get(chat_id, 0):
+            self._newest[chat_id] = message_id
+
+    def watermark(self, chat_id: str) -> str | None:
+        newest = self._newest.get(chat_id)
+        return None if newest is None else str(newest)
+
     async def _handle(self, update: Update) -> None:
         error: str | None = None
         try:
@@ -142,7 +226,7 @@ class TelegramPlatform:
     # -- sending ---------------------------------------------------------------------------------------------
 
     async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
-                   thread_id: int | None = None) -> MessageRef:
+                   nonce: str | None = None, thread_id: int | None = None) -> MessageRef:
         markup = await self._keyboard(message)
         try:
             sent = await self._send_chunks(int(chat_id), message, zone, markup, thread_id)
@@ -153,7 +237,9 @@ class TelegramPlatform:
         except RetryAfter as exc:
             raise DeliveryError(f"Telegram rate limit for chat {chat_id}: {exc}") from exc
         except TelegramError as exc:
-            raise DeliveryError(f"Telegram send to chat {chat_id} failed: {exc}") from exc
+            raise DeliveryError(f"Telegram send to chat {chat_id} failed: {exc}",
+                                uncertain=outcome_unknown(exc)) from exc
+        self._note_newest(str(sent.chat_id), sent.message_id)
         return MessageRef(PLATFORM, str(sent.chat_id), str(sent.message_id))
 
     async def _send_chunks(self, chat_id: int, message: Message, zone: str,
@@ -180,7 +266,8 @@ class TelegramPlatform:
         assert last is not None
         return last
 
-    async def send_private(self, user_id: str, message: Message, *, zone: str) -> MessageRef | None:
+    async def send_private(self, user_id: str, message: Message, *, zone: str,
+                           nonce: str | None = None) -> MessageRef | None:
         try:
             return await self.send(user_id, message, zone=zone)
         except DeliveryError as exc:
@@ -244,6 +331,17 @@ class TelegramResponder:
         if ref is None and not self.private:
             await self.platform.start_note(self.chat_id, self.name, zone)
         return ref
+
+
+def outcome_unknown(exc: TelegramError) -> bool:
+    """Whether a failed request may still have been carried out: it left, and no answer came back. A
+    connection never made, or an error Telegram answered with, means it was not."""
+    cause = exc.__cause__
+    if isinstance(exc, TimedOut):
+        return not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+    if isinstance(exc, NetworkError) and isinstance(cause, httpx.HTTPError):
+        return not isinstance(cause, httpx.ConnectError)
+    return False
 
 
 def _shown(message: Message, zone: str) -> str:

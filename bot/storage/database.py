@@ -1,7 +1,10 @@
-"""SQLite through aiosqlite: one writer connection behind a lock, one read-only connection beside it.
+"""SQLite through aiosqlite and the loop's own connection: three connections to one WAL file.
 
-WAL lets the reader see committed data while a write transaction is open, so reads never wait on writes.
-Every write happens inside `transaction()`, which commits all of it or none of it.
+A writer connection (aiosqlite, behind a lock) for transactions, a read-only connection beside it, and a
+plain connection on the event loop's thread for short writes that would cost more in thread hops than in
+work (one-statement writes, vote batches); it shares the writer's lock. WAL lets the reader see committed
+data while a write transaction is open, so reads never wait on writes. Every write happens inside
+`transaction()` or `quick_transaction()`, which commit all of it or none of it.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +23,29 @@ import aiosqlite
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 PRAGMAS = (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
+
+
+# Commits made by the current task while counted (see `counting_commits`).
+_COMMITS: ContextVar[list[int] | None] = ContextVar("commits", default=None)
+
+
+@contextmanager
+def counting_commits() -> Iterator[list[int]]:
+    """Count the commits this task makes inside the block: `with counting_commits() as n: ... n[0]`.
+
+    A command that fails after one of its writes committed must not say that nothing was saved."""
+    counter = [0]
+    token = _COMMITS.set(counter)
+    try:
+        yield counter
+    finally:
+        _COMMITS.reset(token)
+
+
+def _count_commit() -> None:
+    counter = _COMMITS.get()
+    if counter is not None:
+        counter[0] += 1
 
 
 class DatabaseError(RuntimeError):
@@ -125,13 +152,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
             tx = Tx(self._writer)
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield tx
             except BaseException:
-                await self._writer.rollback()
+                # Also when cancelled while BEGIN was still queued on the database thread: the rollback
+                # queues behind it, so the connection is never left inside a transaction.
+                await asyncio.shield(self._writer.rollback())
                 raise
             await self._writer.commit()
+            _count_commit()
         await _run_callbacks(tx)
 
     @asynccontextmanager
@@ -151,6 +181,7 @@ class Database:
                 self._quick.rollback()
                 raise
             self._quick.commit()
+            _count_commit()
         await _run_callbacks(tx)
 
     async def write(self, sql: str, params: Params = ()) -> Done:
@@ -162,6 +193,7 @@ class Database:
         async with self._lock:
             cursor = self._quick.execute(sql, params)
             cursor.close()
+            _count_commit()
             return cursor
 
     async def executescript(self, script: str) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot.errors import UserError
 from bot.models import Community
 from bot.storage import Tx
+from cogs.challenges.receipts import Receipts
 from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
 from cogs.challenges.settings import ChallengeSettings
 from cogs.challenges.votes import VoteWriter
@@ -24,7 +25,7 @@ class Base:
     writer: VoteWriter[str]
     _targets: dict[int, tuple[Entry, Challenge]]  # entry id -> entry and its challenge, for voting
     vote_emojis: frozenset[str]  # the reactions that count as votes
-    _noted: set[str]  # private notes already queued (the outbox key keeps them once anyway)
+    receipts: Receipts  # private vote receipts, batched
 
     async def challenge_in(self, community: Community, challenge_id: int) -> Challenge:
         """A challenge of this community, or a friendly error (another community's challenge is not found)."""
@@ -37,5 +38,6 @@ class Base:
         """A challenge's state or deadlines change in `tx`: cached vote targets go once it commits."""
         tx.after_commit(self._targets.clear)
 
-    async def recount(self, tx: Tx, challenge: Challenge) -> None:
+    async def recount(self, tx: Tx, challenge: Challenge, *, platform: str | None = None) -> int:
         """Reconcile stored reaction votes with the platforms before closing (see Voting)."""
+        raise NotImplementedError

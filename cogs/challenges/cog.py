@@ -9,6 +9,7 @@ from bot.cog import Cog
 from bot.errors import UserError
 from bot.storage import Tx
 from cogs.challenges.admin import Admin
+from cogs.challenges.receipts import Receipts
 from cogs.challenges.repository import ChallengeRepository
 from cogs.challenges.settings import ChallengeSettings
 from cogs.challenges.submit import Submit
@@ -30,8 +31,8 @@ class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
         if self.app.cog("films") is None:
             raise RuntimeError("the challenges cog needs the films cog; list \"films\" before it in [bot] cogs")
         self.repo = ChallengeRepository(self.app.db)
-        self._noted = set()
         self._targets = {}
+        self.receipts = Receipts(self.app, self.entry_titles, hidden_tallies=self.settings.hidden_tallies)
         self.vote_emojis = frozenset(self.settings.vote_emojis)  # asked for every reaction in a storm
         self.writer = VoteWriter(self.app.db, self.apply_votes)
         self.writer.start()
@@ -46,6 +47,7 @@ class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         if not await self.repo.move_person(tx, source_id, target_id):
             raise UserError("challenges.errors.merge_clash")
+        await self.receipts.repo.move_person(tx, source_id, target_id)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return await self.repo.export(community_id)

@@ -67,15 +67,6 @@ class Standing:
     entries: int
 
 
-@dataclass(frozen=True)
-class VoteRow:
-    entry_id: int
-    person_id: int
-    source: str
-    active: bool
-    at: datetime
-
-
 def _challenge(row: sqlite3.Row) -> Challenge:
     return Challenge(row["id"], row["community_id"], row["theme"], row["brief"], row["max_runtime"],
                      from_db(row["opens_at"]), from_db(row["submit_until"]), from_db(row["vote_until"]),
@@ -132,6 +123,11 @@ class ChallengeRepository:
             params.extend(states)
         rows = await self.db.fetchall(f"SELECT * FROM challenges WHERE {where} ORDER BY id DESC LIMIT ?",
                                       (*params, limit))
+        return [_challenge(row) for row in rows]
+
+    async def voting(self) -> list[Challenge]:
+        """Challenges in their voting phase, in every community."""
+        rows = await self.db.fetchall("SELECT * FROM challenges WHERE state = 'voting' ORDER BY id")
         return [_challenge(row) for row in rows]
 
     async def theme_used(self, community_id: int, norm: str, tx: Tx | None = None) -> bool:

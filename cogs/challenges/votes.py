@@ -30,6 +30,7 @@ class VoteEvent:
     """
 
     entry_id: int
+    challenge_id: int
     person_id: int
     maker_id: int
     source: str                 # "react:<platform>:<chat>:<message>" or "button"
@@ -78,14 +79,19 @@ class VoteWriter(Generic[R]):
             await self._task
         self._task = None
 
-    async def submit(self, event: VoteEvent) -> R:
+    def enqueue(self, event: VoteEvent) -> asyncio.Future[R]:
+        """Queue an event now (no await, so events queue in the order they are handed over); the future
+        gives its result once its batch committed."""
         if self._task is None:
             raise RuntimeError("the vote writer is not running")
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._pending.append((event, future))
         self._idle.clear()
         self._arrived.set()
-        return await future
+        return future
+
+    async def submit(self, event: VoteEvent) -> R:
+        return await self.enqueue(event)
 
     async def _run(self) -> None:
         while True:

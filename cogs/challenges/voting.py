@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.cog import button, listener
+from bot.cog import at, button, listener
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Account, Community, Message, MessageRef, Person, ReactionEvent
+from bot.models import Account, Community, Message, MessageRef, Person, ReactionEvent, Text
+from bot.platform import UnreadableMessage
+from bot.scheduler import Job
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges.base import Base
+from cogs.challenges.receipts import COUNTED, OUTSIDE, OWN, RECEIPT_JOB, WITHDRAWN, Outcome
 from cogs.challenges.repository import Challenge, Entry
 from cogs.challenges.votes import VoteEvent
 
 log = logging.getLogger(__name__)
 ENTRY_TAG = "challenges.entry:"
-# Results of one vote event, as the writer acknowledges it.
-COUNTED, WITHDRAWN, OWN, OUTSIDE = "counted", "withdrawn", "own", "outside"
 
 
 class Voting(Base):
@@ -39,33 +41,43 @@ class Voting(Base):
                action: str, at: datetime) -> VoteEvent:
         # Outside the voting state the window is empty: the event is acknowledged but changes nothing.
         closes = challenge.vote_until if challenge.state == "voting" else challenge.submit_until
-        return VoteEvent(entry_id=entry.id, person_id=person.id, maker_id=entry.person_id, source=source,
-                         action=action, at=at, opens=challenge.submit_until,
-                         closes=closes, live=challenge.state == "voting", community_id=community.id,
-                         zone=person.zone or community.zone, language=community.language)
+        return VoteEvent(entry_id=entry.id, challenge_id=challenge.id, person_id=person.id,
+                         maker_id=entry.person_id, source=source, action=action, at=at,
+                         opens=challenge.submit_until, closes=closes, live=challenge.state == "voting",
+                         community_id=community.id, zone=person.zone or community.zone,
+                         language=community.language)
 
     @listener("reaction")
-    async def on_reaction(self, event: ReactionEvent, tag: str, person: Person, community: Community) -> None:
+    async def on_reaction(self, event: ReactionEvent, tag: str, person: Person,
+                          community: Community) -> asyncio.Future[str] | None:
+        """Queue the vote (in arrival order) and hand back the future of its commit."""
         if not tag.startswith(ENTRY_TAG) or event.emoji not in self.vote_emojis:
-            return
+            return None
         found = await self.vote_target(int(tag.removeprefix(ENTRY_TAG)), community.id)
         if found is None:
-            return
+            return None
         ref = event.message
-        await self.writer.submit(self._event(*found, community, person, reaction_source(ref, event.emoji),
-                                             "add" if event.added else "remove", event.at))
+        return self.writer.enqueue(self._event(*found, community, person, reaction_source(ref, event.emoji),
+                                               "add" if event.added else "remove", event.at))
 
-    @button("challenges.vote")
+    @button("challenges.vote", tags=ENTRY_TAG.rstrip(":"))
     async def on_vote_button(self, ctx: Context, arg: str) -> None:
         found = await self.vote_target(int(arg), ctx.community.id) if arg.isdigit() else None
         if found is None:
             raise UserError("errors.stale_button")
         entry, challenge = found
         result = await self.writer.submit(self._event(entry, challenge, ctx.community, ctx.person, "button",
-                                                      "toggle", self.app.clock.now()))
+                                                      "toggle", ctx.at or self.app.clock.now()))
         hidden = "hidden" if self.settings.hidden_tallies else "shown"
         await ctx.reply_private(ctx.t(f"challenges.vote.{result}", title=entry.title, id=challenge.id,
                                       hidden=ctx.t(f"challenges.vote.{hidden}")))
+
+    @at(RECEIPT_JOB)
+    async def send_receipt(self, job: Job, tx: Tx) -> None:
+        await self.receipts.run_job(job, tx)
+
+    async def entry_titles(self, tx: Tx, challenge_id: int) -> dict[int, str]:
+        return {entry.id: entry.title for entry in await self.repo.entries(challenge_id, tx)}
 
     # -- the writer's side: one batch, one transaction -----------------------------------------------------
 
@@ -91,52 +103,79 @@ class Voting(Base):
         await self.repo.write_votes(tx, rows.values())
         if late:  # remembered so a recount does not count a change made after the close
             await self.repo.touch_votes(tx, late)
-        await self._notes(tx, events, results)
+        if self.app.platforms:  # with nowhere to deliver them (export, benchmarks) there are no receipts
+            await self.receipts.note(tx, [_outcome(event, result) for event, result in zip(events, results, strict=True)
+                                          if event.action != "remove" or result != OUTSIDE])
         return results
-
-    async def _notes(self, tx: Tx, events: Sequence[VoteEvent], results: list[str]) -> None:
-        """Private notes for reactions (a button press is answered directly), each at most once."""
-        if not self.app.platforms:
-            return  # nowhere to deliver them (export, benchmarks)
-        for event, result in zip(events, results, strict=True):
-            if not event.source.startswith("react:") or event.action != "add":
-                continue
-            if result == COUNTED and not self.settings.hidden_tallies:
-                continue
-            key = f"challenges:note:{result}:{event.entry_id}:{event.person_id}"
-            if result == WITHDRAWN or key in self._noted:
-                continue
-            self._noted.add(key)
-            t = self.app.translator(event.language)
-            entry = await self.repo.entry(event.entry_id)
-            title = entry.title if entry else str(event.entry_id)
-            text = t(f"challenges.vote.{result}", title=title, id=entry.challenge_id if entry else "?",
-                     hidden=t("challenges.vote.hidden"))
-            await self.app.outbox.to_person(tx, event.person_id, Message(text), key=key, zone=event.zone,
-                                            community_id=event.community_id)
 
     # -- the recount before closing ------------------------------------------------------------------------
 
-    async def recount(self, tx: Tx, challenge: Challenge) -> None:
-        """Make stored reaction votes equal each card's current ⭐ reactions where a platform can read them."""
+    @listener("gap")
+    async def on_gap(self, platform: str, since: datetime) -> Text | None:
+        """Reactions on that platform may have been missed: recount every voting challenge's cards there."""
+        cards = 0
+        for challenge in await self.repo.voting():
+            async with self.app.db.transaction() as tx:
+                cards += await self.recount(tx, challenge, platform=platform)
+        if not cards:
+            return None
+        t = self.app.translator(self.app.config.bot.language)
+        return t("challenges.gap_recounted", cards=cards, platform=platform)
+
+    async def recount(self, tx: Tx, challenge: Challenge, *, platform: str | None = None) -> int:
+        """Make stored reaction votes equal each card's current ⭐ reactions where a platform can read them
+        (every platform, or the one named). Returns how many cards were read.
+
+        A card that cannot be read (deleted, hidden from the bot) keeps the votes stored for it: they were
+        acknowledged, and its loss is told to the admins instead."""
         when = to_db(min(self.app.clock.now(), challenge.vote_until))
+        unreadable: list[str] = []
+        recovered: list[tuple[int, int, bool]] = []  # (person, entry, counts now)
+        cards = 0
         for entry in await self.repo.entries(challenge.id, tx):
             for ref in await self.app.sent.refs_with_tag(f"{ENTRY_TAG}{entry.id}"):
+                if platform is not None and ref.platform != platform:
+                    continue
                 for emoji in self.settings.vote_emojis:
-                    await self._recount_one(tx, challenge, entry, ref, emoji, when)
+                    try:
+                        read = await self._recount_one(tx, challenge, entry, ref, emoji, when)
+                    except UnreadableMessage as exc:
+                        log.warning("recount of %s: %s; keeping its stored votes", ref, exc)
+                        unreadable.append(f"#{entry.id}")
+                        break
+                    if read is None:
+                        break
+                    recovered += read
+                else:
+                    cards += 1
+        community = await self.app.directory.community(challenge.community_id)
+        # Votes the recount found (or found gone) are told like any other: the voter learns it once.
+        await self.receipts.note(tx, [Outcome(challenge.id, pid, entry_id, COUNTED if on else WITHDRAWN, False,
+                                              community.id, community.zone, community.language)
+                                      for pid, entry_id, on in recovered])
+        if unreadable:
+            t = self.app.translator(community.language)
+            names = ", ".join(dict.fromkeys(unreadable))
+            await self.app.notices.tell(tx, community, f"challenges:{challenge.id}:unreadable",
+                                        Message(t("challenges.recount_unreadable", id=challenge.id,
+                                                  count=len(set(unreadable)), cards=names)))
+        return cards
 
     async def _recount_one(self, tx: Tx, challenge: Challenge, entry: Entry, ref: MessageRef, emoji: str,
-                           when: str) -> None:
+                           when: str) -> list[tuple[int, int, bool]] | None:
+        """Recount one card's emoji; None when it cannot be read (the stored votes stand)."""
         platform = self.app.platforms.get(ref.platform)
         if platform is None:
-            return
+            return None
         try:
             users = await platform.recount(ref, emoji)
+        except UnreadableMessage:
+            raise
         except Exception:
             log.exception("recount of %s failed; keeping the stored votes", ref)
-            return
+            return None
         if users is None:
-            return  # the platform cannot read reactions (Telegram): its replayed events are the record
+            return None  # the platform cannot read reactions (Telegram): its replayed events are the record
         source = reaction_source(ref, emoji)
         present = {await self._person_id(tx, ref.platform, uid) for uid in users}
         stored = await self.repo.votes_from(tx, entry.id, source)
@@ -147,12 +186,18 @@ class Voting(Base):
         changes += [(entry.id, pid, source, 0, when) for pid, (on, _) in stored.items()
                     if on and pid not in present and pid not in settled]
         await self.repo.write_votes(tx, changes)
+        return [(pid, entry.id, bool(on)) for _, pid, _, on, _ in changes if pid != entry.person_id]
 
     async def _person_id(self, tx: Tx, platform: str, user_id: str) -> int:
         known = await self.repo.person_for_account(tx, platform, user_id)
         if known is not None:
             return known
-        return (await self.app.directory.person_for(Account(platform, user_id), user_id, tx=tx)).id
+        return (await self.app.directory.person_for(Account(platform, user_id), None, tx=tx)).id
+
+
+def _outcome(event: VoteEvent, result: str) -> Outcome:
+    return Outcome(event.challenge_id, event.person_id, event.entry_id, result, event.source == "button",
+                   event.community_id, event.zone, event.language)
 
 
 def reaction_source(ref: MessageRef, emoji: str) -> str:

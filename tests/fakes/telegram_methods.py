@@ -18,7 +18,6 @@ from .telegram_state import (
     TelegramState,
     UploadedFile,
     bad_request,
-    now,
     reply_snapshot,
     scope_key,
 )
@@ -242,7 +241,7 @@ class BotApi:
         current = (message["text"], message.get("entities", []), message.get("reply_markup"))
         if (text, entities, markup) == current:
             raise bad_request(NOT_MODIFIED)
-        message.update(text=text, edit_date=now())
+        message.update(text=text, edit_date=self.state.now())
         self._set_optional(message, "entities", entities or None)
         self._set_optional(message, "reply_markup", markup)
         return message
@@ -257,7 +256,7 @@ class BotApi:
         if markup == message.get("reply_markup"):
             raise bad_request(NOT_MODIFIED)
         self._set_optional(message, "reply_markup", markup)
-        message["edit_date"] = now()
+        message["edit_date"] = self.state.now()
         return message
 
     def delete_message(self, params: JSON, files: dict[str, UploadedFile]) -> bool:

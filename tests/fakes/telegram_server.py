@@ -38,7 +38,7 @@ from aiohttp import web
 from yarl import URL
 
 from .telegram_methods import BotApi
-from .telegram_state import JSON, ApiError, TelegramState, UploadedFile, emoji_reactions, now
+from .telegram_state import JSON, ApiError, TelegramState, UploadedFile, emoji_reactions
 from .telegram_updates import DroppedUpdate, PollInterrupted, UpdateQueue
 
 DEFAULT_TOKEN = "123456:fake-telegram-token"
@@ -472,7 +472,7 @@ class FakeTelegram:
         new = [] if emoji is None else [emoji] if isinstance(emoji, str) else list(emoji)
         remembered = self.state.set_reaction(chat["id"], message_id, user["id"], new)
         event = {
-            "chat": chat, "message_id": message_id, "user": user, "date": now() if date is None else date,
+            "chat": chat, "message_id": message_id, "user": user, "date": self.state.now() if date is None else date,
             "old_reaction": emoji_reactions(remembered if old is None else old),
             "new_reaction": emoji_reactions(new),
         }
@@ -482,7 +482,7 @@ class FakeTelegram:
                     date: int | None = None) -> JSON:
         """Anonymous reaction totals on a message (what channels and anonymous admins produce)."""
         event = {
-            "chat": chat, "message_id": message_id, "date": now() if date is None else date,
+            "chat": chat, "message_id": message_id, "date": self.state.now() if date is None else date,
             "reactions": [
                 {"type": {"type": "emoji", "emoji": emoji}, "total_count": total}
                 for emoji, total in counts.items()

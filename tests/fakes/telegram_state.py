@@ -12,7 +12,7 @@ import json
 import mimetypes
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +129,7 @@ class TelegramState:
     """Users, chats and what happened in them, as the Bot API would report it."""
 
     def __init__(self, token: str, bot_first_name: str, bot_username: str) -> None:
+        self.clock: Callable[[], float] = time.time  # where dates come from; a test may set a virtual clock
         # A real token starts with the bot's user id; keep that true so ids line up.
         bot_id = int(token.split(":", 1)[0])
         self.bot_user: JSON = {
@@ -160,6 +161,9 @@ class TelegramState:
         self._file_numbers = itertools.count(1)
 
     # -- people and chats ----------------------------------------------------------------------
+
+    def now(self) -> int:
+        return int(self.clock())
 
     def add_user(self, first_name: str, username: str | None = None, *, last_name: str | None = None,
                  language_code: str | None = "en", is_bot: bool = False) -> JSON:
@@ -254,7 +258,7 @@ class TelegramState:
         message_id = self._last_message_id.get(chat["id"], 0) + 1
         self._last_message_id[chat["id"]] = message_id
         message: JSON = {"message_id": message_id, "from": sender, "chat": chat,
-                         "date": now() if date is None else date, **content}
+                         "date": self.now() if date is None else date, **content}
         self.messages.setdefault(chat["id"], {})[message_id] = message
         if chat["type"] != "private":
             self.members.setdefault(chat["id"], set()).add(sender["id"])
