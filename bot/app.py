@@ -66,7 +66,8 @@ class App:
         self.directory = Directory(self.db, self.config, self.clock)
         self.sent = SentMessages(self.db, self.clock)
         self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,
-                             inline=isinstance(self.clock, VirtualClock))
+                             inline=isinstance(self.clock, VirtualClock),
+                             resend_unknown_after=self.config.bot.resend_unknown_after)
         self.notices = AdminNotices(self)
         self.gaps = Gaps(self)
         self.outbox.on_give_up = self.notices.delivery_failed

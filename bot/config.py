@@ -34,6 +34,8 @@ class BotSettings:
     database: str = "data/microfilm.sqlite3"
     cogs: tuple[str, ...] = DEFAULT_COGS
     log_level: str = "INFO"
+    # Seconds before a message whose send may have been posted already (Telegram cannot tell) is sent once more.
+    resend_unknown_after: float = 120.0
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 GapListener = Callable[[str, datetime], Awaitable[Text | None]]
-WORTH_TELLING = timedelta(minutes=1)  # a shorter gap that lost nothing is only recorded
+WORTH_TELLING = timedelta(minutes=1)  # a shorter gap that lost nothing is only recorded and logged
 
 
 class Gaps:
@@ -52,7 +52,7 @@ class Gaps:
         log.warning("%s: connection gap from %s to %s (%s)%s", platform, started.isoformat(), ended.isoformat(),
                     "events of that time were not replayed" if lost else "replayed",
                     f"; {summary.plain()}" if summary else "")
-        if lost or replayed or ended - started >= WORTH_TELLING:
+        if lost or ended - started >= WORTH_TELLING:  # a blip that lost nothing is only recorded
             t_key = "notices.gap_lost" if lost and not recovered else "notices.gap_replayed"
             await self._tell(gap_id, platform, started, ended, summary, t_key)
         return gap_id

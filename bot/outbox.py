@@ -33,7 +33,6 @@ from bot.timeutil import from_db, to_db
 log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600, 3600)  # seconds between attempts
 MAX_ATTEMPTS = 8
-UNCERTAIN_WAIT = timedelta(minutes=2)  # before sending again what may have been posted already
 PAGE = 50  # due rows read at a time, by index
 GaveUp = Callable[[Row, str], Awaitable[None]]
 # The platforms whose delivery pass this context is inside of (copied into tasks it starts).
@@ -42,7 +41,7 @@ _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozens
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, directory: Directory, sent: SentMessages,
-                 platforms: Mapping[str, Platform], *, inline: bool) -> None:
+                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0) -> None:
         self.db = db
         self.clock = clock
         self.directory = directory
@@ -51,6 +50,7 @@ class Outbox:
         # Inline (virtual time: console scripts, tests): a commit delivers before the writer goes on, so a
         # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
         self.inline = inline
+        self.resend_unknown_after = timedelta(seconds=resend_unknown_after)  # before sending again what may be posted
         self.on_give_up: GaveUp | None = None  # told when a row fails for good (admin notices)
         self._locks: dict[str, asyncio.Lock] = {}  # one delivery pass per platform at a time
         self._wakeups: dict[str, asyncio.Event] = {}
@@ -186,7 +186,7 @@ class Outbox:
         if uncertain:
             # Maybe posted already: once more after a longer wait, and then no more (see the module doc).
             give_up = bool(row["uncertain"])
-            delay = UNCERTAIN_WAIT
+            delay = self.resend_unknown_after
         else:
             give_up = permanent or attempts >= MAX_ATTEMPTS
             delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
@@ -220,7 +220,10 @@ class Outbox:
             if platform is None:
                 continue  # that platform's next run decides
             log.warning("delivery to %s %s was interrupted; its outcome is unknown", row["platform"], row["target"])
-            await self._failed(row, platform, DeliveryError("interrupted mid-send", uncertain=True))
+            if platform.idempotent_sends:  # sent again with its nonce, it comes back as the message posted
+                await self.db.write("UPDATE outbox SET sending_at = NULL WHERE id = ?", (row["id"],))
+            else:
+                await self._failed(row, platform, DeliveryError("interrupted mid-send", uncertain=True))
         return len(rows)
 
     # -- real time: one loop per platform ---------------------------------------------------------------------

@@ -147,6 +147,11 @@ class ReactionPipeline:
         prefix = self.button_tags.get(action)
         return f"{prefix}:{arg}" if prefix is not None and arg else None
 
+    @property
+    def in_flight(self) -> int:
+        """Events taken in and not yet handled to the end (their writes committed)."""
+        return self._in_flight
+
     # -- draining on stop -------------------------------------------------------------------------------------
 
     def _begin(self) -> None:
@@ -163,6 +168,10 @@ class ReactionPipeline:
         """Wait until every event taken in has been handled (platforms stopped first). Returns how many
         were still in flight when the wait gave up."""
         try:
+            # Events a stopping platform already parsed may still be tasks that have not started: let them
+            # take their place before waiting for the line to empty.
+            for _ in range(3):
+                await asyncio.sleep(0)
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:
             log.error("%d reaction events were still in flight after %.0f s", self._in_flight, timeout)

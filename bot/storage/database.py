@@ -22,7 +22,9 @@ import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
-PRAGMAS = (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
+# The loop's own connection waits only briefly for another process's lock, then hands over (see write).
+QUICK_BUSY_TIMEOUT_MS = 20
+PRAGMAS = ("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 
 
 # Commits made by the current task while counted (see `counting_commits`).
@@ -135,7 +137,7 @@ class Database:
             await _pragma(opened[1], "PRAGMA query_only=1")
             quick = sqlite3.connect(path, isolation_level=None)
             quick.row_factory = sqlite3.Row
-            for pragma in PRAGMAS:
+            for pragma in (f"PRAGMA busy_timeout={QUICK_BUSY_TIMEOUT_MS}", *PRAGMAS):
                 quick.execute(pragma).close()
         except sqlite3.Error as exc:
             for conn in opened:
@@ -150,19 +152,24 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._lock:
-            tx = Tx(self._writer)
-            try:
-                await self._writer.execute("BEGIN IMMEDIATE")
-                yield tx
-            except BaseException:
-                # Also when cancelled while BEGIN was still queued on the database thread: the rollback
-                # queues behind it, so the connection is never left inside a transaction.
-                await asyncio.shield(self._writer.rollback())
-                raise
-            await self._writer.commit()
-            _count_commit()
+        async with self._lock, self._writer_transaction() as tx:
+            yield tx
         await _run_callbacks(tx)
+
+    @asynccontextmanager
+    async def _writer_transaction(self) -> AsyncIterator[Tx]:
+        """A transaction on the writer connection; the caller holds the lock."""
+        tx = Tx(self._writer)
+        try:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            yield tx
+        except BaseException:
+            # Also when cancelled while BEGIN was still queued on the database thread: the rollback
+            # queues behind it, so the connection is never left inside a transaction.
+            await asyncio.shield(self._writer.rollback())
+            raise
+        await self._writer.commit()
+        _count_commit()
 
     @asynccontextmanager
     async def quick_transaction(self) -> AsyncIterator[Tx]:
@@ -171,30 +178,46 @@ class Database:
         Every statement blocks the loop for as long as it runs, which for such work is far less than the
         hops to the database thread that `transaction()` makes. Other tasks may still await inside it
         (reading through the reader connection, queueing messages), but the statements never wait on I/O.
+        When another process holds the database, the loop must not wait for it: the transaction then
+        runs on the writer connection's thread, which waits (up to the busy timeout) as any other.
         """
         async with self._lock:
-            tx = QuickTx(self._quick)
-            self._quick.execute("BEGIN IMMEDIATE").close()
-            try:
-                yield tx
-            except BaseException:
-                self._quick.rollback()
-                raise
-            self._quick.commit()
-            _count_commit()
+            if not _begin_quick(self._quick):
+                async with self._writer_transaction() as slow:
+                    yield slow
+                tx: Tx = slow
+            else:
+                tx = QuickTx(self._quick)
+                try:
+                    yield tx
+                except BaseException:
+                    self._quick.rollback()
+                    raise
+                self._quick.commit()
+                _count_commit()
         await _run_callbacks(tx)
 
     async def write(self, sql: str, params: Params = ()) -> Done:
         """One statement on its own, committed atomically by SQLite, for hot paths (the Telegram inbox).
 
-        It runs on the loop's thread while holding the writer lock: no other write transaction is open
-        then, so it never waits on SQLite's lock, and it costs about what the statement itself costs.
+        It runs on the loop's thread while holding the writer lock: no other write transaction of ours is
+        open then, so it costs about what the statement itself costs. If another process holds the
+        database, it waits on the writer connection's thread instead, so the loop never blocks on it.
         """
         async with self._lock:
-            cursor = self._quick.execute(sql, params)
-            cursor.close()
+            done: Done
+            try:
+                quick = self._quick.execute(sql, params)
+                quick.close()
+                done = quick
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                slow = await self._writer.execute(sql, params)
+                await slow.close()
+                done = slow
             _count_commit()
-            return cursor
+            return done
 
     async def executescript(self, script: str) -> None:
         """Run a whole script atomically (used by migrations)."""
@@ -221,6 +244,21 @@ class Database:
         return None if row is None else row[0]
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _begin_quick(conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE on the loop's connection; False if another process holds the database."""
+    try:
+        conn.execute("BEGIN IMMEDIATE").close()
+    except sqlite3.OperationalError as exc:
+        if not _is_busy(exc):
+            raise
+        return False
+    return True
+
+
 async def _run_callbacks(tx: Tx) -> None:
     for callback in tx._after_commit:
         result = callback()
@@ -232,7 +270,7 @@ async def _connect(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     try:
-        for pragma in PRAGMAS:
+        for pragma in (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", *PRAGMAS):
             await _pragma(conn, pragma)
     except BaseException:
         await conn.close()

@@ -1,0 +1,140 @@
+"""Drills on the real `microfilm-bot run` process: killed between the platform's acceptance of a send
+and our record of it, stopped by SIGTERM in the middle of a vote storm, and a platform that cannot
+come back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bot_process import BotProcess, config_text
+from tests.discord_support import eventually, user
+from tests.fakes.discord_model import Perm
+from tests.fakes.discord_server import FakeDiscord, Guild
+from tests.fakes.telegram_server import FakeTelegram
+from tests.telegram_harness import shown, to_chat
+
+pytestmark = pytest.mark.timeout(90)
+MANAGE_GUILD = 1 << 5
+
+
+def discord_guild(fake: FakeDiscord, makers: int, voters: int) -> Guild:
+    guild = fake.add_guild("makers", channels=["general"])
+    fake.add_member(guild, "mo", permissions=Perm.EVERYONE_DEFAULT | MANAGE_GUILD)
+    for n in range(makers):
+        fake.add_member(guild, f"maker{n}")
+    for n in range(voters):
+        fake.add_member(guild, f"voter{n}")
+    return guild
+
+
+async def slash(fake: FakeDiscord, guild: Guild, name: str, command: str, options: dict[str, Any],
+                subcommand: str | None = None) -> str:
+    interaction = await fake.slash(guild, "general", user(fake, guild, name), command, options, subcommand)
+    return str((await interaction.wait_callback(timeout=10))["data"].get("content", ""))
+
+
+async def open_round(fake: FakeDiscord, guild: Guild, makers: int, submit: str, vote: str) -> None:
+    created = await slash(fake, guild, "mo", "challenge",
+                          {"theme": "Night walks", "submit_until": submit, "vote_until": vote}, "new")
+    assert "is set" in created, created
+    for n in range(makers):
+        entered = await slash(fake, guild, f"maker{n}", "submit",
+                              {"film": f"https://vimeo.com/{n + 1}", "title": f"Film {n + 1}", "runtime": "1:00"})
+        assert f"Entry #{n + 1}" in entered, entered
+
+
+@pytest.mark.parametrize("nonce_window", [300.0, 0.0], ids=["resent-within-the-nonce-window", "too-late-for-it"])
+async def test_discord_killed_after_accepting_a_card_posts_it_once_and_counts_its_votes(
+        tmp_path: Path, nonce_window: float) -> None:
+    """Within Discord's nonce window the resend returns the card already posted; past it a second copy is
+    posted, and reactions on the first, never recorded copy are still understood from its Vote button."""
+    async with FakeDiscord(nonce_window=nonce_window) as fake:
+        guild = discord_guild(fake, makers=3, voters=2)
+        general = guild.channel("general")
+        bot = BotProcess(tmp_path, config_text(discord=fake), discord=fake)
+        await bot.start()
+        accepted: list[dict[str, Any]] = []
+
+        def kill_at_second_card(message: dict[str, Any]) -> None:
+            if message.get("components"):
+                accepted.append(message)
+                if len(accepted) == 2:
+                    bot.kill()  # Discord has the card; the bot never learns its id
+
+        fake.after_accept = kill_at_second_card
+        try:
+            await open_round(fake, guild, makers=3, submit="3s", vote="12s")
+            assert await bot.wait() == -9
+        finally:
+            bot.kill()
+        fake.after_accept = None
+        unrecorded = accepted[1]["id"]
+        fake.seed_reactions(unrecorded, "⭐", [user(fake, guild, "voter0")])  # voted while the bot was down
+        again = BotProcess(tmp_path, config_text(discord=fake), discord=fake)
+        await again.start()
+        try:
+            await eventually(lambda: len([m for m in fake.messages_in(general) if m.get("components")])
+                             == (3 if nonce_window else 4), timeout=15)
+            await fake.react(general, unrecorded, user(fake, guild, "voter1"), "⭐")  # and one after
+            await eventually(lambda: any("Results of challenge #1" in (m.get("content") or "")
+                                         for m in fake.messages_in(general)), timeout=40)
+        finally:
+            again.terminate()
+            await again.wait()
+    cards = [m for m in fake.messages_in(general) if m.get("components")]
+    if nonce_window:
+        assert len(cards) == 3 and fake.nonce_hits >= 1  # the resend came back as the card already posted
+    else:
+        assert len(cards) == 4 and fake.nonce_hits == 0  # a second copy; both count (one vote per voter)
+    results = next(m["content"] for m in fake.messages_in(general) if "Results of challenge #1" in (m["content"] or ""))
+    title = accepted[1]["embeds"][0]["title"]
+    assert re.search(rf"“{title}” by maker\d — votes: 2", results), results
+
+
+async def test_telegram_killed_after_accepting_a_card_counts_votes_on_both_copies(tmp_path: Path) -> None:
+    async with FakeTelegram() as fake:
+        ann, cleo, dan = (fake.add_user(n, n.lower()) for n in ("Ann", "Cleo", "Dan"))
+        makers = [fake.add_user(f"Maker{n}", f"maker{n}") for n in range(2)]
+        group = fake.add_group("Makers")
+        fake.set_admins(group, [fake.bot_user, ann])
+        bot = BotProcess(tmp_path, config_text(telegram=fake), telegram=fake)
+        await bot.start()
+        accepted: list[dict[str, Any]] = []
+
+        def kill_at_first_card(message: dict[str, Any]) -> None:
+            if "Entry #" in str(message.get("text")) and "·" in str(message.get("text")):
+                accepted.append(message)
+                bot.kill()
+
+        try:
+            fake.send_text(group, ann, "/challenge new Night walks submit_until=3s vote_until=12s")
+            await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
+            for n, maker in enumerate(makers, start=1):
+                fake.send_text(group, maker, f'/submit https://vimeo.com/{n} title="Film {n}" runtime=1:00')
+                await fake.wait_for_call("sendMessage", to_chat(group, f"Entry #{n}:"))
+            fake.after_accept = kill_at_first_card
+            assert await bot.wait() == -9
+        finally:
+            bot.kill()
+        fake.after_accept = None
+        first_copy = accepted[0]["message_id"]
+        again = BotProcess(tmp_path, config_text(telegram=fake), telegram=fake)
+        await again.start()
+        try:
+            # Telegram cannot tell it posted the card: the bot waits, sends it once more, and keeps both.
+            title = "Film 1" if "Film 1" in accepted[0]["text"] else "Film 2"
+            await fake.wait_for_call("sendMessage", lambda r: r.ok and r.response["result"]["message_id"]
+                                     != first_copy and title in shown(r) and "·" in shown(r), timeout=15)
+            fake.react(group, cleo, first_copy, "🔥")  # on the copy the bot never recorded
+            results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1"),
+                                                     timeout=40))
+        finally:
+            again.terminate()
+            await again.wait()
+    copies = [r for r in fake.calls("sendMessage") if r.ok and title in shown(r) and "·" in shown(r)]
+    assert len(copies) == 2  # the original and one resend, never a third
+    assert f"“{title}” by Maker" in results and "votes: 1, points: +3" in results
