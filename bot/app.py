@@ -82,8 +82,6 @@ class App:
         try:
             check_cog_sections(self.config)
             await self.load_cogs(["bot.builtin", *self.config.bot.cogs])
-            # Reactions taken in before the platforms stopped are handled before the cogs go.
-            stack.push_async_callback(self.dispatcher.reactions.drain, DRAIN_SECONDS)
             await self.outbox.recover()
             for platform in self.platforms.values():
                 await platform.start(self)  # Telegram applies its backlog here, before any overdue phase
@@ -95,6 +93,10 @@ class App:
             else:
                 self.outbox.start_loops()
                 stack.push_async_callback(self.outbox.stop_loops)
+            # A stop begins here, in reverse: the platforms stop taking events in, every event already
+            # taken in is handled, what is due is delivered, and only then does the rest close.
+            stack.push_async_callback(self.dispatcher.reactions.drain, DRAIN_SECONDS)
+            stack.push_async_callback(self._pause_platforms)
         except BaseException:
             await self._close()
             raise
@@ -107,6 +109,13 @@ class App:
     async def _close(self) -> None:
         stack, self._stack = self._stack, contextlib.AsyncExitStack()
         await stack.aclose()
+
+    async def _pause_platforms(self) -> None:
+        for platform in self.platforms.values():
+            try:
+                await platform.pause()
+            except Exception:
+                log.exception("pausing %s failed", platform.name)
 
     async def _stop_platform(self, platform: Platform) -> None:
         try:

@@ -42,6 +42,10 @@ class Platform(Protocol):
 
     async def stop(self) -> None: ...
 
+    async def pause(self) -> None:
+        """Stop taking events in (the first step of a stop); sending still works until stop()."""
+        return None
+
     async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
                    nonce: str | None = None) -> MessageRef:
         """Post to a chat. For an announcement `kind` is set and `chat_id` may be a whole space

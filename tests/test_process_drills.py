@@ -4,7 +4,9 @@ come back."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +140,59 @@ async def test_telegram_killed_after_accepting_a_card_counts_votes_on_both_copie
     copies = [r for r in fake.calls("sendMessage") if r.ok and title in shown(r) and "·" in shown(r)]
     assert len(copies) == 2  # the original and one resend, never a third
     assert f"“{title}” by Maker" in results and "votes: 1, points: +3" in results
+
+
+async def test_sigterm_in_a_vote_storm_stops_cleanly_and_every_event_taken_in_is_stored(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        guild = discord_guild(fake, makers=4, voters=600)
+        general = guild.channel("general")
+        bot = BotProcess(tmp_path, config_text(discord=fake), discord=fake)
+        await bot.start()
+        try:
+            await open_round(fake, guild, makers=4, submit="2s", vote="10m")
+            await eventually(lambda: len([m for m in fake.messages_in(general) if m.get("components")]) == 4,
+                             timeout=15)
+            cards = [m["id"] for m in fake.messages_in(general) if m.get("components")]
+            voters = [user(fake, guild, f"voter{n}") for n in range(600)]
+            changes = [(general, card, voter, "⭐", step % 2 == 0) for voter in voters for card in cards
+                       for step in range(1 + (int(voter["id"]) + int(card)) % 3)]
+            storm = asyncio.create_task(fake.react_many(changes, pace=3000))
+            await asyncio.sleep(0.6)
+            bot.terminate()  # mid-storm: a supervisor stops the bot
+            assert await bot.wait() == 0
+            sent = await storm
+        finally:
+            bot.kill()
+    taken = int(re.search(r"stopped cleanly \((\d+) reaction events taken in, all handled\)", bot.log).group(1))
+    assert 0 < taken <= len(sent)
+    print(f"taken in before the stop: {taken} of {len(sent)} events")
+    # The gateway delivers in order, so what was taken in is the burst's first `taken` events: replayed
+    # here, they must give exactly the votes stored.
+    expected: dict[tuple[str, str], bool] = {}
+    for event in sent[:taken]:
+        expected[(event["message_id"], event["user_id"])] = "member" in event  # ADD carries the member
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        rows = conn.execute("SELECT v.source, a.user_id, v.active FROM challenge_votes v JOIN accounts a "
+                            "ON a.person_id = v.person_id AND a.platform = 'discord' WHERE v.source LIKE 'react:%'")
+        stored = {(source.split(":")[3], user_id): bool(active) for source, user_id, active in rows}
+    assert stored == expected
+
+
+async def test_a_platform_that_cannot_come_back_is_told_on_the_other_and_the_process_exits_non_zero(
+        tmp_path: Path) -> None:
+    async with FakeDiscord() as discord, FakeTelegram() as telegram:
+        guild = discord_guild(discord, makers=0, voters=1)
+        bot = BotProcess(tmp_path, config_text(discord=discord, telegram=telegram, cogs=("films",)),
+                         discord=discord, telegram=telegram)
+        await bot.start()
+        try:
+            await slash(discord, guild, "voter0", "help", {})  # the server is a community with an admin chat
+            telegram.token = "123456:revoked"  # the token was revoked in @BotFather: every call is refused
+            code = await bot.wait(timeout=30)
+        finally:
+            bot.kill()
+    assert code == 1
+    assert "stopped because telegram: Telegram refused the bot token" in bot.log
+    notices = [m["content"] for m in discord.messages_in(guild.channel("general"))
+               if "lost its telegram connection for good" in (m.get("content") or "")]
+    assert len(notices) == 1

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from datetime import datetime
@@ -151,6 +152,19 @@ class DiscordPlatform(Platform):
             await self._app.gaps.over(PLATFORM, started, ended, lost=lost)
         except Exception:
             log.exception("discord: could not record the connection gap from %s", started.isoformat())
+
+    async def pause(self) -> None:
+        """Close the gateway (no more events); REST stays open for the deliveries still due."""
+        if self.client is None or self._task is None:
+            return
+        self.watch.stopping = True
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._task
+        self._task = None
+        if self.client.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.client.ws.close(code=1000)
 
     async def stop(self) -> None:
         if self.client is not None:

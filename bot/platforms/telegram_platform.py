@@ -156,8 +156,8 @@ class TelegramPlatform(Platform):
         else:
             await self.application.update_queue.put(update)
 
-    async def stop(self) -> None:
-        """Stop taking updates, let queued ones finish, close the HTTP clients; safe when half started."""
+    async def pause(self) -> None:
+        """Stop taking updates (what was taken stays in the inbox); sending goes on until stop()."""
         if self._poller is not None:
             self._poller.stopping = True
         if self._poll_task is not None:
@@ -169,6 +169,10 @@ class TelegramPlatform(Platform):
         if self._webhook is not None:
             await self._webhook.stop()
             self._webhook = None
+
+    async def stop(self) -> None:
+        """Let queued updates finish, close the HTTP clients; safe when half started."""
+        await self.pause()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

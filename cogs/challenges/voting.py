@@ -141,7 +141,7 @@ class Voting(Base):
                         read = await self._recount_one(tx, challenge, entry, ref, emoji, when)
                     except UnreadableMessage as exc:
                         log.warning("recount of %s: %s; keeping its stored votes", ref, exc)
-                        unreadable.append(f"#{entry.id}")
+                        unreadable.append(entry.title)
                         break
                     if read is None:
                         break
@@ -157,8 +157,7 @@ class Voting(Base):
             t = self.app.translator(community.language)
             names = ", ".join(dict.fromkeys(unreadable))
             await self.app.notices.tell(tx, community, f"challenges:{challenge.id}:unreadable",
-                                        Message(t("challenges.recount_unreadable", id=challenge.id,
-                                                  count=len(set(unreadable)), cards=names)))
+                                        Message(t("challenges.recount_unreadable", id=challenge.id, cards=names)))
         return cards
 
     async def _recount_one(self, tx: Tx, challenge: Challenge, entry: Entry, ref: MessageRef, emoji: str,

@@ -449,6 +449,10 @@ class FakeDiscord:
         event = self.model.reaction_event(target, message_id, user_id, key, add=add, burst=burst)
         return changed, "MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", event
 
+    async def delete_message(self, message_id: str) -> None:
+        """A moderator deletes a message: gone with its reactions, MESSAGE_DELETE dispatched."""
+        await self.rest._delete(self.model.messages[message_id])
+
     def seed_reactions(self, message_id: str, emoji: str | JSON, users: Sequence[UserRef]) -> None:
         """Reactions made while the bot was offline: in the store (REST sees them), never dispatched."""
         for user in users:
