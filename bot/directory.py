@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.config import Config
@@ -30,6 +31,7 @@ class Directory:
         # People asked for without a community (reactions, private chats) and not in memory: looked up
         # together, one read for all and one transaction for the new and the renamed.
         self._wanted: dict[Account, tuple[str | None, asyncio.Future[Person]]] = {}
+        self._resolving: dict[Account, tuple[str | None, asyncio.Future[Person]]] = {}  # batches under way
 
     def forget_people(self) -> None:
         self._seen.clear()
@@ -140,8 +142,8 @@ class Directory:
         return found
 
     async def _wait_for_batch(self, account: Account, display_name: str | None) -> Person:
-        waiting = self._wanted.get(account)
-        if waiting is not None:
+        waiting = self._wanted.get(account) or self._resolving.get(account)
+        if waiting is not None:  # asked for already (a storm of one person's events): one lookup serves all
             return await asyncio.shield(waiting[1])
         future: asyncio.Future[Person] = asyncio.get_running_loop().create_future()
         first = not self._wanted
@@ -152,8 +154,15 @@ class Directory:
 
     def _start_batch(self) -> None:
         wanted, self._wanted = self._wanted, {}
+        self._resolving.update(wanted)
         task = asyncio.get_running_loop().create_task(self._resolve_batch(wanted))
-        task.add_done_callback(_retrieve)
+        task.add_done_callback(lambda done: self._batch_done(done, wanted))
+
+    def _batch_done(self, task: asyncio.Task[None], wanted: dict[Account, Any]) -> None:
+        for account, entry in wanted.items():
+            if self._resolving.get(account) is entry:
+                del self._resolving[account]
+        _retrieve(task)
 
     async def _resolve_batch(self, wanted: dict[Account, tuple[str | None, asyncio.Future[Person]]]) -> None:
         try:
@@ -182,10 +191,12 @@ class Directory:
         for start in range(0, len(accounts), LOOKUP_CHUNK):
             chunk = accounts[start:start + LOOKUP_CHUNK]
             values = ",".join("(?, ?)" for _ in chunk)
+            # Joined, not `(platform, user_id) IN (VALUES ...)`: SQLite scans the whole table for that.
             rows = await self.db.fetchall(
-                "SELECT a.platform, a.user_id, a.person_id, p.display_name, a.last_seen_at, p.last_community_id, "
-                f"p.zone FROM accounts a JOIN people p ON p.id = a.person_id WHERE (a.platform, a.user_id) IN "
-                f"(VALUES {values})", [part for account in chunk for part in (account.platform, account.user_id)])
+                f"WITH wanted(platform, user_id) AS (VALUES {values}) SELECT a.platform, a.user_id, a.person_id, "
+                "p.display_name, a.last_seen_at, p.last_community_id, p.zone FROM wanted JOIN accounts a "
+                "ON a.platform = wanted.platform AND a.user_id = wanted.user_id JOIN people p ON p.id = a.person_id",
+                [part for account in chunk for part in (account.platform, account.user_id)])
             for row in rows:
                 found[Account(row[0], row[1])] = (int(row[2]), row[3], from_db(row[4]), row[5], row[6])
         return found

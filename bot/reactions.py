@@ -29,22 +29,37 @@ DESCRIBED_LIMIT = 100_000  # unrecorded messages remembered as asked about
 ReactionListener = Callable[[ReactionEvent, str, Person, Community], Awaitable[Awaitable[object] | None]]
 
 
+class Place:
+    """One event's place in line; a future is made only if a later event has to wait for it."""
+
+    __slots__ = ("done", "waiter")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.waiter: asyncio.Future[None] | None = None
+
+    async def passed(self) -> None:
+        if not self.done:
+            self.waiter = self.waiter or asyncio.get_running_loop().create_future()
+            await self.waiter
+
+
 class InOrder:
     """Hands events of one key on in the order they entered, however long each one waits in between."""
 
     def __init__(self) -> None:
-        self._last: dict[Hashable, asyncio.Future[None]] = {}
+        self._last: dict[Hashable, Place] = {}
 
-    def enter(self, key: Hashable) -> tuple[asyncio.Future[None] | None, asyncio.Future[None]]:
+    def enter(self, key: Hashable) -> tuple[Place | None, Place]:
         """Take a place in line (no await): (the place before, if still taken; this place)."""
         before = self._last.get(key)
-        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._last[key] = mine
+        mine = self._last[key] = Place()
         return before, mine
 
-    def leave(self, key: Hashable, mine: asyncio.Future[None]) -> None:
-        if not mine.done():
-            mine.set_result(None)
+    def leave(self, key: Hashable, mine: Place) -> None:
+        mine.done = True
+        if mine.waiter is not None and not mine.waiter.done():
+            mine.waiter.set_result(None)
         if self._last.get(key) is mine:
             del self._last[key]
 
@@ -83,8 +98,7 @@ class ReactionPipeline:
             self._end()
         return pending is not None
 
-    async def _hand_over(self, event: ReactionEvent, before: asyncio.Future[None] | None
-                         ) -> list[Awaitable[object]] | None:
+    async def _hand_over(self, event: ReactionEvent, before: Place | None) -> list[Awaitable[object]] | None:
         """Look up, wait for the event before, queue with the listeners; None when the message is not
         a tagged bot message."""
         found = await self._tag(event)
@@ -94,7 +108,7 @@ class ReactionPipeline:
         community = await self.app.directory.community(community_id)
         person = await self.app.directory.person_for(event.account, event.display_name)
         if before is not None:
-            await before  # the earlier event of this person on this message queues first
+            await before.passed()  # the earlier event of this person on this message queues first
         pending: list[Awaitable[object]] = []
         for cog_name, listener in self.listeners:
             try:

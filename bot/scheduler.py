@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +50,9 @@ class Scheduler:
         self._handlers: dict[str, JobHandler] = {}
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
+        self._rearming = False
+        self._rearm_tasks: set[asyncio.Task[None]] = set()
+        self._armed_at: datetime | None = None  # when APScheduler will wake us next
 
     @property
     def realtime(self) -> bool:
@@ -69,14 +72,27 @@ class Scheduler:
         cursor = await tx.execute(
             "INSERT OR IGNORE INTO due_jobs (kind, key, due_at, payload, community_id) VALUES (?, ?, ?, ?, ?)",
             (kind, key, to_db(due_at), json.dumps(payload or {}), community_id))
-        tx.after_commit(self.rearm)
+        if self._armed_at is None or due_at < self._armed_at:  # a later row wakes no one sooner
+            tx.after_commit(self.request_rearm)
         return cursor.rowcount == 1
+
+    async def schedule_many(self, tx: Tx, kind: str,
+                            rows: Sequence[tuple[datetime, Mapping[str, object], str, int | None]]) -> None:
+        """Many due rows of one kind at once: (due_at, payload, key, community_id); used keys change nothing."""
+        if not rows:
+            return
+        await tx.executemany(
+            "INSERT OR IGNORE INTO due_jobs (kind, key, due_at, payload, community_id) VALUES (?, ?, ?, ?, ?)",
+            [(kind, key, to_db(due), json.dumps(payload), community) for due, payload, key, community in rows])
+        soonest = min(due_at for due_at, _, _, _ in rows)
+        if self._armed_at is None or soonest < self._armed_at:
+            tx.after_commit(self.request_rearm)
 
     async def reschedule(self, tx: Tx, key: str, due_at: datetime) -> bool:
         """Move a pending row; a row already done stays done."""
         cursor = await tx.execute("UPDATE due_jobs SET due_at = ? WHERE key = ? AND done_at IS NULL",
                                   (to_db(due_at), key))
-        tx.after_commit(self.rearm)
+        tx.after_commit(self.request_rearm)
         return cursor.rowcount == 1
 
     async def cancel(self, tx: Tx, key_prefix: str) -> int:
@@ -168,10 +184,29 @@ class Scheduler:
             self._aps.shutdown(wait=False)
             self._aps = None
 
+    def request_rearm(self) -> None:
+        """Rows changed: look for the next due one soon. Many commits in a burst (a vote storm scheduling
+        receipts) cost one look, not one each."""
+        if self._aps is None or self._rearming:
+            return
+        self._rearming = True
+        task = asyncio.get_running_loop().create_task(self._rearm_soon())
+        self._rearm_tasks.add(task)
+        task.add_done_callback(self._rearm_tasks.discard)
+
+    async def _rearm_soon(self) -> None:
+        await asyncio.sleep(0)  # let the rest of the burst commit first
+        self._rearming = False
+        try:
+            await self.rearm()
+        except Exception:
+            log.exception("could not look for the next due job")
+
     async def rearm(self) -> None:
         if self._aps is None:
             return
         due = await self.next_due()
+        self._armed_at = due
         if due is None:
             if self._aps.get_job("due-rows"):
                 self._aps.remove_job("due-rows")

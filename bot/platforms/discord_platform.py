@@ -53,8 +53,9 @@ class DiscordClient(discord.Client):
         intents.guilds = True
         intents.guild_reactions = True
         intents.dm_messages = True
+        # No message cache: the bot reads raw events, and discord.py scans that cache for every reaction.
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
-                         guild_ready_timeout=settings.guild_ready_timeout)
+                         guild_ready_timeout=settings.guild_ready_timeout, max_messages=None)
         self.tree: app_commands.CommandTree[DiscordClient] = app_commands.CommandTree(self)
         self.ready = asyncio.Event()
         guard_parsers(self)

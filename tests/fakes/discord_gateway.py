@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class GatewayConnection:
     session: GatewaySession | None = None
     transport: asyncio.Transport | None = None  # to cut the TCP connection without a close frame
     sent: list[JSON] = field(default_factory=list)  # every frame that went out on this socket, in order
+    sent_at: list[float] = field(default_factory=list)  # time.monotonic() when each of them went out
 
     async def send(self, payload: JSON) -> bool:
         if self.ws.closed:
@@ -106,6 +108,7 @@ class GatewayConnection:
         except (ConnectionError, RuntimeError):  # peer went away mid-send; resume replays it
             return False
         self.sent.append(payload)
+        self.sent_at.append(time.monotonic())
         return True
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 RECEIPT_JOB = "challenges.receipt"
 INTERVAL = timedelta(minutes=1)
+PLANNED_LIMIT = 100_000
 COUNTED, WITHDRAWN, OWN, OUTSIDE = "counted", "withdrawn", "own", "outside"
 Titles = Callable[[Tx, int], Awaitable[dict[int, str]]]  # challenge id -> entry id -> title
 
@@ -50,6 +51,7 @@ class Receipts:
         self.repo = ReceiptRepository()
         self.titles = titles
         self.hidden_tallies = hidden_tallies
+        self._planned: set[str] = set()  # receipt rows already scheduled (the key keeps them once anyway)
 
     async def note(self, tx: Tx, outcomes: Sequence[Outcome]) -> None:
         """Store what the events of one batch came to, and tell (or plan to tell) the voters."""
@@ -81,16 +83,19 @@ class Receipts:
         last = await self.repo.last_sent(tx, challenge_id, list(people))
         due_now = [pid for pid in people if pid not in last or last[pid] + INTERVAL <= now]
         await self._send(tx, challenge_id, due_now, {pid: people[pid] for pid in due_now}, now)
+        later = []
         for person_id in people.keys() - set(due_now):
-            sent_at = last[person_id]
-            outcome = people[person_id]
+            sent_at, outcome = last[person_id], people[person_id]
             # One row per voter and window (the key), so more changes in the window add nothing.
-            await self.app.scheduler.schedule(
-                tx, RECEIPT_JOB, sent_at + INTERVAL,
-                {"challenge": challenge_id, "person": person_id, "zone": outcome.zone,
-                 "language": outcome.language},
-                key=f"challenges:receipt:{challenge_id}:{person_id}:{to_db(sent_at)}",
-                community_id=outcome.community_id)
+            key = f"challenges:receipt:{challenge_id}:{person_id}:{to_db(sent_at)}"
+            if key not in self._planned:
+                later.append((sent_at + INTERVAL, {"challenge": challenge_id, "person": person_id,
+                                                   "zone": outcome.zone, "language": outcome.language},
+                              key, outcome.community_id))
+        await self.app.scheduler.schedule_many(tx, RECEIPT_JOB, later)
+        if len(self._planned) > PLANNED_LIMIT:
+            self._planned.clear()
+        tx.after_commit(lambda: self._planned.update(key for _, _, key, _ in later))
 
     async def _send(self, tx: Tx, challenge_id: int, person_ids: Sequence[int], where: dict[int, Outcome],
                     now: datetime) -> None:

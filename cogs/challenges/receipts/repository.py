@@ -20,9 +20,12 @@ class ReceiptRepository:
         for start in range(0, len(pairs), CHUNK):
             chunk = pairs[start:start + CHUNK]
             values = ",".join("(?, ?)" for _ in chunk)
+            # Joined, not `(entry_id, person_id) IN (VALUES ...)`: SQLite scans the whole table for that.
             rows = await tx.fetchall(
-                f"SELECT entry_id, person_id, MAX(active) FROM challenge_votes WHERE (entry_id, person_id) IN "
-                f"(VALUES {values}) GROUP BY entry_id, person_id", [n for pair in chunk for n in pair])
+                f"WITH wanted(entry_id, person_id) AS (VALUES {values}) SELECT v.entry_id, v.person_id, "
+                "MAX(v.active) FROM wanted JOIN challenge_votes v ON v.entry_id = wanted.entry_id "
+                "AND v.person_id = wanted.person_id GROUP BY v.entry_id, v.person_id",
+                [n for pair in chunk for n in pair])
             found.update({(int(row[0]), int(row[1])): bool(row[2]) for row in rows})
         return found
 
