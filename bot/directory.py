@@ -10,7 +10,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.config import Config
 from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person
-from bot.storage import Database, Tx
+from bot.storage import Database, Tx, with_retries
 from bot.timeutil import from_db, to_db
 
 # How fresh "last seen" must be; it picks the platform for private messages, so minutes are plenty.
@@ -170,9 +170,12 @@ class Directory:
             now = self.clock.now()
             stale = [account for account, (name, _) in wanted.items() if not _fresh(known.get(account), name, now)]
             if stale:
-                async with self.db.transaction() as tx:
-                    for account in stale:
-                        await self._touch(tx, account, wanted[account][0], None, to_db(now))
+                async def touch_all() -> None:
+                    async with self.db.transaction() as tx:
+                        for account in stale:
+                            await self._touch(tx, account, wanted[account][0], None, to_db(now))
+
+                await with_retries(touch_all, f"recording {len(stale)} people")
                 known.update(await self._known_accounts(stale))
             for account, (_, future) in wanted.items():
                 person_id, name, _, latest, zone = known[account]

@@ -191,3 +191,17 @@ async def test_a_refused_resume_is_a_gap_whose_votes_are_recounted_and_told(disc
                       if "connection was lost" in (m.get("content") or ""))
         assert "entry cards of voting challenges were recounted from discord" in notice
         assert (await round_.app.gaps.recorded("discord"))[0]["reason"] == "events lost"
+
+
+async def test_votes_wait_out_a_database_locked_by_another_process(discord_fake: FakeDiscord,
+                                                                  tmp_path: Path) -> None:
+    fake = discord_fake
+    async with voting_round(fake, tmp_path / "bot.sqlite3", entries=2, voters=4) as round_:
+        locker = hold_lock(tmp_path / "bot.sqlite3", 7)
+        try:
+            for voter in round_.voters:
+                await fake.react(round_.channel, round_.cards[1], voter, "⭐")
+            await settled(round_.app, 4, timeout=40)  # the writer waited for the lock and tried again
+        finally:
+            locker.wait(timeout=30)
+        assert await reactions_stored(round_.app) == reactions_shown(fake, round_)

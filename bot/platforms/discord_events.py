@@ -147,7 +147,11 @@ class Incoming:
                               str(payload.emoji), added, at=self.app.clock.now(),
                               space=str(payload.guild_id) if payload.guild_id else None,
                               on_bot_message=None if author is None or me is None else author == me.id)
-        await self.app.dispatcher.reaction(event)
+        try:
+            await self.app.dispatcher.reaction(event)
+        except Exception as exc:  # the recount before the close still finds the reaction on the card
+            log.error("discord: a reaction event (%s) could not be taken in: %s: %s; the recount before the "
+                      "close will find it", "add" if added else "remove", type(exc).__name__, exc)
 
     def _name(self, payload: discord.RawReactionActionEvent) -> str | None:
         """The reacting member's name from the event or memory; None keeps the stored one (no fetch)."""

@@ -1,4 +1,4 @@
-from bot.storage.database import Database, DatabaseError, Tx, counting_commits
+from bot.storage.database import Database, DatabaseError, Tx, counting_commits, with_retries
 from bot.storage.migrations import apply_migrations
 
-__all__ = ["Database", "DatabaseError", "Tx", "apply_migrations", "counting_commits"]
+__all__ = ["Database", "DatabaseError", "Tx", "apply_migrations", "counting_commits", "with_retries"]

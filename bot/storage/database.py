@@ -10,16 +10,18 @@ data while a write transaction is open, so reads never wait on writes. Every wri
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
+log = logging.getLogger(__name__)
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 # The loop's own connection waits only briefly for another process's lock, then hands over (see write).
@@ -242,6 +244,29 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each new try of work the database refused
+T = TypeVar("T")
+
+
+async def with_retries(attempt: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run `attempt` (whole work that may simply be done again: one transaction) until the database takes
+    it: locked by another process or a full disk are waited out, for about fifteen seconds in all."""
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            return await attempt()
+        except sqlite3.OperationalError as exc:
+            if pause is None or not _is_transient(exc):
+                raise
+            log.error("%s: the database refused (%s); trying again in %.1f s", what, exc, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _is_transient(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return _is_busy(exc) or "disk is full" in text or "disk I/O error" in text
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from bot.storage import Database, Tx
+from bot.storage import Database, Tx, with_retries
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -116,18 +118,25 @@ class VoteWriter(Generic[R]):
 
     async def _commit(self, batch: list[tuple[VoteEvent, asyncio.Future[R]]]) -> None:
         events = [event for event, _ in batch]
-        results: list[R] = []
-        try:
+
+        async def attempt() -> None:
+            results: list[R] = []
             async with self.db.quick_transaction() as tx:  # a bounded batch: statements stay on the loop
                 # Registered first, so acknowledgements go out right after the commit, before deliveries.
-                tx.after_commit(lambda: self._committed(batch, events, results))
+                tx.after_commit(functools.partial(self._committed, batch, events, results))
                 results.extend(await self.apply(tx, events))
-        except Exception as exc:
-            log.exception("a batch of %d vote events failed", len(batch))
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
 
+        try:
+            await with_retries(attempt, f"a batch of {len(batch)} vote events")
+        except Exception as exc:
+            self._failed(batch, exc)
+
+    def _failed(self, batch: list[tuple[VoteEvent, asyncio.Future[R]]], exc: Exception) -> None:
+        log.error("a batch of %d vote events failed for good: %s", len(batch), exc,
+                  exc_info=not isinstance(exc, sqlite3.OperationalError))
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc)
 
     def _committed(self, batch: list[tuple[VoteEvent, asyncio.Future[R]]], events: list[VoteEvent],
                    results: list[R]) -> None:
