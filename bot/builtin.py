@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cog import Cog, command
 from bot.commands import Command, Option
 from bot.context import Context
 from bot.models import Text
+from bot.timeutil import known_zone
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -59,12 +59,11 @@ class Builtin(Cog):
             await self.app.directory.set_zone(ctx.person.id, None)
             await ctx.reply(ctx.t("core.timezone.reset", zone=ctx.community.zone))
             return
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            ctx.fail("core.timezone.unknown", zone=zone)
-        await self.app.directory.set_zone(ctx.person.id, zone)
-        await ctx.reply(ctx.t("core.timezone.set", zone=zone))
+        found = known_zone(zone)
+        if found is None:
+            ctx.fail("core.timezone.unknown", zone=zone[:64])
+        await self.app.directory.set_zone(ctx.person.id, found)
+        await ctx.reply(ctx.t("core.timezone.set", zone=found))
 
 
 async def setup(app: App) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.errors import UserError
 from bot.models import IncomingFile
 
 MAX_INPUT_CHARS = 6000  # above any platform's own message limit, so field limits speak first
@@ -19,13 +20,8 @@ _KEY = re.compile(r"^([a-z_][a-z0-9_]*)=(.*)$", re.DOTALL)
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 
 
-class UsageError(ValueError):
-    """A mistake in how a command was typed; `key` and `values` pick the catalog message."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class UsageError(UserError):
+    """A mistake in how a command was typed: answered like any UserError, with the usage line added."""
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
+from bot.timeutil import known_zone
 
 T = TypeVar("T")
 DISCORD_TOKEN_ENV = "MICROFILM_DISCORD_TOKEN"
@@ -169,10 +169,8 @@ def check_language(value: str, key: str) -> None:
 
 
 def check_zone(value: str, key: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{key} = {value!r} is not an IANA time zone (like Europe/Berlin or UTC)") from exc
+    if known_zone(value) is None:
+        raise ConfigError(f"{key} = {value!r} is not an IANA time zone (like Europe/Berlin or UTC)")
 
 
 def _parse_communities(raw: Any) -> tuple[CommunitySettings, ...]:

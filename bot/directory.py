@@ -225,6 +225,29 @@ class Directory:
                          (display_name, community_id, person_id))
         return person_id
 
+    async def people_ids(self, tx: Tx, accounts: list[Account]) -> dict[Account, int]:
+        """Person ids for many accounts inside `tx` (a recount's reacting users): one read for the known,
+        and the unknown created (named by their id until they speak)."""
+        found: dict[Account, int] = {}
+        for start in range(0, len(accounts), LOOKUP_CHUNK):
+            chunk = accounts[start:start + LOOKUP_CHUNK]
+            values = ",".join("(?, ?)" for _ in chunk)
+            rows = await tx.fetchall(
+                f"WITH wanted(platform, user_id) AS (VALUES {values}) SELECT a.platform, a.user_id, a.person_id "
+                "FROM wanted JOIN accounts a ON a.platform = wanted.platform AND a.user_id = wanted.user_id",
+                [part for account in chunk for part in (account.platform, account.user_id)])
+            found.update({Account(row[0], row[1]): int(row[2]) for row in rows})
+        now = to_db(self.clock.now())
+        for account in accounts:
+            if account not in found:
+                found[account] = await self._touch(tx, account, None, None, now)
+        return found
+
+    async def everyone(self) -> list[Person]:
+        """Every person, by id (the export)."""
+        rows = await self.db.fetchall("SELECT id, display_name, zone FROM people ORDER BY id")
+        return [Person(row["id"], row["display_name"], row["zone"]) for row in rows]
+
     async def person(self, person_id: int) -> Person | None:
         row = await self.db.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
         return Person(row["id"], row["display_name"], row["zone"]) if row else None

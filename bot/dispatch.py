@@ -77,14 +77,12 @@ class Dispatcher:
             except ReplyFailed as exc:
                 log.warning("the answer to %s could not be sent: %r", command.name if command else "a command",
                             exc.__cause__)
-            except UsageError as exc:
+            except UserError as exc:
                 text = t(exc.key, **exc.values)
                 command = exc.command if isinstance(exc, _WithCommand) else command
-                if command is not None:
+                if isinstance(exc, UsageError) and command is not None:
                     text = text + "\n" + t("errors.usage", usage=command.usage())
                 await _answer(responder, Message(text), zone)
-            except UserError as exc:
-                await _answer(responder, Message(t(exc.key, **exc.values)), zone)
             except Exception:
                 log.exception("command failed: %s", command.name if command else inv.command or "(unparsed)")
                 # What was committed stays: the apology must not say that nothing was saved.

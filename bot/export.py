@@ -31,12 +31,12 @@ async def collect(app: App, *, public: bool = False) -> dict[str, Any]:
 
 async def _people(app: App, public: bool) -> list[dict[str, Any]]:
     people = []
-    for row in await app.db.fetchall("SELECT id, display_name, zone FROM people ORDER BY id"):
-        person: dict[str, Any] = {"id": row["id"], "display_name": row["display_name"]}
+    for found in await app.directory.everyone():
+        person: dict[str, Any] = {"id": found.id, "display_name": found.display_name}
         if not public:
-            person["zone"] = row["zone"]
+            person["zone"] = found.zone
             person["accounts"] = [{"platform": a.platform, "user_id": a.user_id}
-                                  for a in await app.directory.accounts_of(row["id"])]
+                                  for a in await app.directory.accounts_of(found.id)]
         people.append(person)
     return people
 

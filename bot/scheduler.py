@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock, VirtualClock
 from bot.storage import Database, Tx
@@ -218,12 +217,6 @@ class Scheduler:
     async def _wake(self) -> None:
         await self.run_due()
         await self.rearm()
-
-    def every(self, name: str, seconds: float, func: Callable[[], Awaitable[None]]) -> None:
-        """A periodic housekeeping call (real time only)."""
-        if self._aps is not None:
-            self._aps.add_job(func, IntervalTrigger(seconds=seconds), id=name, replace_existing=True,
-                              misfire_grace_time=None, coalesce=True)
 
 
 def next_weekly(after: datetime, day: str, hour: int, minute: int, zone: str) -> datetime:

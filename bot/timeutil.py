@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DURATION = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -31,3 +32,21 @@ def parse_duration(text: str) -> timedelta | None:
     for amount, unit in _DURATION.findall(text):
         total += timedelta(**{_UNITS[unit.lower()]: int(amount)})
     return total
+
+
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$")
+
+
+def known_zone(name: str) -> str | None:
+    """The IANA zone name if `name` is one (surrounding spaces ignored), else None.
+
+    Names are checked for their shape before zoneinfo looks for a file: a long or odd name otherwise
+    surfaces as an OSError that carries a file path."""
+    name = name.strip()
+    if not name or len(name) > 64 or not _ZONE_NAME.match(name):
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return name

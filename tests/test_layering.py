@@ -47,10 +47,25 @@ def test_platforms_never_import_a_cog() -> None:
         assert not any(name.startswith("cogs") for name in imported_modules(path)), path
 
 
+SQL_KEYWORDS = ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM")
+# The core's services that own tables, each the one home of its tables' SQL (as a cog's repository is).
+CORE_SQL_HOMES = {"directory.py", "outbox.py", "scheduler.py", "sent.py", "gaps.py", "migrations.py",
+                  "telegram_inbox.py"}
+
+
 def test_sql_lives_only_in_repositories_and_migrations_of_cogs() -> None:
     for path in (ROOT / "cogs").rglob("*.py"):
         if path.name == "repository.py":  # each cog's one home for SQL
             continue
         text = path.read_text(encoding="utf-8")
-        for keyword in ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"):
+        for keyword in SQL_KEYWORDS:
             assert keyword not in text, f"{path} has SQL ({keyword.strip()})"
+
+
+def test_the_core_keeps_sql_in_the_services_that_own_the_tables() -> None:
+    for path in (ROOT / "bot").rglob("*.py"):
+        if path.name in CORE_SQL_HOMES or path.parent.name == "storage":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for keyword in SQL_KEYWORDS:
+            assert keyword not in text, f"{path} has SQL ({keyword.strip()}); ask the service that owns the table"

@@ -16,6 +16,7 @@ from discord.app_commands.transformers import CommandParameter
 
 from bot.commands import Command, Option
 from bot.models import IncomingFile
+from bot.platforms.discord_render import cut
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -111,7 +112,7 @@ class CommandBuilder:
 
 
 def fit(text: str) -> str:
-    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+    return cut(text, DESCRIPTION_LIMIT)
 
 
 class CatalogTranslator(app_commands.Translator):

@@ -16,6 +16,7 @@ import discord
 from bot.commands import Command, Option
 from bot.i18n import Translator
 from bot.models import IncomingFile
+from bot.platforms.discord_render import cut
 
 PREFIX = "form:"
 CUSTOM_ID_LIMIT = 100
@@ -76,7 +77,7 @@ def build_modal(cmd: Command, custom_id: str, carried: dict[str, Any], t: Transl
     # English holds every key; a translation falls back to it.
     has_title = t.catalog.has("en", title_key)
     title = t.s(title_key, **carried) if has_title else t.s(f"{cmd.catalog_key}.description")
-    modal = RenderOnlyModal(title=_cut(title, TITLE_LIMIT), custom_id=custom_id, timeout=None)
+    modal = RenderOnlyModal(title=cut(title, TITLE_LIMIT), custom_id=custom_id, timeout=None)
     by_name = {option.name: option for option in cmd.options}
     for name in cmd.form:
         modal.add_item(_text_input(cmd, by_name[name], t))
@@ -85,7 +86,7 @@ def build_modal(cmd: Command, custom_id: str, carried: dict[str, Any], t: Transl
 
 
 def _text_input(cmd: Command, option: Option, t: Translator) -> discord.ui.TextInput[Any]:
-    label = _cut(t.s(f"{cmd.catalog_key}.{option.name}"), LABEL_LIMIT) or option.name
+    label = cut(t.s(f"{cmd.catalog_key}.{option.name}"), LABEL_LIMIT) or option.name
     if option.kind in (int, float):
         longest = max(len(str(_whole(bound))) for bound in (option.min_value, option.max_value)
                       if bound is not None) if option.max_value is not None else None
@@ -101,6 +102,3 @@ def _text_input(cmd: Command, option: Option, t: Translator) -> discord.ui.TextI
 def _whole(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

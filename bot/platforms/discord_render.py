@@ -41,13 +41,13 @@ class Outgoing:
     view: discord.ui.View | None = None
     file: discord.File | None = None
 
-    def kwargs(self, *, with_file: bool = True) -> dict[str, Any]:
+    def kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {"content": self.content}
         if self.embed is not None:
             out["embed"] = self.embed
         if self.view is not None:
             out["view"] = self.view
-        if self.file is not None and with_file:
+        if self.file is not None:
             out["file"] = self.file
         return out
 

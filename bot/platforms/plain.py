@@ -47,7 +47,7 @@ def render_card(card: Card, zone: str) -> list[str]:
 
 
 def render_message(message: Message, zone: str) -> list[str]:
-    """Lines of plain text: the text, then the card, then the buttons as `[Label] [Label]`."""
+    """Lines of plain text: the text, then the card, then an attachment's name (buttons: see button_line)."""
     lines = render_text(message.text, zone).splitlines() if message.text else []
     if message.card is not None:
         lines.extend(render_card(message.card, zone))

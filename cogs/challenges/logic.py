@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
-from bot.timeutil import parse_duration
+from bot.timeutil import known_zone, parse_duration
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PHASES = ("submissions", "voting")
@@ -57,11 +57,10 @@ def parse_day(raw: str) -> str:
 
 
 def check_zone(raw: str) -> str:
-    try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError("challenges.errors.zone", zone=raw) from None
-    return raw
+    found = known_zone(raw)
+    if found is None:
+        raise UserError("challenges.errors.zone", zone=raw[:64])
+    return found
 
 
 def check_window(now: datetime, opens: datetime, submit_until: datetime, vote_until: datetime) -> None:

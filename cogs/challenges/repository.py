@@ -201,11 +201,6 @@ class ChallengeRepository:
         rows = await (tx.fetchall(sql, (challenge_id,)) if tx else self.db.fetchall(sql, (challenge_id,)))
         return {int(row[0]): int(row[1]) for row in rows}
 
-    async def person_for_account(self, tx: Tx, platform: str, user_id: str) -> int | None:
-        row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
-                                (platform, user_id))
-        return int(row[0]) if row else None
-
     # -- results and standings --------------------------------------------------------------------------------
 
     async def save_result(self, tx: Tx, challenge_id: int, entry_id: int, person_id: int, place: int, votes: int,

@@ -176,7 +176,8 @@ class Voting(Base):
         if users is None:
             return None  # the platform cannot read reactions (Telegram): its replayed events are the record
         source = reaction_source(ref, emoji)
-        present = {await self._person_id(tx, ref.platform, uid) for uid in users}
+        people = await self.app.directory.people_ids(tx, [Account(ref.platform, uid) for uid in users])
+        present = set(people.values())
         stored = await self.repo.votes_from(tx, entry.id, source)
         # A voter whose last seen change came after the close keeps the state they had at the close.
         settled = {pid for pid, (_, at) in stored.items() if at > challenge.vote_until}
@@ -186,12 +187,6 @@ class Voting(Base):
                     if on and pid not in present and pid not in settled]
         await self.repo.write_votes(tx, changes)
         return [(pid, entry.id, bool(on)) for _, pid, _, on, _ in changes if pid != entry.person_id]
-
-    async def _person_id(self, tx: Tx, platform: str, user_id: str) -> int:
-        known = await self.repo.person_for_account(tx, platform, user_id)
-        if known is not None:
-            return known
-        return (await self.app.directory.person_for(Account(platform, user_id), None, tx=tx)).id
 
 
 def _outcome(event: VoteEvent, result: str) -> Outcome:

@@ -291,11 +291,6 @@ class FeedbackRepository:
             "ON CONFLICT (community_id, person_id) DO UPDATE SET seen_at = excluded.seen_at",
             (community_id, person_id, to_db(now)))
 
-    async def is_moderator(self, community_id: int, person_id: int) -> bool:
-        row = await self.db.fetchone("SELECT 1 FROM feedback_moderators WHERE community_id = ? AND person_id = ?",
-                                     (community_id, person_id))
-        return row is not None
-
     async def moderators(self, community_id: int) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT person_id FROM feedback_moderators WHERE community_id = ? ORDER BY person_id", (community_id,))

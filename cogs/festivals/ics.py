@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
 from bot.errors import UserError
+from bot.timeutil import known_zone
 from cogs.festivals import logic
 from cogs.festivals.repository import Deadline, Festival
 
@@ -143,14 +143,7 @@ def _categories(event: Any) -> list[str]:
 
 
 def _zone_name(name: str, fallback: str) -> str:
-    name = name.strip()
-    if not name:
-        return fallback
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        return fallback
-    return name
+    return known_zone(name) or fallback
 
 
 def _instant(value: Any, zone: str) -> datetime:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
-from bot.timeutil import parse_duration
+from bot.timeutil import known_zone, parse_duration
 
 # In calendar order; "opening" is when entries open, the others are deadlines.
 TIERS = ("opening", "early", "regular", "late", "extended", "final")
@@ -34,12 +34,10 @@ class LocalInstant:
 
 
 def check_zone(name: str) -> str:
-    name = name.strip()
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError("festivals.errors.zone", zone=name) from None
-    return name
+    found = known_zone(name)
+    if found is None:
+        raise UserError("festivals.errors.zone", zone=name.strip()[:64])
+    return found
 
 
 def check_tier(raw: str) -> str:
