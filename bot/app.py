@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.clock import Clock, SystemClock, VirtualClock
 from bot.cog import Cog
@@ -26,10 +26,12 @@ from bot.outbox import Outbox
 from bot.platform import Platform
 from bot.scheduler import Scheduler
 from bot.sent import SentMessages
+from bot.services import ServiceKey, Services
 from bot.storage import Database, apply_migrations
 
 log = logging.getLogger(__name__)
 CORE_MIGRATIONS = Path(__file__).parent / "storage" / "migrations"
+T = TypeVar("T")
 DRAIN_SECONDS = 10.0  # how long a stop waits for reactions already taken in
 
 
@@ -48,6 +50,7 @@ class App:
         self.registry = Registry()
         self.dispatcher = Dispatcher(self)
         self.cogs: dict[str, Cog] = {}
+        self.services = Services()  # the typed seams cogs publish for each other (see bot/services.py)
         self._stack = contextlib.AsyncExitStack()
         self._started = False
         # Set when a platform fails for good (`failure` says why); `microfilm-bot run` waits on it.
@@ -170,6 +173,10 @@ class App:
     async def add_cog(self, cog: Cog) -> None:
         if cog.name in self.cogs:
             raise CogLoadError(f"a cog named {cog.name!r} is already loaded")
+        for needed in cog.requires:
+            if needed not in self.cogs:
+                raise CogLoadError(f"the {cog.name} cog needs the {needed} cog: list \"{needed}\" before "
+                                   f"\"{cog.name}\" in [bot] cogs")
         if cog.migrations is not None:
             await apply_migrations(self.db, cog.name, cog.migrations)
         if cog.locales is not None:
@@ -207,6 +214,7 @@ class App:
         if cog is None:
             return
         self.registry.remove_cog(name)
+        self.services.remove_owner(name)
         dispatcher = self.dispatcher
         reactions = dispatcher.reactions
         reactions.listeners = [item for item in reactions.listeners if item[0] != name]
@@ -235,6 +243,10 @@ class App:
 
     def cog(self, name: str) -> Cog | None:
         return self.cogs.get(name)
+
+    def service(self, key: ServiceKey[T]) -> T:
+        """The interface a loaded cog published under `key` (a cog's `requires` makes sure it is there)."""
+        return self.services.get(key)
 
 
 def cog_module(name: str) -> Any:

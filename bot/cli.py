@@ -21,6 +21,7 @@ from bot.platform import Platform
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.console_runner import ConsoleSession
 from bot.platforms.console_script import ScriptError, parse_script, script_start
+from bot.services import CALENDARS
 from bot.storage import DatabaseError
 from bot.storage.migrations import MigrationError
 
@@ -184,10 +185,11 @@ async def _import_ics(args: argparse.Namespace, config: Config) -> int:
     await app.open_storage()
     try:
         await app.load_cogs(list(config.bot.cogs))
-        importer = getattr(app.cog("festivals"), "import_ics_file", None)
-        if importer is None:
-            raise ConfigError("import-ics needs the festivals cog in [bot] cogs")
-        print(await importer(Path(args.path), args.community))
+        try:
+            calendars = app.service(CALENDARS)
+        except LookupError:
+            raise ConfigError("import-ics needs the festivals cog in [bot] cogs") from None
+        print(await calendars.import_ics_file(Path(args.path), args.community))
     finally:
         await app.stop()
     return 0

@@ -13,6 +13,7 @@ from bot.commands import Command, Option
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.context import Context
     from bot.storage import Tx
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,6 +103,7 @@ class Cog(metaclass=CogMeta):
     """
 
     name: ClassVar[str] = ""
+    requires: ClassVar[tuple[str, ...]] = ()  # cogs that must be loaded first (checked by the loader)
     settings_type: ClassVar[type | None] = None
     migrations: ClassVar[Path | None] = None
     locales: ClassVar[Path | None] = None
@@ -115,6 +117,10 @@ class Cog(metaclass=CogMeta):
 
     async def cog_unload(self) -> None:
         """Called when the cog is removed (also when a later cog fails to load)."""
+
+    async def cog_check(self, ctx: Context, name: str) -> None:
+        """Runs before every command and button of this cog (`name` is the command's name or the
+        button's action); raise UserError to refuse it."""
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         """This cog's data of one community for `microfilm-bot export` (public hides private details)."""

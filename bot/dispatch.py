@@ -73,6 +73,7 @@ class Dispatcher:
                 ctx = Context(self.app, community, person, inv.account, inv.chat, inv.is_admin, t, responder,
                               inv.attachment, at=self.app.clock.now())
                 assert command.handler is not None
+                await self._check(command.cog, ctx, command.name)
                 await command.handler(ctx, **args)
             except ReplyFailed as exc:
                 log.warning("the answer to %s could not be sent: %r", command.name if command else "a command",
@@ -124,6 +125,7 @@ class Dispatcher:
             try:
                 if found is None:
                     raise UserError("errors.stale_button")
+                await self._check(found[0], ctx, action)
                 await found[1](ctx, arg)
             except ReplyFailed as exc:
                 log.warning("the answer to button %s could not be sent: %r", action, exc.__cause__)
@@ -133,6 +135,11 @@ class Dispatcher:
                 log.exception("button %s failed", press.custom_id)
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
                 await _answer(responder, Message(t(apology)), ctx.zone, private=True)
+
+    async def _check(self, cog_name: str | None, ctx: Context, name: str) -> None:
+        cog = self.app.cogs.get(cog_name or "")
+        if cog is not None:
+            await cog.cog_check(ctx, name)
 
     # -- reactions ---------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError
+from bot.services import CALENDARS
 from bot.timeutil import to_db
 
 if TYPE_CHECKING:
@@ -44,10 +45,11 @@ async def _people(app: App, public: bool) -> list[dict[str, Any]]:
 async def export(app: App, fmt: str, out: str | None, *, public: bool = False, category: str | None = None,
                  max_fee: float | None = None) -> None:
     if fmt == "ics":
-        exporter = getattr(app.cog("festivals"), "export_ics", None)
-        if exporter is None:
-            raise ConfigError("--format ics needs the festivals cog in [bot] cogs")
-        _write_bytes(await exporter(category=category, max_fee=max_fee), out)
+        try:
+            calendars = app.service(CALENDARS)
+        except LookupError:
+            raise ConfigError("--format ics needs the festivals cog in [bot] cogs") from None
+        _write_bytes(await calendars.export_ics(category=category, max_fee=max_fee), out)
         return
     data = await collect(app, public=public)
     if fmt == "json":

@@ -23,6 +23,14 @@ async def test_a_cog_that_fails_to_load_is_named_and_nothing_stays_loaded(tmp_pa
     assert "share" not in app.registry.commands and "broken" not in app.registry.commands
 
 
+@pytest.mark.parametrize("cog", ["challenges", "feedback", "festivals"])
+async def test_a_cog_listed_before_the_cog_it_needs_is_refused_in_one_way(tmp_path: Path, cog: str) -> None:
+    app = App(make_config({"bot": {"cogs": [cog, "films"]}}), db_path=str(tmp_path / "b.sqlite3"))
+    with pytest.raises(CogLoadError, match=f'the {cog} cog needs the films cog: list "films" before "{cog}"'):
+        await app.start()
+    assert app.cogs == {}
+
+
 async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     async with Harness(tmp_path / "b.sqlite3", make_config({"bot": {"cogs": ["films"]}})) as bot:
         rows = await bot.app.db.fetchall("SELECT owner, version, name FROM schema_migrations ORDER BY owner")

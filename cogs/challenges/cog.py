@@ -22,14 +22,13 @@ HERE = Path(__file__).parent
 
 class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
     name = "challenges"
+    requires = ("films",)
     settings_type = ChallengeSettings
     migrations = HERE / "migrations"
     locales = HERE / "locales"
     settings: ChallengeSettings
 
     async def cog_load(self) -> None:
-        if self.app.cog("films") is None:
-            raise RuntimeError("the challenges cog needs the films cog; list \"films\" before it in [bot] cogs")
         self.repo = ChallengeRepository(self.app.db)
         self._targets = {}
         self.receipts = Receipts(self.app, self.entry_titles, hidden_tallies=self.settings.hidden_tallies)

@@ -12,7 +12,7 @@ from bot.errors import UserError
 from cogs.challenges import logic
 from cogs.challenges.base import Base
 from cogs.challenges.repository import Challenge
-from cogs.films.logic import format_runtime, normalize_link, parse_runtime
+from cogs.films.api import FILMS, format_runtime, parse_runtime
 
 
 class Submit(Base):
@@ -27,25 +27,25 @@ class Submit(Base):
         if await self.repo.entry_of(target.id, ctx.person.id) is not None:
             raise UserError("challenges.errors.already_entered", id=target.id)
         seconds = parse_runtime(runtime) if runtime else None
-        films = self.app.cog("films")
-        assert films is not None
+        films = self.app.service(FILMS)
         film_id = logic.parse_film_ref(film)
-        existing = (await films.repo.get(film_id, ctx.community.id) if film_id is not None  # type: ignore[attr-defined]
-                    else await films.repo.by_link(ctx.community.id, normalize_link(film)))  # type: ignore[attr-defined]
+        existing = (await films.find(ctx.community.id, film_id) if film_id is not None
+                    else await films.find_by_link(ctx.community.id, film))
         if film_id is not None and existing is None:
             raise UserError("films.errors.not_found", id=film_id)
         if existing is not None and existing.person_id != ctx.person.id:
             raise UserError("challenges.errors.not_your_film", id=existing.id, maker=existing.maker)
-        if existing is None and not title:
-            raise UserError("challenges.errors.title_needed")
         known = seconds if seconds is not None else existing.runtime_seconds if existing else None
-        self._check_runtime(target, known)
         if existing is None:
-            existing = await films.create_film(ctx, film, title, runtime=runtime)  # type: ignore[attr-defined]
+            if not title:
+                raise UserError("challenges.errors.title_needed")
+            self._check_runtime(target, known)
+            existing = await films.create_film(ctx, film, title, runtime=runtime)
+        else:
+            self._check_runtime(target, known)
         async with self.app.db.transaction() as tx:
             if seconds is not None and existing.runtime_seconds != seconds:
-                await films.repo.update(tx, existing.id, {"runtime_seconds": seconds},  # type: ignore[attr-defined]
-                                        self.app.clock.now())
+                await films.set_runtime(tx, existing.id, seconds)
             entry_id = await self.repo.add_entry(tx, target.id, existing.id, ctx.person.id, self.app.clock.now())
         await ctx.reply(ctx.t("challenges.submitted", entry=entry_id, title=existing.title, id=target.id,
                               theme=target.theme))

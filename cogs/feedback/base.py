@@ -14,27 +14,30 @@ from cogs.feedback.repository import Critique, FeedbackRepository
 from cogs.feedback.settings import FeedbackSettings
 
 if TYPE_CHECKING:
-    from cogs.films.cog import FilmsCog
+    from cogs.films.api import FilmsApi
 
 HERE = Path(__file__).parent
+# What a barred member may not do: take part in the exchange (they may still read, thank and report).
+EXCHANGE = frozenset({"feedback request", "feedback next", "feedback skip", "feedback.skip", "feedback give"})
 
 
 class FeedbackBase(Cog):
     name = "feedback"
+    requires = ("films",)
     settings_type = FeedbackSettings
     migrations = HERE / "migrations"
     locales = HERE / "locales"
     settings: FeedbackSettings
     repo: FeedbackRepository
-    films: FilmsCog
+    films: FilmsApi
 
-    async def enter(self, ctx: Context, *, member: bool = True) -> None:
-        """Every /feedback command starts here: admins are remembered (reports reach them), and barred
-        members are kept out of the exchange itself."""
+    async def cog_check(self, ctx: Context, name: str) -> None:
+        """Before every /feedback command and button: admins are remembered (reports reach them), and
+        barred members are kept out of the exchange itself (asking, reviewing, skipping)."""
         if ctx.is_admin:
             async with self.app.db.transaction() as tx:
                 await self.repo.note_moderator(tx, ctx.community.id, ctx.person.id, self.app.clock.now())
-        if member and await self.repo.is_barred(ctx.community.id, ctx.person.id):
+        if name in EXCHANGE and await self.repo.is_barred(ctx.community.id, ctx.person.id):
             raise UserError("feedback.errors.barred")
 
     async def critique_or_fail(self, ctx: Context, critique_id: int, tx: Tx | None = None) -> Critique:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app import CogLoadError
 from bot.i18n import Translator
 from bot.models import CardField, Text
 from bot.storage import Tx
@@ -16,27 +15,19 @@ from cogs.feedback import messages
 from cogs.feedback.exchange import ExchangeCommands
 from cogs.feedback.moderation import ModerationCommands
 from cogs.feedback.repository import FeedbackRepository
-from cogs.films.cog import FilmsCog
-from cogs.films.repository import Film
+from cogs.films.api import FILMS, Film
 
 
 class FeedbackCog(ExchangeCommands, ModerationCommands):
 
     async def cog_load(self) -> None:
-        films = self.app.cog("films")
-        if not isinstance(films, FilmsCog):
-            raise CogLoadError("the feedback cog needs the films cog: list \"films\" before \"feedback\" in "
-                               "[bot] cogs")
-        self.films = films
+        self.films = self.app.service(FILMS)
         self.repo = FeedbackRepository(self.app.db)
-        films.card_extras.append(self.card_fields)
-        films.profile_extras.append(self.profile_lines)
+        self.films.add_card_extra(self.name, self.card_fields)
+        self.films.add_profile_extra(self.name, self.profile_lines)
 
     async def cog_unload(self) -> None:
-        films = getattr(self, "films", None)
-        if films is not None:
-            films.card_extras[:] = [f for f in films.card_extras if f != self.card_fields]
-            films.profile_extras[:] = [f for f in films.profile_extras if f != self.profile_lines]
+        self.films.remove_extras(self.name)
 
     async def card_fields(self, film: Film, t: Translator) -> list[CardField]:
         """/film shows the averages per dimension and the critique count, and the queue state if queued."""

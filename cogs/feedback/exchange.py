@@ -10,7 +10,7 @@ from bot.models import Button, Message
 from cogs.feedback import logic, messages
 from cogs.feedback.base import FeedbackBase
 from cogs.films.cards import film_card
-from cogs.films.logic import format_runtime, normalize_link
+from cogs.films.logic import format_runtime
 from cogs.films.repository import Film
 
 # A film is named by its number (`3`, `#3`) or by its link, so scripts can point at films they shared.
@@ -26,7 +26,6 @@ class ExchangeCommands(FeedbackBase):
 
     @command("feedback request", FILM)
     async def request(self, ctx: Context, film: str) -> None:
-        await self.enter(ctx)
         target = await self.film_from(ctx, film)
         if target.person_id != ctx.person.id:
             raise UserError("feedback.errors.not_your_film", id=target.id, maker=target.maker)
@@ -57,7 +56,6 @@ class ExchangeCommands(FeedbackBase):
 
     @command("feedback credits")
     async def credits(self, ctx: Context) -> None:
-        await self.enter(ctx, member=False)
         community, person = ctx.community.id, ctx.person.id
         balance = await self.repo.balance(community, person)
         history = await self.repo.ledger(community, person)
@@ -73,14 +71,13 @@ class ExchangeCommands(FeedbackBase):
 
     @command("feedback next")
     async def next(self, ctx: Context) -> None:
-        await self.enter(ctx)
         queue = await self.repo.queue(ctx.community.id)
         order = logic.fair_order(queue, ctx.person.id, await self.repo.seen_by(ctx.person.id))
         if not order:
             await ctx.reply(ctx.t("feedback.next.none"))
             return
         item = order[0]
-        film = await self.films.repo.get(item.film_id, ctx.community.id)
+        film = await self.films.find(ctx.community.id, item.film_id)
         request = await self.repo.request_by_id(item.request_id)
         assert film is not None and request is not None
         text = ctx.t("feedback.next.text", id=film.id, title=film.title, maker=film.maker, have=item.critiques,
@@ -97,7 +94,6 @@ class ExchangeCommands(FeedbackBase):
         await self.skip_film(ctx, arg, "")
 
     async def skip_film(self, ctx: Context, film: str, reason: str) -> None:
-        await self.enter(ctx)
         target = await self.reviewable(ctx, film)
         async with self.app.db.transaction() as tx:
             if not await self.repo.add_skip(tx, target.id, ctx.person.id, reason.strip(), self.app.clock.now()):
@@ -111,7 +107,7 @@ class ExchangeCommands(FeedbackBase):
             return await self.films.film_or_fail(ctx, int(text))
         if "://" not in text:
             raise UserError("feedback.errors.film_ref", value=raw)
-        found = await self.films.repo.by_link(ctx.community.id, normalize_link(text))
+        found = await self.films.find_by_link(ctx.community.id, text)
         if found is None:
             raise UserError("feedback.errors.no_film_link", link=text)
         return found
@@ -132,7 +128,6 @@ class ExchangeCommands(FeedbackBase):
              form=(*logic.DIMENSIONS, "notes"))
     async def give(self, ctx: Context, film: str, story: int | None, image: int | None, sound: int | None,
                    edit: int | None, notes: str | None, anonymous: bool | None) -> None:
-        await self.enter(ctx)
         target = await self.reviewable(ctx, film)
         scores = logic.check_scores({"story": story, "image": image, "sound": sound, "edit": edit})
         text = self.checked_notes(ctx, notes or "", target)
@@ -192,7 +187,6 @@ class ExchangeCommands(FeedbackBase):
         await self.thank(ctx, int(arg))
 
     async def thank(self, ctx: Context, critique_id: int) -> None:
-        await self.enter(ctx, member=False)
         found = await self.critique_or_fail(ctx, critique_id)
         if found.maker_id != ctx.person.id:
             raise UserError("feedback.errors.not_your_critique", id=found.id)
@@ -211,7 +205,6 @@ class ExchangeCommands(FeedbackBase):
 
     @command("feedback show", CRITIQUE)
     async def show(self, ctx: Context, critique: int) -> None:
-        await self.enter(ctx, member=False)
         found = await self.critique_or_fail(ctx, critique)
         if ctx.person.id not in (found.maker_id, found.reviewer_id) and not ctx.is_admin:
             raise UserError("feedback.errors.not_yours_to_see", id=found.id)

@@ -24,7 +24,6 @@ class ModerationCommands(FeedbackBase):
     @command("feedback report", CRITIQUE,
              Option("reason", required=True, positional=True, greedy=True, max_length=500))
     async def report(self, ctx: Context, critique: int, reason: str) -> None:
-        await self.enter(ctx, member=False)
         found = await self.critique_or_fail(ctx, critique)
         if found.removed:
             raise UserError("feedback.errors.removed", id=found.id)
@@ -47,7 +46,6 @@ class ModerationCommands(FeedbackBase):
 
     @command("feedback remove", CRITIQUE, admin=True)
     async def remove(self, ctx: Context, critique: int) -> None:
-        await self.enter(ctx, member=False)
         found = await self.critique_or_fail(ctx, critique)
         now = self.app.clock.now()
         community = ctx.community.id
@@ -76,7 +74,6 @@ class ModerationCommands(FeedbackBase):
 
     @command("feedback bar", USER, admin=True)
     async def bar(self, ctx: Context, user: str) -> None:
-        await self.enter(ctx, member=False)
         person = await self.person_or_fail(ctx, user)
         if person.id == ctx.person.id:
             raise UserError("feedback.errors.bar_self")
@@ -87,7 +84,6 @@ class ModerationCommands(FeedbackBase):
 
     @command("feedback unbar", USER, admin=True)
     async def unbar(self, ctx: Context, user: str) -> None:
-        await self.enter(ctx, member=False)
         person = await self.person_or_fail(ctx, user)
         async with self.app.db.transaction() as tx:
             if not await self.repo.unbar(tx, ctx.community.id, person.id):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from bot.cog import Cog, command, completer
 from bot.commands import Option
@@ -16,6 +16,7 @@ from bot.config import ConfigError
 from bot.context import Context
 from bot.errors import Refused, UserError
 from bot.models import Attachment, Community, Message
+from bot.services import CALENDARS
 from bot.storage import Tx
 from bot.timeutil import parse_duration, to_db
 from cogs.festivals import ics, logic, views
@@ -25,6 +26,7 @@ from cogs.festivals.reminders import ReminderJobs
 from cogs.festivals.repository import Festival, FestivalRepository, TrackerRepository
 from cogs.festivals.settings import FestivalSettings
 from cogs.festivals.submissions import SubmissionCommands
+from cogs.films.api import FILMS
 
 HERE = Path(__file__).parent
 MAX_WITHIN = timedelta(days=3 * 366)
@@ -32,17 +34,17 @@ MAX_WITHIN = timedelta(days=3 * 366)
 
 class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
     name = "festivals"
+    requires = ("films",)
     settings_type = FestivalSettings
     migrations = HERE / "migrations"
     locales = HERE / "locales"
     settings: FestivalSettings
 
     async def cog_load(self) -> None:
-        if self.app.cog("films") is None:
-            raise ConfigError('the festivals cog needs the films cog: list "films" before "festivals"')
         for key in ("default_within", "alarm"):
             if parse_duration(getattr(self.settings, key)) is None:
                 raise ConfigError(f"festivals.{key} must be a duration like 30d or 12h")
+        self.app.services.provide(CALENDARS, self, self.name)
         self.repo = FestivalRepository(self.app.db)
         self.tracker = TrackerRepository(self.app.db)
         try:
@@ -92,7 +94,7 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
         Option("film", int, required=True, positional=True, autocomplete="films", min_value=1),
     )
     async def festivals_fit(self, ctx: Context, film: int) -> None:
-        entry = await cast(Any, self.app.cog("films")).film_or_fail(ctx, film)
+        entry = await self.app.service(FILMS).film_or_fail(ctx, film)
         now = self.app.clock.now()
         found = await self.repo.fitting(
             ctx.community.id,

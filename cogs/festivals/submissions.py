@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from bot.cog import at, command
 from bot.commands import Option
 from bot.context import Context
@@ -16,6 +14,7 @@ from cogs.festivals.base import FestivalsBase
 from cogs.festivals.planner import NOTIFY
 from cogs.festivals.repository import Submission
 from cogs.festivals.views import fee_text
+from cogs.films.api import FILMS
 
 
 class SubmissionCommands(FestivalsBase):
@@ -30,8 +29,7 @@ class SubmissionCommands(FestivalsBase):
         self, ctx: Context, festival: str, film: int, fee: str | None, status: str | None
     ) -> None:
         found = await self.festival_or_fail(ctx.community.id, festival)
-        films = cast(Any, self.app.cog("films"))
-        entry = await films.film_or_fail(ctx, film)
+        entry = await self.app.service(FILMS).film_or_fail(ctx, film)
         if entry.person_id != ctx.person.id and not ctx.is_admin:
             raise UserError("festivals.errors.not_your_film", id=entry.id, maker=entry.maker)
         fee_cents = logic.parse_fee(fee)

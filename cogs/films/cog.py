@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,17 +9,15 @@ from bot.cog import Cog, command, completer
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
-from bot.i18n import Translator
-from bot.models import CardField, Community, Message, Text
+from bot.models import CardField, Community, Message
 from bot.storage import Tx
 from cogs.films import logic
+from cogs.films.api import FILMS, CardExtra, ProfileExtra
 from cogs.films.cards import film_card, film_line
 from cogs.films.repository import Film, FilmRepository
 from cogs.films.settings import FilmSettings
 
 HERE = Path(__file__).parent
-CardExtra = Callable[[Film, Translator], Awaitable[list[CardField]]]
-ProfileExtra = Callable[[int, int, Translator], Awaitable[list[Text]]]
 EDITABLE = ("title", "link", "runtime", "genre", "tags", "logline")
 
 
@@ -34,8 +31,30 @@ class FilmsCog(Cog):
     async def cog_load(self) -> None:
         self.repo = FilmRepository(self.app.db)
         # Other cogs add lines to film cards (feedback summary) and profiles (credits, streaks).
-        self.card_extras: list[CardExtra] = []
-        self.profile_extras: list[ProfileExtra] = []
+        self.card_extras: list[tuple[str, CardExtra]] = []
+        self.profile_extras: list[tuple[str, ProfileExtra]] = []
+        self.app.services.provide(FILMS, self, self.name)
+
+    # -- what other cogs use (FilmsApi) -----------------------------------------------------------------------
+
+    async def find(self, community_id: int, film_id: int) -> Film | None:
+        return await self.repo.get(film_id, community_id)
+
+    async def find_by_link(self, community_id: int, link: str) -> Film | None:
+        return await self.repo.by_link(community_id, logic.normalize_link(link))
+
+    async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
+        await self.repo.update(tx, film_id, {"runtime_seconds": seconds}, self.app.clock.now())
+
+    def add_card_extra(self, owner: str, provider: CardExtra) -> None:
+        self.card_extras.append((owner, provider))
+
+    def add_profile_extra(self, owner: str, provider: ProfileExtra) -> None:
+        self.profile_extras.append((owner, provider))
+
+    def remove_extras(self, owner: str) -> None:
+        self.card_extras = [item for item in self.card_extras if item[0] != owner]
+        self.profile_extras = [item for item in self.profile_extras if item[0] != owner]
 
     # -- sharing -----------------------------------------------------------------------------------------------
 
@@ -102,7 +121,7 @@ class FilmsCog(Cog):
     async def film(self, ctx: Context, id: int) -> None:
         film = await self.film_or_fail(ctx, id)
         extra: list[CardField] = []
-        for provider in self.card_extras:
+        for _, provider in self.card_extras:
             extra.extend(await provider(film, ctx.t))
         await ctx.reply(Message(card=film_card(film, ctx.t, tuple(extra))), tag=f"films.film:{film.id}")
 
@@ -158,7 +177,7 @@ class FilmsCog(Cog):
         lines += [film_line(film, ctx.t) for film in films]
         if not films:
             lines.append(ctx.t("films.profile.none"))
-        for provider in self.profile_extras:
+        for _, provider in self.profile_extras:
             lines.extend(await provider(ctx.community.id, person.id, ctx.t))
         await ctx.reply(ctx.t.join(lines))
 

@@ -1,0 +1,54 @@
+"""What the films cog offers other cogs (challenges, festivals, feedback): look films up, create one
+from a link, change its runtime, and add lines to film cards and profiles. Ask `app.service(FILMS)`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.context import Context
+from bot.i18n import Translator
+from bot.models import CardField, Text
+from bot.services import ServiceKey
+from bot.storage import Tx
+from cogs.films.logic import format_runtime, normalize_link, parse_runtime
+from cogs.films.repository import Film
+
+CardExtra = Callable[[Film, Translator], Awaitable[list[CardField]]]
+ProfileExtra = Callable[[int, int, Translator], Awaitable[list[Text]]]
+__all__ = ["FILMS", "CardExtra", "Film", "FilmsApi", "ProfileExtra", "format_runtime", "normalize_link",
+           "parse_runtime"]
+
+
+class FilmsApi(Protocol):
+    async def find(self, community_id: int, film_id: int) -> Film | None:
+        """A film of this community, or None."""
+        ...
+
+    async def find_by_link(self, community_id: int, link: str) -> Film | None:
+        """The film shared with this link (normalised), or None."""
+        ...
+
+    async def film_or_fail(self, ctx: Context, film_id: int) -> Film:
+        """A film of the speaker's community, or the friendly "no film #N" error."""
+        ...
+
+    async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
+                          genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
+        """Validate, store and announce a film by the speaker (raises UserError on a bad field)."""
+        ...
+
+    async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
+        """Change a film's runtime inside the caller's transaction (a challenge entry that gives one)."""
+        ...
+
+    def add_card_extra(self, owner: str, provider: CardExtra) -> None:
+        """Lines another cog adds to every film card (/film); dropped with remove_extras(owner)."""
+        ...
+
+    def add_profile_extra(self, owner: str, provider: ProfileExtra) -> None: ...
+
+    def remove_extras(self, owner: str) -> None: ...
+
+
+FILMS: ServiceKey[FilmsApi] = ServiceKey("films")
