@@ -21,6 +21,7 @@ from bot.directory import Directory
 from bot.dispatch import Dispatcher
 from bot.gaps import Gaps
 from bot.i18n import Catalog, Translator
+from bot.models import MessageRef
 from bot.notices import AdminNotices
 from bot.outbox import Outbox
 from bot.platform import Platform
@@ -190,24 +191,24 @@ class App:
             raise
 
     def _register(self, cog: Cog) -> None:
-        found = type(cog).collected()
-        for attr, declared in found["commands"].items():
-            self.registry.add(_bound(declared, getattr(cog, attr), cog.name))
-        for attr, event in found["listeners"].items():
-            listeners = self._listeners(event)
-            if listeners is None:
-                raise CogLoadError(f"{cog.name}.{attr} listens to unknown event {event!r}")
-            listeners.append((cog.name, getattr(cog, attr)))
-        for attr, (action, tags) in found["buttons"].items():
-            if action in self.dispatcher.buttons:
-                raise CogLoadError(f"button action {action!r} is handled twice")
-            self.dispatcher.buttons[action] = (cog.name, getattr(cog, attr))
-            if tags is not None:
-                self.dispatcher.reactions.button_tags[action] = tags
-        for attr, name in found["completers"].items():
-            self.dispatcher.completers[name] = (cog.name, getattr(cog, attr))
-        for attr, kind in found["jobs"].items():
-            self.scheduler.register(kind, getattr(cog, attr))
+        for part in cog.parts():
+            found = type(part).collected()
+            for attr, declared in found["commands"].items():
+                self.registry.add(_bound(declared, getattr(part, attr), cog.name))
+            for attr, event in found["listeners"].items():
+                listeners = self._listeners(event)
+                assert listeners is not None  # CogMeta refused unknown events at import
+                listeners.append((cog.name, getattr(part, attr)))
+            for attr, (action, tags) in found["buttons"].items():
+                if action in self.dispatcher.buttons:
+                    raise CogLoadError(f"button action {action!r} is handled twice")
+                self.dispatcher.buttons[action] = (cog.name, getattr(part, attr))
+                if tags is not None:
+                    self.dispatcher.reactions.button_tags[action] = tags
+            for attr, name in found["completers"].items():
+                self.dispatcher.completers[name] = (cog.name, getattr(part, attr))
+            for attr, kind in found["jobs"].items():
+                self.scheduler.register(kind, getattr(part, attr))
 
     async def _unload(self, name: str) -> None:
         cog = self.cogs.pop(name, None)
@@ -219,13 +220,14 @@ class App:
         reactions = dispatcher.reactions
         reactions.listeners = [item for item in reactions.listeners if item[0] != name]
         self.gaps.listeners = [item for item in self.gaps.listeners if item[0] != name]
-        for action, tags in type(cog).collected()["buttons"].values():
-            if tags is not None:
-                reactions.button_tags.pop(action, None)
+        for part in cog.parts():
+            for action, tags in type(part).collected()["buttons"].values():
+                if tags is not None:
+                    reactions.button_tags.pop(action, None)
+            for kind in type(part).collected()["jobs"].values():
+                self.scheduler.unregister(kind)
         dispatcher.buttons = {key: item for key, item in dispatcher.buttons.items() if item[0] != name}
         dispatcher.completers = {key: item for key, item in dispatcher.completers.items() if item[0] != name}
-        for kind in type(cog).collected()["jobs"].values():
-            self.scheduler.unregister(kind)
         try:
             await cog.cog_unload()
         except Exception:
@@ -243,6 +245,12 @@ class App:
 
     def cog(self, name: str) -> Cog | None:
         return self.cogs.get(name)
+
+    async def recount(self, ref: MessageRef, emoji: str) -> list[str] | None:
+        """Who reacts with `emoji` on a message now, asked of its platform; None when that platform cannot
+        read reactions or is not running. Raises UnreadableMessage for a message it can no longer read."""
+        platform = self.platforms.get(ref.platform)
+        return None if platform is None else await platform.recount(ref, emoji)
 
     def service(self, key: ServiceKey[T]) -> T:
         """The interface a loaded cog published under `key` (a cog's `requires` makes sure it is there)."""

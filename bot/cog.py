@@ -5,6 +5,7 @@ A cog package's `setup(app)` adds its cog; loading is all-or-nothing (see App.lo
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -81,20 +82,68 @@ def at(kind: str) -> Callable[[F], F]:
     return mark
 
 
+EVENTS = ("reaction", "gap")  # the neutral events a listener may take
+_MARKERS = (("__mf_command__", "commands"), ("__mf_listener__", "listeners"), ("__mf_button__", "buttons"),
+            ("__mf_completer__", "completers"), ("__mf_job__", "jobs"))
+
+
 class CogMeta(type):
+    """Collects the declarations of a cog (or a room) once, at class creation, and checks them there: a
+    mistake fails at import, naming the class and the handler, instead of at the first use."""
+
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> CogMeta:
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
-        found: dict[str, dict[str, Any]] = {"commands": {}, "listeners": {}, "buttons": {}, "completers": {},
-                                            "jobs": {}}
+        found: dict[str, dict[str, Any]] = {bucket: {} for _, bucket in _MARKERS}
         for base in reversed(cls.__mro__):
             for attr, value in vars(base).items():
-                for marker, bucket in (("__mf_command__", "commands"), ("__mf_listener__", "listeners"),
-                                       ("__mf_button__", "buttons"), ("__mf_completer__", "completers"),
-                                       ("__mf_job__", "jobs")):
+                for marker, bucket in _MARKERS:
                     if hasattr(value, marker):
                         found[bucket][attr] = getattr(value, marker)
+        _check_declarations(name, cls, found)
         cls.__mf_collected__ = found  # type: ignore[attr-defined]
         return cls
+
+
+def _check_declarations(cls_name: str, cls: type, found: dict[str, dict[str, Any]]) -> None:
+    paths: dict[str, str] = {}
+    for attr, declared in found["commands"].items():
+        where = f"{cls_name}.{attr} (/{declared.name})"
+        if declared.name in paths:
+            raise TypeError(f"{where}: the command is declared twice (also {cls_name}.{paths[declared.name]})")
+        paths[declared.name] = attr
+        _check_options(where, getattr(cls, attr), declared.options)
+    for attr, event in found["listeners"].items():
+        if event not in EVENTS:
+            raise TypeError(f"{cls_name}.{attr} listens to unknown event {event!r}; events: {', '.join(EVENTS)}")
+
+
+def _check_options(where: str, handler: Callable[..., Any], options: tuple[Option, ...]) -> None:
+    parameters = list(inspect.signature(handler).parameters.values())[2:]  # after self and ctx
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    names = {p.name for p in parameters if p.kind is not inspect.Parameter.VAR_KEYWORD}
+    for option in options:
+        if option.name not in names and not takes_any:
+            raise TypeError(f"{where}: option {option.name!r} matches no parameter of the handler")
+    declared = {option.name for option in options}
+    for parameter in parameters:
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD and parameter.name not in declared:
+            raise TypeError(f"{where}: parameter {parameter.name!r} is no declared option")
+    seen_optional = None
+    for option in (option for option in options if option.positional):
+        if option.required and seen_optional is not None:
+            raise TypeError(f"{where}: the required option {option.name!r} comes after the optional "
+                            f"{seen_optional!r}; put required positional options first")
+        if not option.required:
+            seen_optional = option.name
+
+
+class Room(metaclass=CogMeta):
+    """A part of a cog with its own collaborators, passed in: its commands, buttons, listeners and jobs
+    belong to the cog that lists it in `rooms`, so a reader sees where each piece of state lives."""
+
+    @classmethod
+    def collected(cls) -> dict[str, dict[str, Any]]:
+        return cls.__mf_collected__  # type: ignore[attr-defined]
 
 
 class Cog(metaclass=CogMeta):
@@ -111,6 +160,11 @@ class Cog(metaclass=CogMeta):
     def __init__(self, app: App) -> None:
         self.app = app
         self.settings: Any = app.config.section(self.name, self.settings_type) if self.settings_type else None
+        self.rooms: list[Room] = []  # parts whose declarations belong to this cog (see Room)
+
+    def parts(self) -> list[Cog | Room]:
+        """The cog and its rooms: every object whose declarations the App registers for this cog."""
+        return [self, *self.rooms]
 
     async def cog_load(self) -> None:
         """Called after migrations, before any command reaches the cog."""

@@ -88,7 +88,7 @@ async def test_admin_commands_are_refused_to_members_and_across_communities(bot:
     # A challenge of another community is invisible here.
     other = await bot.app.directory.community_for_space("telegram", "-100", "elsewhere")
     async with bot.app.db.transaction() as tx:
-        await bot.app.cog("challenges").create(  # type: ignore[union-attr]
+        await bot.app.cog("challenges").phases.create(  # type: ignore[union-attr]
             tx, other, theme="Theirs", brief="", max_runtime=None, opens=bot.clock.now(),
             submit_until=bot.clock.now() + __import__("datetime").timedelta(days=1),
             vote_until=bot.clock.now() + __import__("datetime").timedelta(days=2), weekly=False)

@@ -42,7 +42,7 @@ async def test_phase_effect_and_announcement_happen_once_even_when_run_again(bot
     async with bot.app.db.transaction() as tx:
         challenge = await cog.repo.get(1, tx)  # type: ignore[union-attr]
         community = await bot.app.directory.community(challenge.community_id)
-        await cog.open_now(tx, challenge, community)  # type: ignore[union-attr]
+        await cog.phases.open_now(tx, challenge, community)  # type: ignore[union-attr]
     await bot.app.outbox.flush()
     await bot.restart()
     await bot.run("~ +1d")
@@ -54,7 +54,7 @@ async def test_phase_effect_and_announcement_happen_once_even_when_run_again(bot
 async def test_a_failing_phase_rolls_back_whole_and_retries_once(bot: Harness) -> None:
     await bot.run(*ROUND)
     cog = bot.app.cog("challenges")
-    real = cog.close_submissions  # type: ignore[union-attr]
+    real = cog.phases.close_submissions  # type: ignore[union-attr]
     calls = 0
 
     async def flaky(tx, challenge, community):  # type: ignore[no-untyped-def]
@@ -64,7 +64,7 @@ async def test_a_failing_phase_rolls_back_whole_and_retries_once(bot: Harness) -
         if calls == 1:
             raise RuntimeError("crash after the effect, before the done marker")
 
-    cog.close_submissions = flaky  # type: ignore[union-attr]
+    cog.phases.close_submissions = flaky  # type: ignore[union-attr]
     out = await bot.text("~ +5d")
     assert "Submissions for challenge #1" not in out
     assert await bot.app.db.fetchval("SELECT state FROM challenges WHERE id = 1") == "open"

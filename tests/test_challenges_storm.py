@@ -39,7 +39,7 @@ async def storm(db_path: str) -> None:
         person = await app.directory.person_for(Account("console", f"v{voter}"), f"v{voter}")
         entry = entries[voter % len(entries)]
         ref = MessageRef("console", "#general", str(entry.id))
-        queued = await cog.on_reaction(  # type: ignore[union-attr]
+        queued = await cog.voting.on_reaction(  # type: ignore[union-attr]
             ReactionEvent(ref, Account("console", f"v{voter}"), f"v{voter}", "⭐", True, at),
             f"challenges.entry:{entry.id}", person, community)
         await queued

@@ -17,7 +17,7 @@ async def voting_challenge(app: App, makers: int) -> tuple[Community, list[Any]]
     now = app.clock.now()
     people = [await app.directory.person_for(Account("console", f"m{n}"), f"m{n}") for n in range(makers)]
     async with app.db.transaction() as tx:
-        challenge = await cog.create(tx, community, theme="Storm", brief="", max_runtime=None,  # type: ignore[union-attr]
+        challenge = await cog.phases.create(tx, community, theme="Storm", brief="", max_runtime=None,  # type: ignore[union-attr]
                                      opens=now, submit_until=now + timedelta(seconds=1),
                                      vote_until=now + timedelta(days=1), weekly=False)
         for maker in people:
@@ -27,5 +27,5 @@ async def voting_challenge(app: App, makers: int) -> tuple[Community, list[Any]]
                 now=now)
             await cog.repo.add_entry(tx, challenge.id, film_id, maker.id, now)  # type: ignore[union-attr]
     async with app.db.transaction() as tx:
-        await cog.close_submissions(tx, await cog.repo.get(challenge.id, tx), community)  # type: ignore[union-attr]
+        await cog.phases.close_submissions(tx, await cog.repo.get(challenge.id, tx), community)  # type: ignore[union-attr]
     return community, await cog.repo.entries(challenge.id)  # type: ignore[union-attr]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from bot.cog import command
+from bot.cog import Room, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
@@ -12,14 +13,27 @@ from bot.models import Message, Moment, Text
 from bot.scheduler import next_weekly
 from bot.timeutil import to_db
 from cogs.challenges import logic, messages
-from cogs.challenges.phases import Phases
-from cogs.challenges.repository import Challenge, Weekly
-from cogs.films.logic import parse_runtime
+from cogs.challenges.phases import PhasesRoom
+from cogs.challenges.repository import Challenge, ChallengeRepository, Weekly
+from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.targets import VoteTargets, challenge_in
+from cogs.films.api import parse_runtime
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 DAY_CHOICES = logic.DAYS
 
 
-class Admin(Phases):
+class AdminRoom(Room):
+    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
+                 phases: PhasesRoom) -> None:
+        self.app = app
+        self.settings = settings
+        self.repo = repo
+        self.targets = targets
+        self.phases = phases
+
     @command("challenge new", Option("theme", required=True, positional=True, greedy=True, max_length=200),
              Option("brief", max_length=1000), Option("max_runtime"), Option("opens"), Option("submit_until"),
              Option("vote_until"), admin=True)
@@ -39,7 +53,7 @@ class Admin(Phases):
         logic.check_window(now, start, submit, vote)
         cap = self._cap(max_runtime)
         async with self.app.db.transaction() as tx:
-            challenge = await self.create(tx, ctx.community, theme=theme, brief=logic.check_brief(brief),
+            challenge = await self.phases.create(tx, ctx.community, theme=theme, brief=logic.check_brief(brief),
                                           max_runtime=cap, opens=max(start, now), submit_until=submit,
                                           vote_until=vote, weekly=False)
         await ctx.reply(ctx.t("challenges.created", id=challenge.id, theme=theme, opens=Moment(challenge.opens_at),
@@ -47,7 +61,7 @@ class Admin(Phases):
 
     def _cap(self, raw: str | None) -> int | None:
         if raw is None:
-            return self.default_cap()
+            return self.settings.default_cap()
         if raw.strip().lower() in ("0", "none", "off", "no"):
             return None
         return parse_runtime(raw)
@@ -73,7 +87,7 @@ class Admin(Phases):
         async with self.app.db.transaction() as tx:
             version = await self.repo.set_weekly(tx, community_id, plan)
             await self.app.scheduler.cancel(tx, f"challenges:weekly:{community_id}:")
-            fire = await self.schedule_weekly(tx, community_id, version, self.app.clock.now())
+            fire = await self.phases.schedule_weekly(tx, community_id, version, self.app.clock.now())
         assert fire is not None
         await ctx.reply(ctx.t("challenges.weekly.on", day=ctx.t.s(f"challenges.days.{plan.day}"),
                               time=f"{hour:02d}:{minute:02d}", zone=plan.zone, next=Moment(fire),
@@ -94,7 +108,7 @@ class Admin(Phases):
 
     @command("challenge show", Option("id", int, positional=True, min_value=1), default=True)
     async def challenge_show(self, ctx: Context, id: int | None) -> None:
-        challenge = await (self.challenge_in(ctx.community, id) if id else self._current(ctx))
+        challenge = await (challenge_in(self.repo, ctx.community, id) if id else self._current(ctx))
         lines = [messages.summary(challenge, ctx.t)]
         if challenge.brief:
             lines.append(Text.of(challenge.brief))
@@ -122,7 +136,7 @@ class Admin(Phases):
              Option("phase", required=True, positional=True, choices=logic.PHASES),
              Option("duration", required=True, positional=True), admin=True)
     async def challenge_extend(self, ctx: Context, id: int, phase: str, duration: str) -> None:
-        challenge = await self.challenge_in(ctx.community, id)
+        challenge = await challenge_in(self.repo, ctx.community, id)
         delta = logic.parse_extension(duration)
         allowed = ("scheduled", "open") if phase == "submissions" else ("scheduled", "open", "voting")
         if challenge.state not in allowed:
@@ -133,7 +147,7 @@ class Admin(Phases):
         deadline = submit if phase == "submissions" else vote
         async with self.app.db.transaction() as tx:
             await self.repo.set_deadlines(tx, challenge.id, submit, vote)
-            self.forget_targets(tx)
+            self.targets.forget(tx)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:submissions", submit)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:voting", vote)
             await self.app.outbox.announce(
@@ -145,13 +159,13 @@ class Admin(Phases):
 
     @command("challenge cancel", Option("id", int, required=True, positional=True, min_value=1), admin=True)
     async def challenge_cancel(self, ctx: Context, id: int) -> None:
-        challenge = await self.challenge_in(ctx.community, id)
+        challenge = await challenge_in(self.repo, ctx.community, id)
         if challenge.state in ("closed", "cancelled"):
             raise UserError("challenges.errors.cancel_state", id=id,
                             state=ctx.t.s(f"challenges.state.{challenge.state}"))
         async with self.app.db.transaction() as tx:
             await self.repo.set_state(tx, challenge.id, "cancelled", self.app.clock.now())
-            self.forget_targets(tx)
+            self.targets.forget(tx)
             await self.app.scheduler.cancel(tx, f"challenges:{id}:")
             await self.app.outbox.announce(tx, ctx.community, "challenges",
                                            Message(ctx.t("challenges.cancelled", id=id, theme=challenge.theme)),

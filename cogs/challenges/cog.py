@@ -1,26 +1,38 @@
-"""Weekly challenges: themes, entries, reaction voting and results, with exactly-once phases."""
+"""Weekly challenges: themes, entries, reaction voting and results, with exactly-once phases.
+
+The cog wires small rooms, each with its collaborators passed in (see bot.cog.Room):
+themes (/theme), entries (/submit), voting (reactions, the Vote button, receipts, the recount), phases
+(the due rows: open, submissions close, weekly), results (the vote's close, /leaderboard) and admin
+(/challenge). What they share is made here: the repository, the vote targets cache and the receipts.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cog import Cog
 from bot.errors import UserError
 from bot.storage import Tx
-from cogs.challenges.admin import Admin
+from cogs.challenges.admin import AdminRoom
+from cogs.challenges.entries import EntriesRoom
+from cogs.challenges.phases import PhasesRoom
 from cogs.challenges.receipts import Receipts
 from cogs.challenges.repository import ChallengeRepository
+from cogs.challenges.results import ResultsRoom
 from cogs.challenges.settings import ChallengeSettings
-from cogs.challenges.submit import Submit
-from cogs.challenges.themes import Themes
+from cogs.challenges.targets import VoteTargets
+from cogs.challenges.themes import ThemesRoom
 from cogs.challenges.votes import VoteWriter
-from cogs.challenges.voting import Voting
+from cogs.challenges.voting import VotingRoom
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 HERE = Path(__file__).parent
 
 
-class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
+class ChallengesCog(Cog):
     name = "challenges"
     requires = ("films",)
     settings_type = ChallengeSettings
@@ -28,17 +40,26 @@ class ChallengesCog(Voting, Admin, Themes, Submit, Cog):
     locales = HERE / "locales"
     settings: ChallengeSettings
 
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.repo = ChallengeRepository(app.db)
+        targets = VoteTargets(self.repo)
+        self.receipts = Receipts(app, self.repo.entry_titles, hidden_tallies=self.settings.hidden_tallies)
+        self.voting = VotingRoom(app, self.settings, self.repo, targets, self.receipts)
+        self.results = ResultsRoom(app, self.settings, self.repo, targets, self.voting)
+        self.phases = PhasesRoom(app, self.settings, self.repo, targets, self.results)
+        self.rooms = [ThemesRoom(app, self.repo), EntriesRoom(app, self.repo), self.voting, self.phases,
+                      self.results, AdminRoom(app, self.settings, self.repo, targets, self.phases)]
+
+    @property
+    def writer(self) -> VoteWriter[str]:
+        return self.voting.writer
+
     async def cog_load(self) -> None:
-        self.repo = ChallengeRepository(self.app.db)
-        self._targets = {}
-        self.receipts = Receipts(self.app, self.entry_titles, hidden_tallies=self.settings.hidden_tallies)
-        self.vote_emojis = frozenset(self.settings.vote_emojis)  # asked for every reaction in a storm
-        self.writer = VoteWriter(self.app.db, self.apply_votes)
-        self.writer.start()
+        self.voting.writer.start()
 
     async def cog_unload(self) -> None:
-        if hasattr(self, "writer"):
-            await self.writer.stop()
+        await self.voting.writer.stop()
 
     async def person_has_data(self, person_id: int) -> bool:
         return await self.repo.has_person(person_id)

@@ -7,21 +7,35 @@ and phase) and the row's done marker commit together: a retry or restart never r
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.cog import at
+from bot.cog import Room, at
 from bot.models import Community, Message
 from bot.scheduler import Job, next_weekly
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges import logic, messages
-from cogs.challenges.base import Base
-from cogs.challenges.repository import Challenge
+from cogs.challenges.repository import Challenge, ChallengeRepository
+from cogs.challenges.results import ResultsRoom
+from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.targets import VoteTargets
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 PHASE_JOB = "challenges.phase"
 WEEKLY_JOB = "challenges.weekly"
 
 
-class Phases(Base):
+class PhasesRoom(Room):
+    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
+                 results: ResultsRoom) -> None:
+        self.app = app
+        self.settings = settings
+        self.repo = repo
+        self.targets = targets
+        self.results = results
+
     async def create(self, tx: Tx, community: Community, *, theme: str, brief: str, max_runtime: int | None,
                      opens: datetime, submit_until: datetime, vote_until: datetime, weekly: bool) -> Challenge:
         """Store a challenge and its phase rows; it opens at once when `opens` is not in the future."""
@@ -59,11 +73,11 @@ class Phases(Base):
         elif phase == "submissions" and challenge.state == "open":
             await self.close_submissions(tx, challenge, community)
         elif phase == "voting" and challenge.state == "voting":
-            await self.close_voting(tx, challenge, community)
+            await self.results.close_voting(tx, challenge, community)
 
     async def open_now(self, tx: Tx, challenge: Challenge, community: Community) -> None:
         await self.repo.set_state(tx, challenge.id, "open")
-        self.forget_targets(tx)
+        self.targets.forget(tx)
         t = self.app.translator(community.language)
         await self.app.outbox.announce(tx, community, "challenges", messages.opened(challenge, t),
                                        key=f"challenges:{challenge.id}:open")
@@ -74,12 +88,12 @@ class Phases(Base):
         key = f"challenges:{challenge.id}:submissions"
         if not entries:
             await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
-            self.forget_targets(tx)
+            self.targets.forget(tx)
             await self.app.scheduler.cancel(tx, f"challenges:{challenge.id}:voting")
             await self.app.outbox.announce(tx, community, "challenges", messages.no_entries(challenge, t), key=key)
             return
         await self.repo.set_state(tx, challenge.id, "voting")
-        self.forget_targets(tx)
+        self.targets.forget(tx)
         emoji = "/".join(self.settings.vote_emojis)
         await self.app.outbox.announce(tx, community, "challenges",
                                        messages.voting_started(challenge, len(entries), emoji, t), key=key)
@@ -90,29 +104,6 @@ class Phases(Base):
             await self.app.outbox.announce(tx, community, "challenges", message,
                                            key=f"challenges:{challenge.id}:entry:{entry_id}",
                                            tag=f"challenges.entry:{entry_id}")
-
-    async def close_voting(self, tx: Tx, challenge: Challenge, community: Community) -> None:
-        """Recount, rank and announce. Votes after `vote_until` never reached the store, so a late run
-        still counts as of the true close time."""
-        await self.recount(tx, challenge)
-        entries = {entry.id: entry for entry in await self.repo.entries(challenge.id, tx)}
-        counts = await self.repo.tally(challenge.id, tx)
-        placed = logic.rank(sorted(counts.items()), self.settings.points)
-        closed = [*await self.repo.closed_ids(tx, community.id), challenge.id]
-        streaks: dict[int, int] = {}
-        for entry in entries.values():
-            entered = await self.repo.entered_by(tx, community.id, entry.person_id)
-            streaks[entry.person_id] = logic.streak(closed, entered)
-        for item in placed:
-            entry = entries[item.entry_id]
-            await self.repo.save_result(tx, challenge.id, entry.id, entry.person_id, item.place, item.votes,
-                                        item.points, streaks[entry.person_id])
-        await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
-        self.forget_targets(tx)
-        t = self.app.translator(community.language)
-        await self.app.outbox.announce(tx, community, "challenges",
-                                       messages.results(challenge, placed, entries, streaks, t),
-                                       key=f"challenges:{challenge.id}:voting")
 
     # -- the weekly schedule ----------------------------------------------------------------------------------
 
@@ -137,7 +128,7 @@ class Phases(Base):
         fire = job.due_at
         if themes:
             submit_until = fire + timedelta(days=weekly.submit_days)
-            await self.create(tx, community, theme=themes[0].text, brief="", max_runtime=self.default_cap(),
+            await self.create(tx, community, theme=themes[0].text, brief="", max_runtime=self.settings.default_cap(),
                               opens=min(fire, self.app.clock.now()), submit_until=submit_until,
                               vote_until=submit_until + timedelta(days=weekly.vote_days), weekly=True)
         else:
@@ -148,9 +139,3 @@ class Phases(Base):
         # At least a day on, so a repeated local time (clocks falling back) cannot fire twice.
         await self.schedule_weekly(tx, community.id, weekly.version,
                                    max(fire + timedelta(days=1), self.app.clock.now()))
-
-    def default_cap(self) -> int | None:
-        from cogs.films.logic import parse_runtime
-
-        raw = self.settings.max_runtime.strip()
-        return parse_runtime(raw) if raw else None

@@ -160,6 +160,11 @@ class ChallengeRepository:
         rows = await (tx.fetchall(sql, params) if tx else self.db.fetchall(sql, params))
         return [_entry(row) for row in rows]
 
+    async def entry_titles(self, tx: Tx, challenge_id: int) -> dict[int, str]:
+        rows = await tx.fetchall("SELECT e.id, f.title FROM challenge_entries e JOIN films f ON f.id = e.film_id "
+                                 "WHERE e.challenge_id = ?", (challenge_id,))
+        return {int(row[0]): str(row[1]) for row in rows}
+
     async def entry(self, entry_id: int) -> Entry | None:
         row = await self.db.fetchone(_ENTRIES + "WHERE e.id = ?", (entry_id,))
         return _entry(row) if row else None

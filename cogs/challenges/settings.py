@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cogs.films.api import parse_runtime
+
 
 @dataclass(frozen=True)
 class ChallengeSettings:
@@ -15,6 +17,11 @@ class ChallengeSettings:
     also_vote_emojis: tuple[str, ...] = ("🔥",)  # also votes: Telegram's fixed reaction set has no ⭐
     points: tuple[int, ...] = (3, 2, 1)  # points for 1st, 2nd, 3rd place; shared places get the same
     leaderboard_size: int = 10
+
+    def default_cap(self) -> int | None:
+        """The runtime cap of a new challenge, in seconds (None for no cap)."""
+        raw = self.max_runtime.strip()
+        return parse_runtime(raw) if raw else None
 
     @property
     def vote_emojis(self) -> tuple[str, ...]:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from bot.cog import command
+from typing import TYPE_CHECKING
+
+from bot.cog import Room, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
+from bot.storage import Tx
 from cogs.challenges import logic
-from cogs.challenges.base import Base
-from cogs.challenges.repository import Theme
+from cogs.challenges.repository import ChallengeRepository, Theme
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
-class Themes(Base):
+class ThemesRoom(Room):
+    def __init__(self, app: App, repo: ChallengeRepository) -> None:
+        self.app = app
+        self.repo = repo
+
     @command("theme suggest", Option("text", required=True, positional=True, greedy=True, max_length=200))
     async def theme_suggest(self, ctx: Context, text: str) -> None:
         theme = logic.check_theme(text)
@@ -78,6 +87,6 @@ class Themes(Base):
             await self._renumber(tx, ctx.community.id, order)
         await ctx.reply(ctx.t("challenges.themes.moved", id=id, theme=theme.text, position=position))
 
-    async def _renumber(self, tx: object, community_id: int, order: list[int]) -> None:
+    async def _renumber(self, tx: Tx, community_id: int, order: list[int]) -> None:
         for index, theme_id in enumerate(order, start=1):
-            await self.repo.set_theme(tx, theme_id, "approved", index)  # type: ignore[arg-type]
+            await self.repo.set_theme(tx, theme_id, "approved", index)

@@ -6,8 +6,9 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.cog import at, button, listener
+from bot.cog import Room, at, button, listener
 from bot.context import Context
 from bot.errors import UserError
 from bot.models import Account, Community, Message, MessageRef, Person, ReactionEvent, Text
@@ -15,27 +16,29 @@ from bot.platform import UnreadableMessage
 from bot.scheduler import Job
 from bot.storage import Tx
 from bot.timeutil import to_db
-from cogs.challenges.base import Base
-from cogs.challenges.receipts import COUNTED, OUTSIDE, OWN, RECEIPT_JOB, WITHDRAWN, Outcome
-from cogs.challenges.repository import Challenge, Entry
-from cogs.challenges.votes import VoteEvent
+from cogs.challenges.receipts import COUNTED, OUTSIDE, OWN, RECEIPT_JOB, WITHDRAWN, Outcome, Receipts
+from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
+from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.targets import VoteTargets
+from cogs.challenges.votes import VoteEvent, VoteWriter
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 ENTRY_TAG = "challenges.entry:"
 
 
-class Voting(Base):
-    async def vote_target(self, entry_id: int, community_id: int) -> tuple[Entry, Challenge] | None:
-        # Cached: a storm of reactions on the same few cards needs no reads; any phase, deadline or state
-        # change clears the cache once it commits (see Base.forget_targets).
-        found = self._targets.get(entry_id)
-        if found is None:
-            entry = await self.repo.entry(entry_id)
-            challenge = await self.repo.get(entry.challenge_id) if entry else None
-            if entry is None or challenge is None:
-                return None
-            found = self._targets[entry_id] = (entry, challenge)
-        return found if found[1].community_id == community_id else None
+class VotingRoom(Room):
+    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
+                 receipts: Receipts) -> None:
+        self.app = app
+        self.settings = settings
+        self.repo = repo
+        self.targets = targets
+        self.receipts = receipts
+        self.vote_emojis = frozenset(settings.vote_emojis)  # asked for every reaction in a storm
+        self.writer: VoteWriter[str] = VoteWriter(app.db, self.apply_votes)
 
     def _event(self, entry: Entry, challenge: Challenge, community: Community, person: Person, source: str,
                action: str, at: datetime) -> VoteEvent:
@@ -53,7 +56,7 @@ class Voting(Base):
         """Queue the vote (in arrival order) and hand back the future of its commit."""
         if not tag.startswith(ENTRY_TAG) or event.emoji not in self.vote_emojis:
             return None
-        found = await self.vote_target(int(tag.removeprefix(ENTRY_TAG)), community.id)
+        found = await self.targets.get(int(tag.removeprefix(ENTRY_TAG)), community.id)
         if found is None:
             return None
         ref = event.message
@@ -62,7 +65,7 @@ class Voting(Base):
 
     @button("challenges.vote", tags=ENTRY_TAG.rstrip(":"))
     async def on_vote_button(self, ctx: Context, arg: str) -> None:
-        found = await self.vote_target(int(arg), ctx.community.id) if arg.isdigit() else None
+        found = await self.targets.get(int(arg), ctx.community.id) if arg.isdigit() else None
         if found is None:
             raise UserError("errors.stale_button")
         entry, challenge = found
@@ -75,9 +78,6 @@ class Voting(Base):
     @at(RECEIPT_JOB)
     async def send_receipt(self, job: Job, tx: Tx) -> None:
         await self.receipts.run_job(job, tx)
-
-    async def entry_titles(self, tx: Tx, challenge_id: int) -> dict[int, str]:
-        return {entry.id: entry.title for entry in await self.repo.entries(challenge_id, tx)}
 
     # -- the writer's side: one batch, one transaction -----------------------------------------------------
 
@@ -163,18 +163,15 @@ class Voting(Base):
     async def _recount_one(self, tx: Tx, challenge: Challenge, entry: Entry, ref: MessageRef, emoji: str,
                            when: str) -> list[tuple[int, int, bool]] | None:
         """Recount one card's emoji; None when it cannot be read (the stored votes stand)."""
-        platform = self.app.platforms.get(ref.platform)
-        if platform is None:
-            return None
         try:
-            users = await platform.recount(ref, emoji)
+            users = await self.app.recount(ref, emoji)
         except UnreadableMessage:
             raise
         except Exception:
             log.exception("recount of %s failed; keeping the stored votes", ref)
             return None
         if users is None:
-            return None  # the platform cannot read reactions (Telegram): its replayed events are the record
+            return None  # the platform cannot read reactions (Telegram), or is not running: stored votes stand
         source = reaction_source(ref, emoji)
         people = await self.app.directory.people_ids(tx, [Account(ref.platform, uid) for uid in users])
         present = set(people.values())

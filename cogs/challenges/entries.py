@@ -1,26 +1,32 @@
-"""/submit an entry and the /leaderboard."""
+"""/submit: a maker enters their film (by number, or by a link not shared yet) in the open challenge."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-from bot.cog import command
+from bot.cog import Room, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
 from cogs.challenges import logic
-from cogs.challenges.base import Base
-from cogs.challenges.repository import Challenge
+from cogs.challenges.repository import Challenge, ChallengeRepository
+from cogs.challenges.targets import challenge_in
 from cogs.films.api import FILMS, format_runtime, parse_runtime
 
+if TYPE_CHECKING:
+    from bot.app import App
 
-class Submit(Base):
+
+class EntriesRoom(Room):
+    def __init__(self, app: App, repo: ChallengeRepository) -> None:
+        self.app = app
+        self.repo = repo
+
     @command("submit", Option("film", required=True, positional=True, autocomplete="films"),
              Option("challenge", int, min_value=1), Option("title", max_length=200), Option("runtime"))
     async def submit(self, ctx: Context, film: str, challenge: int | None, title: str | None,
                      runtime: str | None) -> None:
-        target = await (self.challenge_in(ctx.community, challenge) if challenge else self._open_one(ctx))
+        target = await (challenge_in(self.repo, ctx.community, challenge) if challenge else self._open_one(ctx))
         if target.state != "open":
             raise UserError("challenges.errors.not_open", id=target.id,
                             state=ctx.t.s(f"challenges.state.{target.state}"))
@@ -66,21 +72,3 @@ class Submit(Base):
         if len(found) > 1:
             raise UserError("challenges.errors.which", ids=", ".join(f"#{item.id}" for item in found))
         return found[0]
-
-    @command("leaderboard", Option("season", int, min_value=2000, max_value=2999))
-    async def leaderboard(self, ctx: Context, season: int | None) -> None:
-        zone = ZoneInfo(ctx.community.zone)
-        year = season or self.app.clock.now().astimezone(zone).year
-        start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-        standings = await self.repo.standings(ctx.community.id, start, end)
-        if not standings:
-            await ctx.reply(ctx.t("challenges.leaderboard.empty", season=year))
-            return
-        lines = [ctx.t("challenges.leaderboard.header", season=year)]
-        place = 0
-        for index, row in enumerate(standings[: self.settings.leaderboard_size]):
-            if index == 0 or row.points != standings[index - 1].points:
-                place = index + 1  # equal points share a place
-            lines.append(ctx.t("challenges.leaderboard.line", place=place, name=row.name, points=row.points,
-                               wins=row.wins, entries=row.entries))
-        await ctx.reply(ctx.t.join(lines))

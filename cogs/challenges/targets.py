@@ -1,0 +1,39 @@
+"""What a vote lands on: entry id -> the entry and its challenge, kept in memory for storms.
+
+Any change of a challenge's state or deadlines forgets the cache once its transaction commits, so a vote
+never sees a stale window."""
+
+from __future__ import annotations
+
+from bot.errors import UserError
+from bot.models import Community
+from bot.storage import Tx
+from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
+
+
+class VoteTargets:
+    def __init__(self, repo: ChallengeRepository) -> None:
+        self.repo = repo
+        self._known: dict[int, tuple[Entry, Challenge]] = {}
+
+    async def get(self, entry_id: int, community_id: int) -> tuple[Entry, Challenge] | None:
+        found = self._known.get(entry_id)
+        if found is None:
+            entry = await self.repo.entry(entry_id)
+            challenge = await self.repo.get(entry.challenge_id) if entry else None
+            if entry is None or challenge is None:
+                return None
+            found = self._known[entry_id] = (entry, challenge)
+        return found if found[1].community_id == community_id else None
+
+    def forget(self, tx: Tx) -> None:
+        """A challenge's state or deadlines change in `tx`: cached targets go once it commits."""
+        tx.after_commit(self._known.clear)
+
+
+async def challenge_in(repo: ChallengeRepository, community: Community, challenge_id: int) -> Challenge:
+    """A challenge of this community, or a friendly error (another community's challenge is not found)."""
+    challenge = await repo.get(challenge_id)
+    if challenge is None or challenge.community_id != community.id:
+        raise UserError("challenges.errors.not_found", id=challenge_id)
+    return challenge
