@@ -77,7 +77,8 @@ async def storm(folder: Path) -> dict[str, float]:
                 ref = MessageRef("console", "#general", str(entry.id))
                 event = ReactionEvent(ref, Account("console", f"v{voter_index}"), voter.display_name, "⭐", added, at)
                 began = time.perf_counter()
-                await await_queued(await cog.voting.on_reaction(event, f"challenges.entry:{entry.id}", voter, community))
+                tag = f"challenges.entry:{entry.id}"
+                await await_queued(await cog.voting.on_reaction(event, tag, voter, community))
                 latencies.append(time.perf_counter() - began)
                 truth[(entry.id, voter.id)] = added
 
