@@ -17,7 +17,10 @@ from bot.app import App, CogLoadError, check_cog_sections
 from bot.clock import Clock, VirtualClock
 from bot.config import Config, ConfigError, load_config
 from bot.errors import Refused
+from bot.models import Community
 from bot.platform import Platform
+from bot.platforms.console import PLATFORM as CONSOLE
+from bot.platforms.console import SPACE as CONSOLE_SPACE
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.console_runner import ConsoleSession
 from bot.platforms.console_script import ScriptError, parse_script, script_start
@@ -189,10 +192,23 @@ async def _import_ics(args: argparse.Namespace, config: Config) -> int:
             calendars = app.service(CALENDARS)
         except LookupError:
             raise ConfigError("import-ics needs the festivals cog in [bot] cogs") from None
-        print(await calendars.import_ics_file(Path(args.path), args.community))
+        print(await calendars.import_ics_file(Path(args.path), await _local_community(app, args.community)))
     finally:
         await app.stop()
     return 0
+
+
+async def _local_community(app: App, key: str | None) -> Community:
+    """The community a command-line action works on: the one named, else the first, else the console's."""
+    communities = await app.directory.communities()
+    if key is not None:
+        for community in communities:
+            if community.key == key:
+                return community
+        raise ConfigError(f"no community with key {key!r}; known: {', '.join(c.key for c in communities) or '-'}")
+    if communities:
+        return communities[0]
+    return await app.directory.community_for_space(CONSOLE, CONSOLE_SPACE, "console")
 
 
 def _print(line: str) -> None:

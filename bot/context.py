@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.models import Account, ChatRef, Community, IncomingFile, Message, MessageRef, Person, Responder, Text
+from bot.platform import plain_user_ref
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -28,6 +29,18 @@ class Context:
     responder: Responder
     attachment: IncomingFile | None = None
     at: datetime | None = None  # when the person acted, when the platform says (a replayed button press)
+
+    async def find_person(self, text: str) -> Person | None:
+        """Someone named in a command, the way the speaker's platform writes people (`@alice`, a mention)."""
+        platform = self.app.platforms.get(self.account.platform)
+        ref = platform.parse_user(text) if platform is not None else plain_user_ref(text)
+        return await self.app.directory.find_person(self.account.platform, ref)
+
+    @property
+    def can_read_local_files(self) -> bool:
+        """Whether the speaker may name files on the bot's own machine (they sit at it: the console)."""
+        platform = self.app.platforms.get(self.account.platform)
+        return platform is not None and platform.local_files
 
     @property
     def zone(self) -> str:

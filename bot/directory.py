@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person
+from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person, UserRef
 from bot.storage import Database, Tx, with_retries
 from bot.timeutil import from_db, to_db
 
@@ -110,7 +110,7 @@ class Directory:
         return [(row["platform"], row["chat_id"]) for row in rows if kind in row["kinds"].split(",")]
 
     async def person_for(self, account: Account, display_name: str | None, community_id: int | None = None, *,
-                         tx: Tx | None = None) -> Person:
+                         tx: Tx | None = None, handle: str | None = None) -> Person:
         """The Person behind an account, created on first sight; remembers the name and latest community.
 
         Most calls come from someone already known with nothing changed: that path reads nothing. A None
@@ -135,7 +135,7 @@ class Directory:
             self._seen[account] = (person, community_id, known[2])
             return person
         async with self.db.transaction() as tx:
-            person_id = await self._touch(tx, account, display_name, community_id, to_db(now))
+            person_id = await self._touch(tx, account, display_name, community_id, to_db(now), handle)
         found = await self.person(person_id)
         assert found is not None
         self._seen[account] = (found, community_id, now)
@@ -205,7 +205,7 @@ class Directory:
         return found
 
     async def _touch(self, tx: Tx, account: Account, display_name: str | None, community_id: int | None,
-                     now: str) -> int:
+                     now: str, handle: str | None = None) -> int:
         row = await tx.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
                                 (account.platform, account.user_id))
         if row is None:
@@ -213,13 +213,14 @@ class Directory:
             cursor = await tx.execute("INSERT INTO people (display_name, last_community_id, created_at) "
                                       "VALUES (?, ?, ?)", (name, community_id, now))
             person_id = int(cursor.lastrowid or 0)
-            await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
-                             "VALUES (?, ?, ?, ?, ?)",
-                             (account.platform, account.user_id, person_id, name, now))
+            await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at, handle) "
+                             "VALUES (?, ?, ?, ?, ?, ?)",
+                             (account.platform, account.user_id, person_id, name, now, handle))
             return person_id
         person_id = int(row[0])
-        await tx.execute("UPDATE accounts SET display_name = COALESCE(?, display_name), last_seen_at = ? "
-                         "WHERE platform = ? AND user_id = ?", (display_name, now, account.platform, account.user_id))
+        await tx.execute("UPDATE accounts SET display_name = COALESCE(?, display_name), last_seen_at = ?, "
+                         "handle = COALESCE(?, handle) WHERE platform = ? AND user_id = ?",
+                         (display_name, now, handle, account.platform, account.user_id))
         await tx.execute("UPDATE people SET display_name = COALESCE(?, display_name), "
                          "last_community_id = COALESCE(?, last_community_id) WHERE id = ?",
                          (display_name, community_id, person_id))
@@ -252,15 +253,20 @@ class Directory:
         row = await self.db.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
         return Person(row["id"], row["display_name"], row["zone"]) if row else None
 
-    async def find_person(self, platform: str, name_or_id: str) -> Person | None:
-        """Look a person up by account id or display name (a leading @ is ignored)."""
-        name = name_or_id.removeprefix("@")
-        row = await self.db.fetchone(
-            "SELECT person_id FROM accounts WHERE platform = ? AND (user_id = ? OR display_name = ? COLLATE NOCASE) "
-            "ORDER BY last_seen_at DESC LIMIT 1", (platform, name, name))
-        if row is None:
-            row = await self.db.fetchone("SELECT id FROM people WHERE display_name = ? COLLATE NOCASE "
-                                         "ORDER BY id LIMIT 1", (name,))
+    async def find_person(self, platform: str, ref: UserRef) -> Person | None:
+        """The person named: by account id first, then by handle or name on this platform, then by name."""
+        row = None
+        if ref.user_id is not None:
+            row = await self.db.fetchone("SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
+                                         (platform, ref.user_id))
+        if row is None and ref.name:
+            row = await self.db.fetchone(
+                "SELECT person_id FROM accounts WHERE platform = ? AND (handle = ? COLLATE NOCASE "
+                "OR display_name = ? COLLATE NOCASE) ORDER BY last_seen_at DESC LIMIT 1",
+                (platform, ref.name, ref.name))
+            if row is None:
+                row = await self.db.fetchone("SELECT id FROM people WHERE display_name = ? COLLATE NOCASE "
+                                             "ORDER BY id LIMIT 1", (ref.name,))
         return await self.person(int(row[0])) if row else None
 
     async def latest_community_of(self, person_id: int) -> int | None:

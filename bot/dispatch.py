@@ -42,12 +42,12 @@ class Dispatcher:
 
     # -- who and where -----------------------------------------------------------------------------------------
 
-    async def resolve(self, account: Account, display_name: str | None, chat: ChatRef, space: str | None
-                      ) -> tuple[Community, Person]:
+    async def resolve(self, account: Account, display_name: str | None, chat: ChatRef, space: str | None,
+                      handle: str | None = None) -> tuple[Community, Person]:
         directory = self.app.directory
         if space is not None:
             community = await directory.community_for_space(chat.platform, space, chat.title)
-            return community, await directory.person_for(account, display_name, community.id)
+            return community, await directory.person_for(account, display_name, community.id, handle=handle)
         person = await directory.person_for(account, display_name)
         latest = await directory.latest_community_of(person.id)
         if latest is not None:
@@ -60,7 +60,7 @@ class Dispatcher:
     # -- commands ----------------------------------------------------------------------------------------------
 
     async def command(self, inv: Invocation) -> None:
-        community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space)
+        community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space, inv.handle)
         t = self.app.translator(community.language)
         zone = person.zone or community.zone
         responder = GuardedResponder(inv.responder)

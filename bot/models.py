@@ -20,6 +20,15 @@ class Account:
 
 
 @dataclass(frozen=True)
+class UserRef:
+    """Someone named in a command, as the platform reads it: an account id (a pasted mention), a name or
+    handle to look up, or both when the text could be either."""
+
+    user_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     id: int
     display_name: str
@@ -213,6 +222,7 @@ class Invocation:
     is_admin: bool = False
     space: str | None = None
     attachment: IncomingFile | None = None
+    handle: str | None = None  # the speaker's username on the platform, if it has one
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ class Outbox:
         # The send in flight on each platform (its target) until its outcome is recorded.
         self._sending: dict[str, tuple[str, asyncio.Event]] = {}
 
+    @property
+    def can_deliver(self) -> bool:
+        """Whether any platform runs to deliver to (not so for export or an in-process benchmark)."""
+        return bool(self.platforms)
+
     # -- queueing (inside the caller's transaction) -----------------------------------------------------------
 
     async def announce(self, tx: Tx, community: Community, kind: str, message: Message, *, key: str,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from bot.models import Message, MessageRef
+from bot.models import Message, MessageRef, UserRef
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,6 +37,8 @@ class Platform(Protocol):
     # True when sending again with the same nonce returns the message already posted (Discord), so a
     # send whose outcome is unknown may be retried at once without posting twice.
     idempotent_sends: bool = False
+    # True when whoever types sits at the machine the bot runs on (the console): only they may name its files.
+    local_files: bool = False
 
     async def start(self, app: App) -> None: ...
 
@@ -70,6 +72,16 @@ class Platform(Protocol):
         be understood; None when the message is not the bot's or cannot be read."""
         return None
 
+    def parse_user(self, text: str) -> UserRef:
+        """Someone named in a command (`@alice`, an id, a pasted mention), as this platform writes them."""
+        return plain_user_ref(text)
+
     def watermark(self, chat_id: str) -> str | None:
         """The newest message id known in a chat, taken before a send whose outcome may stay unknown."""
         return None
+
+
+def plain_user_ref(text: str) -> UserRef:
+    """`@alice` -> the name alice; digits may be an account id or a name."""
+    name = text.strip().removeprefix("@")
+    return UserRef(user_id=name if name.isdigit() else None, name=name or None)

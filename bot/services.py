@@ -11,7 +11,10 @@ to fix it, and the published service goes when its cog is unloaded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+
+if TYPE_CHECKING:
+    from bot.models import Community
 
 T = TypeVar("T")
 
@@ -49,7 +52,7 @@ class Calendars(Protocol):
 
     async def export_ics(self, *, category: str | None = None, max_fee: float | None = None) -> bytes: ...
 
-    async def import_ics_file(self, path: Path, community_key: str | None) -> str: ...
+    async def import_ics_file(self, path: Path, community: Community) -> str: ...
 
 
 CALENDARS: ServiceKey[Calendars] = ServiceKey("calendars")

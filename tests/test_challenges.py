@@ -8,6 +8,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.export import collect
+from bot.platform import plain_user_ref
 from tests.harness import Harness
 
 ROUND = [
@@ -157,8 +158,8 @@ async def test_show_defaults_to_the_current_challenge(bot: Harness) -> None:
 
 async def test_merged_people_keep_one_vote_and_their_entries(bot: Harness) -> None:
     await bot.run(*ROUND, "~ +5d", 'carol +⭐ "Entry #1 ·"', 'carol [Vote] "Entry #1 ·"', 'dave +⭐ "Entry #1 ·"')
-    carol = await bot.app.directory.find_person("console", "carol")
-    dave = await bot.app.directory.find_person("console", "dave")
+    carol = await bot.app.directory.find_person("console", plain_user_ref("carol"))
+    dave = await bot.app.directory.find_person("console", plain_user_ref("dave"))
     assert carol is not None and dave is not None
     community = bot.app.cog("community")
     assert community is not None
@@ -166,8 +167,8 @@ async def test_merged_people_keep_one_vote_and_their_entries(bot: Harness) -> No
         await community.merge(tx, dave.id, carol.id)  # type: ignore[attr-defined]
     assert await bot.app.cog("challenges").repo.tally(1) == {1: 1, 2: 0}  # type: ignore[union-attr]
     # Two accounts that both entered the same challenge cannot become one maker.
-    alice = await bot.app.directory.find_person("console", "alice")
-    bob = await bot.app.directory.find_person("console", "bob")
+    alice = await bot.app.directory.find_person("console", plain_user_ref("alice"))
+    bob = await bot.app.directory.find_person("console", plain_user_ref("bob"))
     assert alice is not None and bob is not None
     with pytest.raises(UserError):
         async with bot.app.db.transaction() as tx:

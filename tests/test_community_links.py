@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.models import Account, ChatRef, Invocation, Message, MessageRef
+from bot.platform import plain_user_ref
 from bot.platforms.plain import button_line, render_message
 from tests.harness import Harness
 
@@ -83,7 +84,7 @@ async def test_two_people_with_data_merge_after_confirmation_without_duplicates(
     await bot.run('alice: /share https://example.com/a "Console Film"')
     collector_code = await code_for(bot)
     await as_telegram(bot, "/start")
-    telegram_person = await bot.app.directory.find_person("telegram", "42")
+    telegram_person = await bot.app.directory.find_person("telegram", plain_user_ref("42"))
     assert telegram_person is not None
     # The Telegram account already has a film of its own.
     community = (await bot.app.directory.communities())[0]
@@ -149,7 +150,7 @@ async def test_merging_adds_credits_and_moves_critiques_once(bot: Harness) -> No
     assert "Merge them?" in await as_telegram(bot, f"/link {code}")
     assert "Linked" in await as_telegram(bot, f"/link {code} confirm=yes")
     wallets = await bot.app.db.fetchall("SELECT person_id, balance FROM feedback_wallets WHERE balance > 0")
-    alice = await bot.app.directory.find_person("console", "alice")
+    alice = await bot.app.directory.find_person("console", plain_user_ref("alice"))
     assert alice is not None
     assert [(row[0], row[1]) for row in wallets] == [(alice.id, 2)]
     assert await bot.app.db.fetchval("SELECT SUM(balance) FROM feedback_wallets") == credits_before

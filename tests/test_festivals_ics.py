@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from bot.models import Account, ChatRef, IncomingFile, Invocation
 from bot.platforms.console import ConsoleResponder
+from bot.services import CALENDARS
 from tests.harness import Harness
 
 SEA = 'ann: /festival add "Shorts by the Sea" url=https://sea.example.org zone=Europe/Lisbon currency=EUR'
@@ -184,11 +185,11 @@ async def test_ics_export_opens_in_icalendar_with_the_right_instants(bot: Harnes
 
 async def test_exported_calendar_imports_back_unchanged(bot: Harness, tmp_path: Path) -> None:
     await bot.run(SEA + " categories=fiction", "ann: /festival deadline 1 early 2027-01-10 23:59 fee=10")
-    cog = bot.app.cog("festivals")
-    assert cog is not None
+    calendars = bot.app.service(CALENDARS)
     path = tmp_path / "out.ics"
-    path.write_bytes(await cog.export_ics())  # type: ignore[attr-defined]
-    summary = await cog.import_ics_file(path, None)  # type: ignore[attr-defined]
+    path.write_bytes(await calendars.export_ics())
+    community = (await bot.app.directory.communities())[0]
+    summary = await calendars.import_ics_file(path, community)
     assert "0 festivals added, 1 updated, 0 deadlines set" in summary
 
 

@@ -37,6 +37,7 @@ class Posted:
 class ConsolePlatform(Platform):
     name = PLATFORM
     idempotent_sends = True  # nothing is lost between a print and its record
+    local_files = True  # the person at the keyboard is at the bot's own machine
 
     def __init__(self, write: Callable[[str], None] = print, *, announce_chat: str = "general") -> None:
         self.write = write

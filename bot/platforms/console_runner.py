@@ -53,7 +53,7 @@ class ConsoleSession:
         responder = ConsoleResponder(self.platform, chat.chat_id, action.user)
         await self.app.dispatcher.command(Invocation(
             account=Account(PLATFORM, action.user), display_name=action.user, chat=chat, responder=responder,
-            text=action.text, is_admin=self._is_admin(action.user), space=SPACE))
+            text=action.text, is_admin=self._is_admin(action.user), space=SPACE, handle=action.user))
 
     def _message(self, target: int | str, number: int) -> Posted:
         posted = self.platform.find(target)

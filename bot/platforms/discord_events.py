@@ -56,7 +56,7 @@ class Incoming:
                              display_name=display_name(interaction.user), chat=chat_of(interaction),
                              responder=responder, command=cmd.name, options=values,
                              is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction),
-                             attachment=attachment)
+                             attachment=attachment, handle=interaction.user.name)
             await self.app.dispatcher.command(_private_refusals(inv, cmd))
         finally:
             await responder.finish(self._done_text(interaction))

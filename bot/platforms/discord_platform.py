@@ -21,8 +21,8 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.config import Config, ConfigError, DiscordSettings
-from bot.models import Message, MessageRef
-from bot.platform import DeliveryError, Platform, UnreadableMessage
+from bot.models import Message, MessageRef, UserRef
+from bot.platform import DeliveryError, Platform, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
@@ -38,6 +38,7 @@ READY_TIMEOUT = 60.0
 REACTION_PAGE = 100
 UNKNOWN_EMOJI = 10014
 _CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>\w+):(?P<id>\d+)>$")
+_MENTION = re.compile(r"^<@!?(?P<id>\d+)>$")
 
 
 class DiscordClient(discord.Client):
@@ -313,6 +314,11 @@ class DiscordPlatform(Platform):
                         ref.chat_id)
             raise UnreadableMessage(f"no permission to read channel {ref.chat_id}") from exc
         return [user_id for user_id in found if user_id != me]
+
+    def parse_user(self, text: str) -> UserRef:
+        """A pasted mention (`<@123>`, `<@!123>`) names the account; anything else is a name or an id."""
+        found = _MENTION.match(text.strip())
+        return UserRef(user_id=found["id"]) if found else plain_user_ref(text)
 
     async def describe(self, ref: MessageRef) -> list[str] | None:
         """The button ids of a message the bot posted (read from Discord); None if it is not the bot's."""

@@ -110,7 +110,7 @@ class UpdateRouter:
         await self.app.dispatcher.command(Invocation(
             account=Account(PLATFORM, str(user.id)), display_name=display_name(user), chat=chat_ref(chat),
             responder=responder, text=text, is_admin=is_admin, space=space_of(chat),
-            attachment=await self._attachment(message)))
+            attachment=await self._attachment(message), handle=user.username))
 
     async def _attachment(self, message: Message) -> IncomingFile | None:
         document = message.document

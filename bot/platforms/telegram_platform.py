@@ -29,8 +29,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import Config, ConfigError, TelegramSettings
-from bot.models import Link, Message, MessageRef
-from bot.platform import DeliveryError, Platform
+from bot.models import Link, Message, MessageRef, UserRef
+from bot.platform import DeliveryError, Platform, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
 from bot.platforms.telegram_inbox import Inbox
@@ -213,6 +213,13 @@ class TelegramPlatform(Platform):
     def _note_newest(self, chat_id: str, message_id: int) -> None:
         if message_id > self._newest.get(chat_id, 0):
             self._newest[chat_id] = message_id
+
+    def parse_user(self, text: str) -> UserRef:
+        """`@username` is a Telegram username; digits a user id; a `tg://user?id=` link names the account."""
+        value = text.strip()
+        if value.startswith("tg://user?id=") and value.removeprefix("tg://user?id=").isdigit():
+            return UserRef(user_id=value.removeprefix("tg://user?id="))
+        return plain_user_ref(value)
 
     def watermark(self, chat_id: str) -> str | None:
         newest = self._newest.get(chat_id)

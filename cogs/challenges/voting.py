@@ -103,7 +103,7 @@ class VotingRoom(Room):
         await self.repo.write_votes(tx, rows.values())
         if late:  # remembered so a recount does not count a change made after the close
             await self.repo.touch_votes(tx, late)
-        if self.app.platforms:  # with nowhere to deliver them (export, benchmarks) there are no receipts
+        if self.app.outbox.can_deliver:  # with nowhere to deliver them (export, benchmarks) there are no receipts
             await self.receipts.note(tx, [_outcome(event, result) for event, result in zip(events, results, strict=True)
                                           if event.action != "remove" or result != OUTSIDE])
         return results

@@ -91,7 +91,7 @@ class ModerationCommands(FeedbackBase):
         await ctx.reply(ctx.t("feedback.unbarred", name=person.display_name))
 
     async def person_or_fail(self, ctx: Context, user: str) -> Person:
-        person = await self.app.directory.find_person(ctx.account.platform, user)
+        person = await ctx.find_person(user)
         if person is None:
             raise UserError("feedback.errors.no_person", name=user)
         return person

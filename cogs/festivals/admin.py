@@ -172,7 +172,7 @@ class AdminCommands(FestivalsBase):
         if file is not None:
             data = file.data
         elif path:
-            if ctx.account.platform != "console":
+            if not ctx.can_read_local_files:
                 raise UserError("festivals.errors.path_console_only")  # never read server files for a chat
             data = read_file(Path(path.strip()))
         else:

@@ -158,27 +158,13 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
         data, _ = await self._calendar(communities, category, cents)
         return data
 
-    async def import_ics_file(self, path: Path, community_key: str | None) -> str:
+    async def import_ics_file(self, path: Path, community: Community) -> str:
         """`microfilm-bot import-ics PATH [--community KEY]`: a printable summary, or why nothing changed."""
-        community = await self._community(community_key)
         t = self.app.translator(community.language)
         try:
             return (await self.importer().run(community, read_file(path))).plain()
         except UserError as exc:
             raise Refused(t.s(exc.key, **exc.values)) from exc
-
-    async def _community(self, key: str | None) -> Community:
-        communities = await self.app.directory.communities()
-        if key is not None:
-            for community in communities:
-                if community.key == key:
-                    return community
-            raise ConfigError(
-                f"no community with key {key!r}; known: {', '.join(c.key for c in communities) or '-'}"
-            )
-        if communities:
-            return communities[0]
-        return await self.app.directory.community_for_space("console", "console", "console")
 
     async def person_has_data(self, person_id: int) -> bool:
         return await self.tracker.has_person(person_id)

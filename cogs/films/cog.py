@@ -131,7 +131,7 @@ class FilmsCog(Cog):
                     page: int | None) -> None:
         person_id = None
         if maker:
-            person = await self.app.directory.find_person(ctx.account.platform, maker)
+            person = await ctx.find_person(maker)
             if person is None:
                 raise UserError("films.errors.no_person", name=maker)
             person_id = person.id
@@ -167,7 +167,7 @@ class FilmsCog(Cog):
     async def profile(self, ctx: Context, user: str | None) -> None:
         person = ctx.person
         if user:
-            found = await self.app.directory.find_person(ctx.account.platform, user)
+            found = await ctx.find_person(user)
             if found is None:
                 raise UserError("films.errors.no_person", name=user)
             person = found
