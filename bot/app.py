@@ -19,6 +19,7 @@ from bot.commands import Registry
 from bot.config import Config, ConfigError
 from bot.directory import Directory
 from bot.dispatch import Dispatcher
+from bot.errors import Failure
 from bot.gaps import Gaps
 from bot.i18n import Catalog, Translator
 from bot.models import MessageRef
@@ -74,8 +75,8 @@ class App:
                              resend_unknown_after=self.config.bot.resend_unknown_after)
         self.notices = AdminNotices(self)
         self.gaps = Gaps(self)
-        self.outbox.on_give_up = self.notices.delivery_failed
-        self.scheduler = Scheduler(self.db, self.clock)
+        self.outbox.on_error = self.on_error
+        self.scheduler = Scheduler(self.db, self.clock, on_error=self.on_error)
         await self.directory.sync_config()
 
     async def start(self) -> None:
@@ -130,6 +131,26 @@ class App:
     async def _unload_all(self) -> None:
         for name in reversed(list(self.cogs)):
             await self._unload(name)
+
+    # -- the one error path ------------------------------------------------------------------------------------
+
+    async def on_error(self, exc: BaseException, failure: Failure) -> None:
+        """Every failure of a command, button, listener, job, delivery or update comes here: it is logged
+        once, with what an operator needs, and the admins are told of what failed for good. Telling the
+        person who asked is the caller's part (it knows how to answer them)."""
+        fields = [f"{key}={value}" for key, value in (("platform", failure.platform),
+                                                       ("community", failure.community_id),
+                                                       ("attempt", failure.attempts)) if value is not None]
+        where = f" [{' '.join(fields)}]" if fields else ""
+        level = logging.WARNING if failure.expected and not failure.for_good else logging.ERROR
+        log.log(level, "%s %s failed%s%s: %s: %s", failure.kind, failure.name, where,
+                ", for good" if failure.for_good else "", type(exc).__name__, exc,
+                exc_info=None if failure.expected else exc)
+        if failure.for_good and failure.community_id is not None and failure.subject:
+            try:
+                await self.notices.failed_for_good(failure, str(exc)[:300])
+            except Exception:
+                log.exception("could not tell the admins that %s %s failed", failure.kind, failure.subject)
 
     # -- a platform that cannot recover ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.commands import Command, UsageError, bind, convert_options, split_command
 from bot.context import Context
-from bot.errors import UserError
+from bot.errors import Failure, UserError
 from bot.models import (
     Account,
     ButtonPress,
@@ -84,8 +84,9 @@ class Dispatcher:
                 if isinstance(exc, UsageError) and command is not None:
                     text = text + "\n" + t("errors.usage", usage=command.usage())
                 await _answer(responder, Message(text), zone)
-            except Exception:
-                log.exception("command failed: %s", command.name if command else inv.command or "(unparsed)")
+            except Exception as exc:
+                await self.app.on_error(exc, Failure("command", command.name if command else inv.command or "?",
+                                                     platform=inv.chat.platform, community_id=community.id))
                 # What was committed stays: the apology must not say that nothing was saved.
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
                 await _answer(responder, Message(t(apology)), zone)
@@ -131,8 +132,9 @@ class Dispatcher:
                 log.warning("the answer to button %s could not be sent: %r", action, exc.__cause__)
             except UserError as exc:
                 await _answer(responder, Message(t(exc.key, **exc.values)), ctx.zone, private=True)
-            except Exception:
-                log.exception("button %s failed", press.custom_id)
+            except Exception as exc:
+                await self.app.on_error(exc, Failure("button", action, platform=press.chat.platform,
+                                                     community_id=community.id))
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
                 await _answer(responder, Message(t(apology)), ctx.zone, private=True)
 

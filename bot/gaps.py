@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.errors import Failure
 from bot.models import Message, Moment, Text
 from bot.timeutil import to_db
 
@@ -37,8 +38,8 @@ class Gaps:
             for cog_name, listener in self.listeners:
                 try:
                     found = await listener(platform, started)
-                except Exception:
-                    log.exception("the %s cog could not recover from a %s gap", cog_name, platform)
+                except Exception as exc:
+                    await self.app.on_error(exc, Failure("listener", f"{cog_name} (gap)", platform=platform))
                     continue
                 if found:
                     recovered.append(found)

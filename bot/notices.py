@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from sqlite3 import Row
 from typing import TYPE_CHECKING
 
+from bot.errors import Failure
 from bot.models import Community, Message, Moment, Text
 
 if TYPE_CHECKING:
@@ -51,16 +51,19 @@ class AdminNotices:
                                          skip_platform=skip_platform)
         return count
 
-    async def delivery_failed(self, row: Row, error: str) -> None:
-        if row["kind"] == KIND or row["community_id"] is None:
+    async def failed_for_good(self, failure: Failure, error: str) -> None:
+        """A delivery given up, a job that keeps failing: the community's admins hear of it once."""
+        if failure.community_id is None or failure.kind == "delivery" and failure.name == KIND:
             return  # a notice that cannot be delivered is only logged: nothing to tell it with
-        community = await self.app.directory.community(int(row["community_id"]))
+        community = await self.app.directory.community(failure.community_id)
         t = self.app.translator(community.language)
-        text = t("notices.delivery_failed", platform=row["platform"], target=row["target"],
-                 attempts=int(row["attempts"]) + 1, error=error)
+        what = t(f"notices.what.{failure.kind}", subject=failure.subject)
+        text = t("notices.failed_for_good", what=what, attempts=failure.attempts or 1, error=error)
+        # Not to the chat that could not be reached (it would fail the same way).
+        skip = (failure.platform, failure.chat) if failure.platform and failure.chat else None
         async with self.app.db.transaction() as tx:
-            await self.tell(tx, community, f"admin:delivery:{row['id']}", Message(text),
-                            skip_chat=(row["platform"], row["target"]))
+            await self.tell(tx, community, f"admin:failed:{failure.kind}:{failure.subject}:{failure.attempts}",
+                            Message(text), skip_chat=skip)
 
     async def platform_down(self, platform: str, reason: str) -> None:
         """The process is about to exit: tell the other platforms' admin chats and deliver at once."""

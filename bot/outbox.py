@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from datetime import timedelta
 from sqlite3 import Row
@@ -24,6 +24,7 @@ from sqlite3 import Row
 from bot.clock import Clock
 from bot.codec import dump_message, load_message
 from bot.directory import Directory
+from bot.errors import ErrorHook, Failure
 from bot.models import Community, Message, MessageRef
 from bot.platform import DeliveryError, Platform
 from bot.sent import SentMessages
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600, 3600)  # seconds between attempts
 MAX_ATTEMPTS = 8
 PAGE = 50  # due rows read at a time, by index
-GaveUp = Callable[[Row, str], Awaitable[None]]
+
 # The platforms whose delivery pass this context is inside of (copied into tasks it starts).
 _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozenset())
 
@@ -51,7 +52,7 @@ class Outbox:
         # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
         self.inline = inline
         self.resend_unknown_after = timedelta(seconds=resend_unknown_after)  # before sending again what may be posted
-        self.on_give_up: GaveUp | None = None  # told when a row fails for good (admin notices)
+        self.on_error: ErrorHook | None = None  # the app's one error path (logs; tells admins of a row given up)
         self._locks: dict[str, asyncio.Lock] = {}  # one delivery pass per platform at a time
         self._wakeups: dict[str, asyncio.Event] = {}
         self._loops: list[asyncio.Task[None]] = []
@@ -195,16 +196,18 @@ class Outbox:
         else:
             give_up = permanent or attempts >= MAX_ATTEMPTS
             delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
-        log.warning("delivery to %s %s failed (attempt %d%s%s): %s", row["platform"], row["target"], attempts,
-                    ", outcome unknown" if uncertain else "", ", giving up" if give_up else "", exc)
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?, sending_at = NULL, "
                 "uncertain = uncertain + ? WHERE id = ?",
                 (attempts, str(exc)[:500], "failed" if give_up else "pending", to_db(self.clock.now() + delay),
                  int(uncertain), row["id"]))
-        if give_up and self.on_give_up is not None:
-            await self.on_give_up(row, str(exc)[:300])
+        if self.on_error is not None:
+            await self.on_error(exc, Failure(
+                "delivery", row["kind"] or ("private message" if row["private"] else "message"),
+                platform=row["platform"], chat=row["target"], community_id=row["community_id"], attempts=attempts,
+                for_good=give_up, subject=f"{row['platform']} {'user' if row['private'] else 'chat'} {row['target']}",
+                expected=isinstance(exc, DeliveryError)))
         self._wakeups.get(row["platform"], asyncio.Event()).set()  # the loop recomputes its wait
 
     async def sending_to(self, platform: str, targets: set[str], timeout: float = 10.0) -> bool:

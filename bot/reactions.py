@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING
 
+from bot.errors import Failure
 from bot.models import Community, MessageRef, Person, ReactionEvent
 
 if TYPE_CHECKING:
@@ -113,8 +114,9 @@ class ReactionPipeline:
         for cog_name, listener in self.listeners:
             try:
                 queued = await listener(event, tag, person, community)
-            except Exception:
-                log.exception("reaction listener of %s failed for %s", cog_name, tag)
+            except Exception as exc:
+                await self.app.on_error(exc, Failure("listener", f"{cog_name} (reaction on {tag})",
+                                                     platform=event.message.platform, community_id=community.id))
                 continue
             if queued is not None:
                 pending.append(queued)

@@ -19,11 +19,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock, VirtualClock
+from bot.errors import ErrorHook, Failure
 from bot.storage import Database, Tx
 from bot.timeutil import from_db, to_db
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (30, 120, 600, 3600)
+ALERT_AFTER = 4  # failed attempts of one job before the admins are told (it is still retried)
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,10 @@ JobHandler = Callable[[Job, Tx], Awaitable[None]]
 
 
 class Scheduler:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, on_error: ErrorHook | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.on_error = on_error
         self._handlers: dict[str, JobHandler] = {}
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
@@ -141,7 +144,12 @@ class Scheduler:
                 await tx.execute("UPDATE due_jobs SET done_at = ? WHERE id = ?", (to_db(self.clock.now()), job.id))
             return True
         except Exception as exc:
-            log.exception("job %s %s failed; it will be retried", job.kind, job.key)
+            if self.on_error is not None:  # it is retried; the admins hear of it once it keeps failing
+                await self.on_error(exc, Failure("job", job.kind, community_id=job.community_id,
+                                                 attempts=job.attempts + 1, for_good=job.attempts + 1 == ALERT_AFTER,
+                                                 subject=job.key or job.kind))
+            else:
+                log.exception("job %s %s failed; it will be retried", job.kind, job.key)
             delay = RETRY_DELAYS[min(job.attempts, len(RETRY_DELAYS) - 1)]
             async with self.db.transaction() as tx:
                 await tx.execute("UPDATE due_jobs SET attempts = attempts + 1, last_error = ?, due_at = ? "

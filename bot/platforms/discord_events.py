@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.commands import Command, Option
+from bot.errors import Failure
 from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
 from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
 from bot.platforms.discord_forms import build_modal, form_id, parse_form_id, submitted_values, wants_form
@@ -111,8 +112,8 @@ class Incoming:
         try:
             found = await self.app.dispatcher.complete(option.autocomplete, PLATFORM, space_of(interaction),
                                                        current)
-        except Exception:
-            log.exception("autocomplete %s failed", option.autocomplete)
+        except Exception as exc:
+            await self.app.on_error(exc, Failure("completion", option.autocomplete, platform=PLATFORM))
             return []
         choices = [choice_for(option, label, value) for label, value in found[:CHOICES_LIMIT]]
         return [choice for choice in choices if choice is not None]

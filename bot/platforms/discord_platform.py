@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
-import yarl
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef, UserRef
 from bot.platform import DeliveryError, Platform, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
+from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
 from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
 from bot.platforms.discord_respond import PLATFORM
@@ -48,8 +46,6 @@ class DiscordClient(discord.Client):
     watch: ConnectionWatch
 
     def __init__(self, settings: DiscordSettings) -> None:
-        # The bot never joins voice: no warnings about voice libraries that are not installed.
-        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_reactions = True
@@ -95,14 +91,14 @@ class DiscordPlatform(Platform):
         self.client: DiscordClient | None = None
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
-        self._saved: tuple[str, Any] | None = None
+        self._library = LibrarySettings(self.settings)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
     async def start(self, app: App) -> None:
         self._app = app
         guilds = _guild_ids(self.settings.guilds)
-        self._point_library()
+        self._library.apply()
         client = self.client = DiscordClient(self.settings)
         client.incoming = Incoming(app, client, self.settings.admin_roles)
         client.watch = self.watch = ConnectionWatch(app, client, self._gap)
@@ -181,17 +177,7 @@ class DiscordPlatform(Platform):
                 log.debug("discord gateway ended: %r", exc)
             self._task = None
         self.client = None
-        self._restore_library()
-
-    def _point_library(self) -> None:
-        self._saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
-        Route.BASE = self.settings.api_base.rstrip("/")
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
-
-    def _restore_library(self) -> None:
-        if self._saved is not None:
-            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._saved
-            self._saved = None
+        self._library.restore()
 
     # -- sending ---------------------------------------------------------------------------------------------
 

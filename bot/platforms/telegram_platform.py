@@ -29,6 +29,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import Config, ConfigError, TelegramSettings
+from bot.errors import Failure
 from bot.models import Link, Message, MessageRef, UserRef
 from bot.platform import DeliveryError, Platform, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
@@ -230,7 +231,7 @@ class TelegramPlatform(Platform):
         try:
             await self.router.handle(update)
         except Exception as exc:  # one bad update must not stop the others
-            log.exception("Telegram: handling update %s failed", update.update_id)
+            await self.app.on_error(exc, Failure("update", str(update.update_id), platform=PLATFORM))
             error = repr(exc)[:500]
         await self.inbox.done(update.update_id, error)
 
