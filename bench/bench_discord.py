@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,9 +20,7 @@ from discord import app_commands
 from bot.app import App
 from bot.config import build_config
 from bot.platforms.discord_platform import create
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.fakes.discord_server import FakeDiscord, Guild  # noqa: E402
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
 
 WARMUP = 30
 ROUNDS = 300

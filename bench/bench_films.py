@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bench.common import show, timed
 from bot.models import Account
+from bot.testing.harness import Harness, make_config
 from cogs.films.logic import fts_query
-from tests.harness import Harness, make_config
 
 SIZES = (1_000, 10_000, 100_000)
 # A Zipf-like vocabulary: a few common words and a long tail, as real titles and loglines have.

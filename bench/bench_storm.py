@@ -28,10 +28,9 @@ from typing import Any
 
 import aiosqlite
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import percentiles  # noqa: E402
-from tests.fakes.discord_model import Perm  # noqa: E402
-from tests.fakes.discord_server import Channel, FakeDiscord, Guild  # noqa: E402
+from bench.common import percentiles
+from bot.testing.fakes.discord_model import Perm
+from bot.testing.fakes.discord_server import Channel, FakeDiscord, Guild
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 10_000

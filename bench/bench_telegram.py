@@ -21,7 +21,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, CommandHandler, Con
 from bot.app import App
 from bot.config import build_config
 from bot.platforms.telegram_platform import create
-from tests.fakes.telegram_server import FakeTelegram
+from bot.testing.fakes.telegram_server import FakeTelegram
 
 ROUNDS = 6          # alternate ours / bare this many times: the machine's load drifts
 PER_ROUND = 50      # measured round trips per block

@@ -22,7 +22,7 @@ import aiosqlite
 from bot.app import App
 from bot.config import build_config
 from bot.models import Account, MessageRef, Person, ReactionEvent
-from tests.voting_setup import voting_challenge
+from cogs.challenges.testing import voting_challenge
 
 EVENTS = 10_000
 FLAP_SHARE = 0.10

@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.telegram_server import FakeTelegram
+from bot.testing.fakes.discord_server import FakeDiscord
+from bot.testing.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 

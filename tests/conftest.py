@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.discord_server import FakeDiscord
-from tests.harness import Harness, make_config
+from bot.testing.fakes.discord_server import FakeDiscord
+from bot.testing.harness import Harness, make_config
 
 
 @pytest.fixture

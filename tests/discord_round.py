@@ -14,9 +14,9 @@ from typing import Any
 from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.discord_platform import create
+from bot.testing.fakes.discord_model import Perm
+from bot.testing.fakes.discord_server import Channel, FakeDiscord, Guild
 from tests.discord_support import answer, discord_config, eventually
-from tests.fakes.discord_model import Perm
-from tests.fakes.discord_server import Channel, FakeDiscord, Guild
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MANAGE_GUILD = 1 << 5

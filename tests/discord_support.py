@@ -11,8 +11,8 @@ from typing import Any
 from bot.app import App
 from bot.config import Config, build_config
 from bot.platforms.discord_platform import create
-from tests.fakes.discord_model import Perm
-from tests.fakes.discord_server import FakeDiscord, Guild
+from bot.testing.fakes.discord_model import Perm
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
 
 COGS = ["films", "tests.discord_admin_cog"]
 MANAGE_GUILD = 1 << 5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import Harness
+from bot.testing.harness import Harness
 
 
 def notes(topic: str, code: str = "1:23", words: int = 42) -> str:

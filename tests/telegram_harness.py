@@ -8,7 +8,7 @@ from typing import Any
 from bot.app import App
 from bot.config import Config, build_config
 from bot.platforms.telegram_platform import TelegramPlatform, create
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.telegram_probe_cog import ProbeCog
 
 COGS = ["films", "tests.telegram_probe_cog"]

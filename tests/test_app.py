@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App, CogLoadError
 from bot.i18n import LANGUAGES, Catalog
-from tests.harness import Harness, make_config
+from bot.testing.harness import Harness, make_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ import pytest
 from bot.errors import UserError
 from bot.export import collect
 from bot.platform import plain_user_ref
-from tests.harness import Harness
+from bot.testing.harness import Harness
 
 ROUND = [
     'ann: /challenge new Night walks brief="Shoot after dark." max_runtime=3m',

@@ -12,8 +12,8 @@ import pytest
 from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.discord_platform import create
+from bot.testing.fakes.discord_server import FakeDiscord
 from tests.discord_support import answer, discord_config, eventually, make_guild, user
-from tests.fakes.discord_server import FakeDiscord
 
 pytestmark = pytest.mark.timeout(30)
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

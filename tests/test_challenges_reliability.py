@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app import App
 from bot.platforms.console_runner import ConsoleSession
 from bot.scheduler import next_weekly
-from tests.harness import Harness, make_config
+from bot.testing.harness import Harness, make_config
 
 ROUND = [
     "ann: /challenge new Night walks",

@@ -14,7 +14,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from tests.harness import make_config
+from bot.testing.harness import make_config
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = 4
@@ -24,7 +24,7 @@ VOTERS = 5000
 async def storm(db_path: str) -> None:
     from bot.app import App
     from bot.models import Account, MessageRef, ReactionEvent
-    from tests.voting_setup import voting_challenge
+    from cogs.challenges.testing import voting_challenge
 
     app = App(make_config(), db_path=db_path)
     await app.open_storage()

@@ -11,7 +11,7 @@ import pytest
 from bot.models import Account, ChatRef, Invocation, Message, MessageRef
 from bot.platform import plain_user_ref
 from bot.platforms.plain import button_line, render_message
-from tests.harness import Harness
+from bot.testing.harness import Harness
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.platforms.console_script import Advance, MoveTo, Press, React, Say, ScriptError, parse_line
-from tests.harness import Harness
+from bot.testing.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
 

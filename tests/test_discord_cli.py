@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.testing.fakes.discord_server import FakeDiscord
 from tests.discord_support import make_guild, user
-from tests.fakes.discord_server import FakeDiscord
 
 pytestmark = pytest.mark.timeout(30)
 ROOT = Path(__file__).resolve().parent.parent

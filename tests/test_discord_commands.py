@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
 from tests.discord_support import answer, make_guild, running_app, user
-from tests.fakes.discord_server import FakeDiscord, Guild
 
 pytestmark = pytest.mark.timeout(20)
 EPHEMERAL = 64

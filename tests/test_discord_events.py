@@ -11,9 +11,9 @@ import pytest
 from bot.app import App
 from bot.models import Message, MessageRef, Text
 from bot.platform import Platform
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
 from tests.discord_admin_cog import DiscordTestCog
 from tests.discord_support import answer, discord_config, eventually, make_guild, running_app, user
-from tests.fakes.discord_server import FakeDiscord, Guild
 
 pytestmark = pytest.mark.timeout(20)
 EPHEMERAL = 64

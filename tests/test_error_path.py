@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Harness, make_config
+from bot.testing.harness import Harness, make_config
 
 
 async def test_a_failing_command_is_logged_once_and_its_saved_change_is_not_denied(

@@ -20,8 +20,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.fakes.discord_gateway import Intent
-from tests.fakes.discord_server import Channel, FakeDiscord, Guild
+from bot.testing.fakes.discord_gateway import Intent
+from bot.testing.fakes.discord_server import Channel, FakeDiscord, Guild
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -49,9 +49,9 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.telegram_html import HtmlParseError, parse_html
-from tests.fakes.telegram_methods import image_size
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.telegram_html import HtmlParseError, parse_html
+from bot.testing.fakes.telegram_methods import image_size
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.codec import load_message
 from bot.models import Account, ChatRef, Invocation
 from bot.platforms.console import ConsoleResponder
+from bot.testing.harness import Harness, make_config
 from tests.feedback_helpers import balance, count, give, notes, share
-from tests.harness import Harness, make_config
 
 
 async def at_once(bot: Harness, *lines: str) -> str:

@@ -15,10 +15,10 @@ from bot.app import App
 from bot.models import Text
 from bot.platforms.discord_render import render_text, split_content
 from bot.platforms.telegram_render import utf16_len
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
+from bot.testing.fakes.telegram_html import parse_html
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.discord_support import answer, discord_config, make_guild, running_app, user
-from tests.fakes.discord_server import FakeDiscord, Guild
-from tests.fakes.telegram_html import parse_html
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.feedback_helpers import notes
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 

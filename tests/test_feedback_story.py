@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.testing.harness import Harness
 from tests.feedback_helpers import balance, give, notes
-from tests.harness import Harness
 
 SCRIPT = [
     'mei: /share https://vimeo.com/1 "Tea at Dawn" runtime=3:20',

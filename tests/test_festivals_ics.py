@@ -11,7 +11,7 @@ from icalendar import Calendar
 from bot.models import Account, ChatRef, IncomingFile, Invocation
 from bot.platforms.console import ConsoleResponder
 from bot.services import CALENDARS
-from tests.harness import Harness
+from bot.testing.harness import Harness
 
 SEA = 'ann: /festival add "Shorts by the Sea" url=https://sea.example.org zone=Europe/Lisbon currency=EUR'
 SAMPLE = Path(__file__).resolve().parents[1] / "cogs" / "festivals" / "sample" / "festivals-sample.ics"

@@ -18,10 +18,10 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
+from bot.testing.fakes.discord_server import FakeDiscord, Guild, Perm
+from bot.testing.fakes.telegram_html import parse_html
+from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.discord_support import answer, discord_config, running_app
-from tests.fakes.discord_server import FakeDiscord, Guild, Perm
-from tests.fakes.telegram_html import parse_html
-from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(20)

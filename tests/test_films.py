@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import Harness
+from bot.testing.harness import Harness
 
 
 async def film_count(bot: Harness) -> int:

@@ -24,10 +24,14 @@ def top(name: str) -> str:
     return name.split(".")[0]
 
 
+def core_modules() -> list[Path]:
+    """The core: bot/ but its platforms and the testing kit (stand-ins for the platforms, a harness)."""
+    return [path for path in (ROOT / "bot").rglob("*.py")
+            if not {"platforms", "testing"} & set(path.relative_to(ROOT / "bot").parts)]
+
+
 def test_core_never_imports_a_platform_library_or_a_cog() -> None:
-    for path in (ROOT / "bot").rglob("*.py"):
-        if "platforms" in path.parts:
-            continue
+    for path in core_modules():
         imports = imported_modules(path)
         assert not {top(name) for name in imports} & PLATFORM_LIBRARIES, path
         assert not any(name.startswith("cogs") for name in imports), path
@@ -42,9 +46,14 @@ def test_cogs_never_import_a_platform() -> None:
         assert not any(name.startswith("bot.platforms") for name in imports), path
 
 
-def test_platforms_never_import_a_cog() -> None:
-    for path in (ROOT / "bot" / "platforms").rglob("*.py"):
+def test_platforms_and_the_testing_kit_never_import_a_cog() -> None:
+    for path in [*(ROOT / "bot" / "platforms").rglob("*.py"), *(ROOT / "bot" / "testing").rglob("*.py")]:
         assert not any(name.startswith("cogs") for name in imported_modules(path)), path
+
+
+def test_benchmarks_never_import_the_tests() -> None:
+    for path in (ROOT / "bench").rglob("*.py"):
+        assert not any(top(name) == "tests" for name in imported_modules(path)), path
 
 
 SQL_KEYWORDS = ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM")
@@ -63,7 +72,7 @@ def test_sql_lives_only_in_repositories_and_migrations_of_cogs() -> None:
 
 
 def test_the_core_keeps_sql_in_the_services_that_own_the_tables() -> None:
-    for path in (ROOT / "bot").rglob("*.py"):
+    for path in [*core_modules(), *(ROOT / "bot" / "platforms").rglob("*.py")]:
         if path.name in CORE_SQL_HOMES or path.parent.name == "storage":
             continue
         text = path.read_text(encoding="utf-8")

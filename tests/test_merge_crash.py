@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.config import load_config
+from bot.testing.harness import Harness
 from tests.feedback_helpers import give, notes, share
-from tests.harness import Harness
 from tests.merge_child import TELEGRAM_NAME, TELEGRAM_USER, invocation
 from tests.test_community_links import as_telegram
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from tests.fakes.discord_model import Perm
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.telegram_server import FakeTelegram
+from bot.testing.fakes.discord_model import Perm
+from bot.testing.fakes.discord_server import FakeDiscord
+from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.two_platforms import (
     START,
     BothBot,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.telegram_server import FakeTelegram
+from bot.testing.fakes.discord_server import FakeDiscord
+from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.two_platforms import (
     BothBot,
     both_config,
@@ -96,7 +96,7 @@ async def test_a_stalled_then_failed_telegram_send_is_retried_there_without_hold
 
 async def test_rows_for_a_platform_not_running_wait_for_it_without_stalling_start(tmp_path: Path) -> None:
     from bot.models import Message, Text
-    from tests.harness import Harness, make_config
+    from bot.testing.harness import Harness, make_config
     from tests.test_outbox import FlakyPlatform
 
     config = make_config({"communities": [{"key": "one", "chats": [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.models import Message, MessageRef, Text
 from bot.platform import DeliveryError, Platform
-from tests.harness import Harness, make_config
+from bot.testing.harness import Harness, make_config
 
 
 class FlakyPlatform(Platform):

@@ -16,10 +16,10 @@ import pytest
 from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.telegram_platform import create as create_telegram
+from bot.testing.fakes.discord_server import FakeDiscord
+from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.discord_round import START, reactions_shown, reactions_stored, settled, voting_round
 from tests.discord_support import answer, eventually, make_guild, running_app
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(60)

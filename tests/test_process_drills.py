@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from bot.testing.fakes.discord_model import Perm
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
+from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.bot_process import BotProcess, config_text
 from tests.discord_support import eventually, user
-from tests.fakes.discord_model import Perm
-from tests.fakes.discord_server import FakeDiscord, Guild
-from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram_harness import shown, to_chat
 
 pytestmark = pytest.mark.timeout(90)

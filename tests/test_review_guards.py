@@ -13,11 +13,11 @@ from bot.commands import Option
 from bot.context import Context
 from bot.storage import Database, apply_migrations
 from bot.storage.migrations import MigrationError
+from bot.testing.fakes.discord_server import FakeDiscord
+from bot.testing.fakes.telegram_server import FakeTelegram
+from bot.testing.harness import Harness
 from cogs.films.logic import normalize_link
 from tests.discord_support import answer, discord_config, make_guild, running_app, user
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.telegram_server import FakeTelegram
-from tests.harness import Harness
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 # -- people named as each platform writes them ---------------------------------------------------------------

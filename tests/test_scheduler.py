@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.cog import Cog
-from tests.harness import START, Harness, make_config
+from bot.testing.harness import START, Harness, make_config
 
 
 def ticker(bot: Harness) -> Cog:

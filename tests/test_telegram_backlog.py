@@ -11,7 +11,7 @@ import pytest
 from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.telegram_platform import create
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.telegram_harness import shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(30)

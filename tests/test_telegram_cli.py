@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.telegram_harness import shown
 
 pytestmark = pytest.mark.timeout(30)

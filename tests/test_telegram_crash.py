@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.telegram_harness import TelegramBot, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(30)

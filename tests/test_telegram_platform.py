@@ -11,8 +11,8 @@ import pytest
 from bot.models import Message, Strong, Text
 from bot.platform import DeliveryError
 from bot.platforms.telegram_render import utf16_len
-from tests.fakes.telegram_html import parse_html
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.telegram_html import parse_html
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(20)

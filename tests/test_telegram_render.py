@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.models import Button, Card, CardField, Link, Message, Moment, Strong, Text
 from bot.platforms.telegram_render import keyboard, render_chunks, split_lines, text_lines, utf16_len
-from tests.fakes.telegram_html import parse_html
+from bot.testing.fakes.telegram_html import parse_html
 
 WHEN = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.platforms import telegram_platform
-from tests.fakes.telegram_server import FakeTelegram
+from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(20)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.testing.fakes.discord_server import FakeDiscord
 from tests.discord_round import reactions_shown, reactions_stored, settled, voting_round
-from tests.fakes.discord_server import FakeDiscord
 
 pytestmark = pytest.mark.timeout(60)
 

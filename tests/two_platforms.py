@@ -17,8 +17,8 @@ from bot.app import App
 from bot.clock import VirtualClock
 from bot.config import Config, build_config
 from bot.platforms import discord_platform, telegram_platform
-from tests.fakes.discord_server import FakeDiscord, Guild
-from tests.fakes.telegram_server import FakeTelegram, RecordedRequest
+from bot.testing.fakes.discord_server import FakeDiscord, Guild
+from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 COGS = ["films", "challenges", "community"]

@@ -38,6 +38,11 @@ class FilmsApi(Protocol):
         """Validate, store and announce a film by the speaker (raises UserError on a bad field)."""
         ...
 
+    async def add_film(self, tx: Tx, community_id: int, person_id: int, *, title: str, link: str,
+                       runtime_seconds: int | None = None) -> int:
+        """Store a film made elsewhere (a set-up in code), inside the caller's transaction; no announcement."""
+        ...
+
     async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
         """Change a film's runtime inside the caller's transaction (a challenge entry that gives one)."""
         ...

@@ -43,6 +43,12 @@ class FilmsCog(Cog):
     async def find_by_link(self, community_id: int, link: str) -> Film | None:
         return await self.repo.by_link(community_id, logic.normalize_link(link))
 
+    async def add_film(self, tx: Tx, community_id: int, person_id: int, *, title: str, link: str,
+                       runtime_seconds: int | None = None) -> int:
+        return await self.repo.add(tx, community_id=community_id, person_id=person_id, title=title,
+                                   link=logic.normalize_link(link), runtime_seconds=runtime_seconds, genre=None,
+                                   tags=(), logline="", now=self.app.clock.now())
+
     async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
         await self.repo.update(tx, film_id, {"runtime_seconds": seconds}, self.app.clock.now())
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from tests.fakes.discord_gateway import Gateway
-from tests.fakes.discord_http import (
+from bot.testing.fakes.discord_gateway import Gateway
+from bot.testing.fakes.discord_http import (
     JSON,
     RecordedRequest,
     Reply,
@@ -22,8 +22,8 @@ from tests.fakes.discord_http import (
     form_error,
     truthy,
 )
-from tests.fakes.discord_interactions import CallbackType, FakeInteraction, InteractionType
-from tests.fakes.discord_model import DiscordModel, MessageFlag
+from bot.testing.fakes.discord_interactions import CallbackType, FakeInteraction, InteractionType
+from bot.testing.fakes.discord_model import DiscordModel, MessageFlag
 
 INTERACTION_TOKEN_TTL = 15 * 60
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.discord_model import JSON, DiscordModel
+from bot.testing.fakes.discord_model import JSON, DiscordModel
 
 
 class Intent:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.snowflake import SnowflakeFactory, snowflake_time_ms
+from bot.testing.fakes.snowflake import SnowflakeFactory, snowflake_time_ms
 
 JSON = dict[str, Any]
 

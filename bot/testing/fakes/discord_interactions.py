@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.discord_model import JSON, Channel, DiscordModel, Guild
+from bot.testing.fakes.discord_model import JSON, Channel, DiscordModel, Guild
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # what a guild without boosts gets
 

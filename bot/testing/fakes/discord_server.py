@@ -37,9 +37,9 @@ from typing import Any
 import yarl
 from aiohttp import web
 
-from tests.fakes.discord_gateway import Gateway, Intent
-from tests.fakes.discord_http import RateLimits, RecordedRequest
-from tests.fakes.discord_interactions import (
+from bot.testing.fakes.discord_gateway import Gateway, Intent
+from bot.testing.fakes.discord_http import RateLimits, RecordedRequest
+from bot.testing.fakes.discord_interactions import (
     CommandStore,
     FakeInteraction,
     InteractionType,
@@ -47,8 +47,8 @@ from tests.fakes.discord_interactions import (
     command_options,
     resolved_data,
 )
-from tests.fakes.discord_model import JSON, Channel, DiscordModel, Guild, Perm, emoji_key
-from tests.fakes.discord_rest import AcceptHook, RestApi
+from bot.testing.fakes.discord_model import JSON, Channel, DiscordModel, Guild, Perm, emoji_key
+from bot.testing.fakes.discord_rest import AcceptHook, RestApi
 
 __all__ = ["FakeDiscord", "DiscordPatch", "FakeInteraction", "Guild", "Channel", "RecordedRequest",
            "Intent", "Perm"]

@@ -26,8 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.discord_gateway import Gateway
-from tests.fakes.discord_http import (
+from bot.testing.fakes.discord_gateway import Gateway
+from bot.testing.fakes.discord_http import (
     JSON,
     RateLimits,
     RecordedRequest,
@@ -41,9 +41,9 @@ from tests.fakes.discord_http import (
     json_response,
     major_parameter,
 )
-from tests.fakes.discord_interactions import CommandStore, validate_commands
-from tests.fakes.discord_model import ChannelType, DiscordModel, MessageFlag, Perm, emoji_key
-from tests.fakes.discord_webhooks import InteractionRoutes
+from bot.testing.fakes.discord_interactions import CommandStore, validate_commands
+from bot.testing.fakes.discord_model import ChannelType, DiscordModel, MessageFlag, Perm, emoji_key
+from bot.testing.fakes.discord_webhooks import InteractionRoutes
 
 _log = logging.getLogger(__name__)
 
