@@ -10,12 +10,11 @@ from typing import Any
 from bot.clock import Clock
 from bot.config import Config
 from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person, UserRef
-from bot.storage import Database, Tx, with_retries
+from bot.storage import Database, Tx, batches, keyed, with_retries
 from bot.timeutil import from_db, to_db
 
 # How fresh "last seen" must be; it picks the platform for private messages, so minutes are plenty.
 SEEN_GRANULARITY = timedelta(minutes=10)
-LOOKUP_CHUNK = 400  # accounts looked up in one statement (two parameters each)
 
 
 class Directory:
@@ -191,15 +190,12 @@ class Directory:
     async def _known_accounts(self, accounts: list[Account]
                               ) -> dict[Account, tuple[int, str, datetime, int | None, str | None]]:
         found: dict[Account, tuple[int, str, datetime, int | None, str | None]] = {}
-        for start in range(0, len(accounts), LOOKUP_CHUNK):
-            chunk = accounts[start:start + LOOKUP_CHUNK]
-            values = ",".join("(?, ?)" for _ in chunk)
-            # Joined, not `(platform, user_id) IN (VALUES ...)`: SQLite scans the whole table for that.
+        for chunk in batches(accounts):
+            wanted, params = keyed(("platform", "user_id"), [(a.platform, a.user_id) for a in chunk])
             rows = await self.db.fetchall(
-                f"WITH wanted(platform, user_id) AS (VALUES {values}) SELECT a.platform, a.user_id, a.person_id, "
-                "p.display_name, a.last_seen_at, p.last_community_id, p.zone FROM wanted JOIN accounts a "
-                "ON a.platform = wanted.platform AND a.user_id = wanted.user_id JOIN people p ON p.id = a.person_id",
-                [part for account in chunk for part in (account.platform, account.user_id)])
+                wanted + "SELECT a.platform, a.user_id, a.person_id, p.display_name, a.last_seen_at, "
+                "p.last_community_id, p.zone FROM wanted JOIN accounts a ON a.platform = wanted.platform "
+                "AND a.user_id = wanted.user_id JOIN people p ON p.id = a.person_id", params)
             for row in rows:
                 found[Account(row[0], row[1])] = (int(row[2]), row[3], from_db(row[4]), row[5], row[6])
         return found
@@ -230,13 +226,11 @@ class Directory:
         """Person ids for many accounts inside `tx` (a recount's reacting users): one read for the known,
         and the unknown created (named by their id until they speak)."""
         found: dict[Account, int] = {}
-        for start in range(0, len(accounts), LOOKUP_CHUNK):
-            chunk = accounts[start:start + LOOKUP_CHUNK]
-            values = ",".join("(?, ?)" for _ in chunk)
+        for chunk in batches(accounts):
+            wanted, params = keyed(("platform", "user_id"), [(a.platform, a.user_id) for a in chunk])
             rows = await tx.fetchall(
-                f"WITH wanted(platform, user_id) AS (VALUES {values}) SELECT a.platform, a.user_id, a.person_id "
-                "FROM wanted JOIN accounts a ON a.platform = wanted.platform AND a.user_id = wanted.user_id",
-                [part for account in chunk for part in (account.platform, account.user_id)])
+                wanted + "SELECT a.platform, a.user_id, a.person_id FROM wanted JOIN accounts a "
+                "ON a.platform = wanted.platform AND a.user_id = wanted.user_id", params)
             found.update({Account(row[0], row[1]): int(row[2]) for row in rows})
         now = to_db(self.clock.now())
         for account in accounts:

@@ -57,3 +57,13 @@ def shown(request: RecordedRequest) -> str:
     assert request.response is not None
     result = request.response["result"]
     return str(result.get("text") or result.get("caption") or "")
+
+
+async def open_round(fake: FakeTelegram, group: dict[str, Any], admin: dict[str, Any],
+                     entries: list[tuple[dict[str, Any], str]]) -> None:
+    """An admin starts "Night walks" and each (maker, title) enters a film, waiting for every answer."""
+    fake.send_text(group, admin, "/challenge new Night walks")
+    await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
+    for number, (maker, title) in enumerate(entries, start=1):
+        fake.send_text(group, maker, f'/submit https://vimeo.com/{number} title="{title}" runtime=2:00')
+        await fake.wait_for_call("sendMessage", to_chat(group, f"Entry #{number}:"))

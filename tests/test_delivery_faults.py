@@ -16,7 +16,7 @@ from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.discord_round import START, settled, voting_round
 from tests.discord_support import eventually
-from tests.telegram_harness import shown, telegram_config, to_chat
+from tests.telegram_harness import open_round, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -58,10 +58,7 @@ async def test_a_card_whose_send_timed_out_after_posting_is_sent_once_more_and_b
         app = telegram_bot(fake, tmp_path, clock)
         await app.start()
         try:
-            fake.send_text(group, ann, "/challenge new Night walks")
-            await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
-            fake.send_text(group, alice, '/submit https://vimeo.com/1 title="Lamp Post" runtime=2:00')
-            await fake.wait_for_call("sendMessage", to_chat(group, "Entry #1:"))
+            await open_round(fake, group, ann, [(alice, "Lamp Post")])
             fake.delay_next("sendMessage", 0)  # the close's announcement goes out as usual
             fake.delay_next("sendMessage", 8)  # the card is posted, but the answer comes after 5 s
             await app.scheduler.advance_to(START + timedelta(days=5))

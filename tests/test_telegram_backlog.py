@@ -12,7 +12,7 @@ from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.telegram_platform import create
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
-from tests.telegram_harness import shown, telegram_config, to_chat
+from tests.telegram_harness import open_round, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(30)
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -40,12 +40,7 @@ async def test_votes_made_before_the_close_while_the_bot_was_down_decide_the_win
         app = bot()
         await app.start()
         try:
-            fake.send_text(group, ann, "/challenge new Night walks")
-            await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
-            fake.send_text(group, alice, '/submit https://vimeo.com/1 title="Lamp Post" runtime=2:00')
-            await fake.wait_for_call("sendMessage", to_chat(group, "Entry #1:"))
-            fake.send_text(group, bob, '/submit https://vimeo.com/2 title="Moon Bus" runtime=2:00')
-            await fake.wait_for_call("sendMessage", to_chat(group, "Entry #2:"))
+            await open_round(fake, group, ann, [(alice, "Lamp Post"), (bob, "Moon Bus")])
             await app.scheduler.advance_to(START + timedelta(days=5))
             lamp = await fake.wait_for_call("sendMessage", to_chat(group, "Entry #1 ·"))
             moon = await fake.wait_for_call("sendMessage", to_chat(group, "Entry #2 ·"))

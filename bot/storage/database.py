@@ -264,6 +264,23 @@ async def with_retries(attempt: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+KEYS_PER_STATEMENT = 400  # rows of keys looked up in one statement (SQLite allows 32,766 parameters)
+
+
+def keyed(columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """`WITH wanted(<columns>) AS (VALUES (?, ?), ...)` and its parameters, to join on a table's key.
+
+    A join is what SQLite answers from the key; `(a, b) IN (VALUES ...)` makes it scan the whole table."""
+    values = ",".join("(" + ", ".join("?" * len(columns)) + ")" for _ in rows)
+    return f"WITH wanted({', '.join(columns)}) AS (VALUES {values}) ", [part for row in rows for part in row]
+
+
+def batches(rows: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`rows` in pieces of KEYS_PER_STATEMENT."""
+    for start in range(0, len(rows), KEYS_PER_STATEMENT):
+        yield rows[start:start + KEYS_PER_STATEMENT]
+
+
 def _is_transient(exc: sqlite3.OperationalError) -> bool:
     text = str(exc)
     return _is_busy(exc) or "disk is full" in text or "disk I/O error" in text

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.storage import Tx
+from bot.storage import Tx, batches, keyed
 from bot.timeutil import from_db, to_db
 
 Pair = tuple[int, int]  # (entry id, person id)
-CHUNK = 400  # pairs in one statement (two parameters each)
 
 
 class ReceiptRepository:
@@ -17,15 +16,12 @@ class ReceiptRepository:
         """Whether each voter's vote on each entry counts by any source (a reaction on any card copy, the
         button), as the tally sees it."""
         found: dict[Pair, bool] = {}
-        for start in range(0, len(pairs), CHUNK):
-            chunk = pairs[start:start + CHUNK]
-            values = ",".join("(?, ?)" for _ in chunk)
-            # Joined, not `(entry_id, person_id) IN (VALUES ...)`: SQLite scans the whole table for that.
+        for chunk in batches(pairs):
+            wanted, params = keyed(("entry_id", "person_id"), chunk)
             rows = await tx.fetchall(
-                f"WITH wanted(entry_id, person_id) AS (VALUES {values}) SELECT v.entry_id, v.person_id, "
-                "MAX(v.active) FROM wanted JOIN challenge_votes v ON v.entry_id = wanted.entry_id "
-                "AND v.person_id = wanted.person_id GROUP BY v.entry_id, v.person_id",
-                [n for pair in chunk for n in pair])
+                wanted + "SELECT v.entry_id, v.person_id, MAX(v.active) FROM wanted JOIN challenge_votes v "
+                "ON v.entry_id = wanted.entry_id AND v.person_id = wanted.person_id GROUP BY v.entry_id, v.person_id",
+                params)
             found.update({(int(row[0]), int(row[1])): bool(row[2]) for row in rows})
         return found
 
@@ -38,8 +34,7 @@ class ReceiptRepository:
 
     async def last_sent(self, tx: Tx, challenge_id: int, person_ids: Sequence[int]) -> dict[int, datetime]:
         found: dict[int, datetime] = {}
-        for start in range(0, len(person_ids), CHUNK):
-            chunk = person_ids[start:start + CHUNK]
+        for chunk in batches(person_ids):
             rows = await tx.fetchall(
                 f"SELECT person_id, sent_at FROM challenge_receipt_times WHERE challenge_id = ? AND person_id IN "
                 f"({','.join('?' * len(chunk))})", (challenge_id, *chunk))
@@ -50,8 +45,7 @@ class ReceiptRepository:
         """Per voter, the (entry, outcome) pairs that differ from what they were told, in entry order. A
         vote withdrawn before the voter was told anything changed nothing they know of, so it is left out."""
         found: dict[int, list[tuple[int, str]]] = {}
-        for start in range(0, len(person_ids), CHUNK):
-            chunk = person_ids[start:start + CHUNK]
+        for chunk in batches(person_ids):
             rows = await tx.fetchall(
                 "SELECT person_id, entry_id, outcome FROM challenge_receipts WHERE challenge_id = ? AND person_id IN "
                 f"({','.join('?' * len(chunk))}) AND (told IS NULL OR told != outcome) "
