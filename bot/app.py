@@ -230,6 +230,8 @@ class App:
                 self.dispatcher.completers[name] = (cog.name, getattr(part, attr))
             for attr, kind in found["jobs"].items():
                 self.scheduler.register(kind, getattr(part, attr))
+            for attr, kind in found["preparers"].items():
+                self.scheduler.prepare(kind, getattr(part, attr))
 
     async def _unload(self, name: str) -> None:
         cog = self.cogs.pop(name, None)

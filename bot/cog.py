@@ -84,7 +84,18 @@ def at(kind: str) -> Callable[[F], F]:
 
 EVENTS = ("reaction", "gap")  # the neutral events a listener may take
 _MARKERS = (("__mf_command__", "commands"), ("__mf_listener__", "listeners"), ("__mf_button__", "buttons"),
-            ("__mf_completer__", "completers"), ("__mf_job__", "jobs"))
+            ("__mf_completer__", "completers"), ("__mf_job__", "jobs"), ("__mf_prepare__", "preparers"))
+
+
+def before(kind: str) -> Callable[[F], F]:
+    """Gather what due rows of `kind` need before their transaction opens: `handler(job)`; the result
+    reaches the @at handler as `job.prepared` (a recount's requests, kept out of the closing transaction)."""
+
+    def mark(func: F) -> F:
+        func.__mf_prepare__ = kind  # type: ignore[attr-defined]
+        return func
+
+    return mark
 
 
 class CogMeta(type):

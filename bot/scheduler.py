@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,9 +39,11 @@ class Job:
     payload: dict[str, Any]
     community_id: int | None
     attempts: int
+    prepared: Any = None  # what the kind's preparer gathered before the transaction (see Scheduler.prepare)
 
 
 JobHandler = Callable[[Job, Tx], Awaitable[None]]
+JobPreparer = Callable[[Job], Awaitable[Any]]
 
 
 class Scheduler:
@@ -50,6 +52,7 @@ class Scheduler:
         self.clock = clock
         self.on_error = on_error
         self._handlers: dict[str, JobHandler] = {}
+        self._preparers: dict[str, JobPreparer] = {}
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
         self._rearming = False
@@ -65,8 +68,14 @@ class Scheduler:
             raise ValueError(f"two handlers for job kind {kind!r}")
         self._handlers[kind] = handler
 
+    def prepare(self, kind: str, preparer: JobPreparer) -> None:
+        """Work a job of `kind` needs done before its transaction opens (requests to a platform, say), so
+        the transaction only writes: the preparer's result reaches the handler as `job.prepared`."""
+        self._preparers[kind] = preparer
+
     def unregister(self, kind: str) -> None:
         self._handlers.pop(kind, None)
+        self._preparers.pop(kind, None)
 
     async def schedule(self, tx: Tx, kind: str, due_at: datetime, payload: dict[str, Any] | None = None, *,
                        key: str | None = None, community_id: int | None = None) -> bool:
@@ -135,6 +144,9 @@ class Scheduler:
     async def _run_one(self, job: Job) -> bool:
         handler = self._handlers[job.kind]
         try:
+            preparer = self._preparers.get(job.kind)
+            if preparer is not None:
+                job = replace(job, prepared=await preparer(job))
             async with self.db.transaction() as tx:
                 still_pending = await tx.fetchone("SELECT 1 FROM due_jobs WHERE id = ? AND done_at IS NULL",
                                                   (job.id,))

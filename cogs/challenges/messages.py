@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.i18n import Translator
 from bot.models import Button, ButtonStyle, Card, CardField, Message, Moment, Text
-from cogs.challenges.logic import Placed
 from cogs.challenges.repository import Challenge, Entry
 from cogs.films.logic import format_runtime
 
@@ -44,25 +41,6 @@ def entry_card(challenge: Challenge, entry: Entry, number: int, total: int, emoj
     return Message(t("challenges.entry.header", id=challenge.id, number=number, total=total),
                    card=card, buttons=(Button(t.s("challenges.entry.vote"), "challenges.vote", str(entry.id),
                                               ButtonStyle.PRIMARY),))
-
-
-def results(challenge: Challenge, placed: Sequence[Placed], entries: dict[int, Entry], streaks: dict[int, int],
-            t: Translator) -> Message:
-    lines = [t("challenges.results.title", id=challenge.id, theme=challenge.theme)]
-    for item in placed:
-        entry = entries[item.entry_id]
-        lines.append(t("challenges.results.line", place=item.place, title=entry.title, maker=entry.maker,
-                       votes=item.votes, points=item.points))
-    winners = [entries[item.entry_id].maker for item in placed if item.place == 1 and item.votes > 0]
-    if winners:
-        lines.append(t("challenges.results.winners", names=", ".join(winners), count=len(winners)))
-    else:
-        lines.append(t("challenges.results.no_votes"))
-    for person_id, count in sorted(streaks.items(), key=lambda item: -item[1]):
-        if count >= 2:
-            name = next(entry.maker for entry in entries.values() if entry.person_id == person_id)
-            lines.append(t("challenges.results.streak", name=name, count=count))
-    return Message(t.join(lines))
 
 
 def summary(challenge: Challenge, t: Translator) -> Text:

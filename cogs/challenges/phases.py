@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.cog import Room, at
+from bot.cog import Room, at, before
 from bot.models import Community, Message
 from bot.scheduler import Job, next_weekly
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges import logic, messages
+from cogs.challenges.recount import Recount
 from cogs.challenges.repository import Challenge, ChallengeRepository
 from cogs.challenges.results import ResultsRoom
 from cogs.challenges.settings import ChallengeSettings
@@ -60,6 +61,14 @@ class PhasesRoom(Room):
         await self.app.scheduler.schedule(tx, PHASE_JOB, due, {"challenge": challenge_id, "phase": phase},
                                           key=f"challenges:{challenge_id}:{phase}", community_id=community_id)
 
+    @before(PHASE_JOB)
+    async def gather(self, job: Job) -> Recount | None:
+        """Before the vote's close: what the cards show now, read with no transaction open."""
+        challenge = await self.repo.get(int(job.payload["challenge"]))
+        if job.payload["phase"] != "voting" or challenge is None or challenge.state != "voting":
+            return None
+        return await self.results.voting.recounter.gather(challenge)
+
     @at(PHASE_JOB)
     async def run_phase(self, job: Job, tx: Tx) -> None:
         challenge = await self.repo.get(int(job.payload["challenge"]), tx)
@@ -73,7 +82,7 @@ class PhasesRoom(Room):
         elif phase == "submissions" and challenge.state == "open":
             await self.close_submissions(tx, challenge, community)
         elif phase == "voting" and challenge.state == "voting":
-            await self.results.close_voting(tx, challenge, community)
+            await self.results.close_voting(tx, challenge, community, job.prepared)
 
     async def open_now(self, tx: Tx, challenge: Challenge, community: Community) -> None:
         await self.repo.set_state(tx, challenge.id, "open")

@@ -24,6 +24,8 @@ class Challenge:
     vote_until: datetime
     state: str
     weekly: bool
+    categories: tuple[str, ...] = ()
+    gallery: bool = False  # entries are browsed by pages (a large round), not posted as cards
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Entry:
     title: str
     link: str
     runtime_seconds: int | None
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,28 +61,20 @@ class Weekly:
     version: int = 0
 
 
-@dataclass(frozen=True)
-class Standing:
-    person_id: int
-    name: str
-    points: int
-    wins: int
-    entries: int
-
-
 def _challenge(row: sqlite3.Row) -> Challenge:
     return Challenge(row["id"], row["community_id"], row["theme"], row["brief"], row["max_runtime"],
                      from_db(row["opens_at"]), from_db(row["submit_until"]), from_db(row["vote_until"]),
-                     row["state"], bool(row["weekly"]))
+                     row["state"], bool(row["weekly"]), tuple(c for c in row["categories"].split(",") if c),
+                     bool(row["gallery"]))
 
 
 def _entry(row: sqlite3.Row) -> Entry:
     return Entry(row["id"], row["challenge_id"], row["film_id"], row["person_id"], row["maker"], row["title"],
-                 row["link"], row["runtime_seconds"])
+                 row["link"], row["runtime_seconds"], row["category"])
 
 
 _ENTRIES = ("SELECT e.id, e.challenge_id, e.film_id, e.person_id, p.display_name AS maker, f.title, f.link, "
-            "f.runtime_seconds FROM challenge_entries e JOIN films f ON f.id = e.film_id "
+            "f.runtime_seconds, e.category FROM challenge_entries e JOIN films f ON f.id = e.film_id "
             "JOIN people p ON p.id = e.person_id ")
 UPSERT_VOTE = ("INSERT INTO challenge_votes (entry_id, person_id, source, active, at) VALUES (?, ?, ?, ?, ?) "
                "ON CONFLICT (entry_id, person_id, source) DO UPDATE SET active = excluded.active, at = excluded.at")
@@ -93,13 +88,16 @@ class ChallengeRepository:
 
     async def add(self, tx: Tx, *, community_id: int, theme: str, theme_norm: str, brief: str,
                   max_runtime: int | None, opens_at: datetime, submit_until: datetime, vote_until: datetime,
-                  weekly: bool, now: datetime) -> int:
+                  weekly: bool, now: datetime, categories: tuple[str, ...] = ()) -> int:
         cursor = await tx.execute(
             "INSERT INTO challenges (community_id, theme, theme_norm, brief, max_runtime, opens_at, submit_until, "
-            "vote_until, weekly, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "vote_until, weekly, created_at, categories) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (community_id, theme, theme_norm, brief, max_runtime, to_db(opens_at), to_db(submit_until),
-             to_db(vote_until), int(weekly), to_db(now)))
+             to_db(vote_until), int(weekly), to_db(now), ",".join(categories)))
         return int(cursor.lastrowid or 0)
+
+    async def set_gallery(self, tx: Tx, challenge_id: int) -> None:
+        await tx.execute("UPDATE challenges SET gallery = 1 WHERE id = ?", (challenge_id,))
 
     async def get(self, challenge_id: int, tx: Tx | None = None) -> Challenge | None:
         sql, params = "SELECT * FROM challenges WHERE id = ?", (challenge_id,)
@@ -137,23 +135,19 @@ class ChallengeRepository:
         row = await (tx.fetchone(sql, params) if tx else self.db.fetchone(sql, params))
         return row is not None
 
-    async def closed_ids(self, tx: Tx, community_id: int) -> list[int]:
-        rows = await tx.fetchall("SELECT id FROM challenges WHERE community_id = ? AND state = 'closed' "
-                                 "ORDER BY vote_until, id", (community_id,))
-        return [int(row[0]) for row in rows]
-
-    async def entered_by(self, tx: Tx, community_id: int, person_id: int) -> list[int]:
-        rows = await tx.fetchall("SELECT e.challenge_id FROM challenge_entries e JOIN challenges c "
-                                 "ON c.id = e.challenge_id WHERE c.community_id = ? AND e.person_id = ?",
-                                 (community_id, person_id))
-        return [int(row[0]) for row in rows]
-
     # -- entries ----------------------------------------------------------------------------------------------
 
-    async def add_entry(self, tx: Tx, challenge_id: int, film_id: int, person_id: int, now: datetime) -> int:
-        cursor = await tx.execute("INSERT INTO challenge_entries (challenge_id, film_id, person_id, created_at) "
-                                  "VALUES (?, ?, ?, ?)", (challenge_id, film_id, person_id, to_db(now)))
+    async def add_entry(self, tx: Tx, challenge_id: int, film_id: int, person_id: int, now: datetime,
+                        category: str = "") -> int:
+        cursor = await tx.execute("INSERT INTO challenge_entries (challenge_id, film_id, person_id, created_at, "
+                                  "category) VALUES (?, ?, ?, ?, ?)",
+                                  (challenge_id, film_id, person_id, to_db(now), category))
         return int(cursor.lastrowid or 0)
+
+    async def count_entries(self, challenge_id: int, tx: Tx | None = None) -> int:
+        sql, params = "SELECT COUNT(*) FROM challenge_entries WHERE challenge_id = ?", (challenge_id,)
+        row = await (tx.fetchone(sql, params) if tx else self.db.fetchone(sql, params))
+        return int(row[0]) if row else 0
 
     async def entries(self, challenge_id: int, tx: Tx | None = None) -> list[Entry]:
         sql, params = _ENTRIES + "WHERE e.challenge_id = ? ORDER BY e.id", (challenge_id,)
@@ -205,23 +199,6 @@ class ChallengeRepository:
                "WHERE e.challenge_id = ? GROUP BY e.id")
         rows = await (tx.fetchall(sql, (challenge_id,)) if tx else self.db.fetchall(sql, (challenge_id,)))
         return {int(row[0]): int(row[1]) for row in rows}
-
-    # -- results and standings --------------------------------------------------------------------------------
-
-    async def save_result(self, tx: Tx, challenge_id: int, entry_id: int, person_id: int, place: int, votes: int,
-                          points: int, streak: int) -> None:
-        await tx.execute("INSERT OR REPLACE INTO challenge_results (challenge_id, entry_id, person_id, place, "
-                         "votes, points, streak) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (challenge_id, entry_id, person_id, place, votes, points, streak))
-
-    async def standings(self, community_id: int, start: datetime, end: datetime) -> list[Standing]:
-        rows = await self.db.fetchall(
-            "SELECT r.person_id, p.display_name, SUM(r.points) AS points, SUM(r.place = 1 AND r.votes > 0) "
-            "AS wins, COUNT(*) AS entries FROM challenge_results r JOIN challenges c ON c.id = r.challenge_id "
-            "JOIN people p ON p.id = r.person_id WHERE c.community_id = ? AND c.vote_until >= ? "
-            "AND c.vote_until < ? GROUP BY r.person_id ORDER BY points DESC, wins DESC, p.display_name",
-            (community_id, to_db(start), to_db(end)))
-        return [Standing(row[0], row[1], int(row[2]), int(row[3]), int(row[4])) for row in rows]
 
     # -- themes -----------------------------------------------------------------------------------------------
 

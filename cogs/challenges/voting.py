@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from bot.cog import Room, at, button, listener
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Account, Community, Message, MessageRef, Person, ReactionEvent, Text
-from bot.platform import UnreadableMessage
+from bot.models import Community, Message, Person, ReactionEvent, Text
 from bot.scheduler import Job
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges.receipts import COUNTED, OUTSIDE, OWN, RECEIPT_JOB, WITHDRAWN, Outcome, Receipts
+from cogs.challenges.recount import ENTRY_TAG, Recount, Recounter, reaction_source
 from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
 from cogs.challenges.settings import ChallengeSettings
 from cogs.challenges.targets import VoteTargets
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-ENTRY_TAG = "challenges.entry:"
 
 
 class VotingRoom(Room):
@@ -39,6 +38,7 @@ class VotingRoom(Room):
         self.receipts = receipts
         self.vote_emojis = frozenset(settings.vote_emojis)  # asked for every reaction in a storm
         self.writer: VoteWriter[str] = VoteWriter(app.db, self.apply_votes)
+        self.recounter = Recounter(app, settings, repo)
 
     def _event(self, entry: Entry, challenge: Challenge, community: Community, person: Person, source: str,
                action: str, at: datetime) -> VoteEvent:
@@ -115,82 +115,35 @@ class VotingRoom(Room):
         """Reactions on that platform may have been missed: recount every voting challenge's cards there."""
         cards = 0
         for challenge in await self.repo.voting():
+            gathered = await self.recounter.gather(challenge, platform=platform)
             async with self.app.db.transaction() as tx:
-                cards += await self.recount(tx, challenge, platform=platform)
+                await self.apply_recount(tx, challenge, gathered)
+            cards += gathered.cards
         if not cards:
             return None
         t = self.app.translator(self.app.config.bot.language)
         return t("challenges.gap_recounted", cards=cards, platform=platform)
 
-    async def recount(self, tx: Tx, challenge: Challenge, *, platform: str | None = None) -> int:
-        """Make stored reaction votes equal each card's current ⭐ reactions where a platform can read them
-        (every platform, or the one named). Returns how many cards were read.
-
-        A card that cannot be read (deleted, hidden from the bot) keeps the votes stored for it: they were
-        acknowledged, and its loss is told to the admins instead."""
-        when = to_db(min(self.app.clock.now(), challenge.vote_until))
-        unreadable: list[str] = []
-        recovered: list[tuple[int, int, bool]] = []  # (person, entry, counts now)
-        cards = 0
-        for entry in await self.repo.entries(challenge.id, tx):
-            for ref in await self.app.sent.refs_with_tag(f"{ENTRY_TAG}{entry.id}"):
-                if platform is not None and ref.platform != platform:
-                    continue
-                for emoji in self.settings.vote_emojis:
-                    try:
-                        read = await self._recount_one(tx, challenge, entry, ref, emoji, when)
-                    except UnreadableMessage as exc:
-                        log.warning("recount of %s: %s; keeping its stored votes", ref, exc)
-                        unreadable.append(entry.title)
-                        break
-                    if read is None:
-                        break
-                    recovered += read
-                else:
-                    cards += 1
+    async def apply_recount(self, tx: Tx, challenge: Challenge, gathered: Recount) -> None:
+        """Store what a recount found (gathered before `tx`), tell the voters and, of cards that could not
+        be read, the admins."""
+        recovered = await self.recounter.apply(tx, challenge, gathered)
         community = await self.app.directory.community(challenge.community_id)
         # Votes the recount found (or found gone) are told like any other: the voter learns it once.
         await self.receipts.note(tx, [Outcome(challenge.id, pid, entry_id, COUNTED if on else WITHDRAWN, False,
                                               community.id, community.zone, community.language)
                                       for pid, entry_id, on in recovered])
-        if unreadable:
-            t = self.app.translator(community.language)
-            names = ", ".join(dict.fromkeys(unreadable))
+        t = self.app.translator(community.language)
+        if gathered.unreadable:
+            names = ", ".join(sorted(gathered.unreadable))
             await self.app.notices.tell(tx, community, f"challenges:{challenge.id}:unreadable",
                                         Message(t("challenges.recount_unreadable", id=challenge.id, cards=names)))
-        return cards
-
-    async def _recount_one(self, tx: Tx, challenge: Challenge, entry: Entry, ref: MessageRef, emoji: str,
-                           when: str) -> list[tuple[int, int, bool]] | None:
-        """Recount one card's emoji; None when it cannot be read (the stored votes stand)."""
-        try:
-            users = await self.app.recount(ref, emoji)
-        except UnreadableMessage:
-            raise
-        except Exception:
-            log.exception("recount of %s failed; keeping the stored votes", ref)
-            return None
-        if users is None:
-            return None  # the platform cannot read reactions (Telegram), or is not running: stored votes stand
-        source = reaction_source(ref, emoji)
-        people = await self.app.directory.people_ids(tx, [Account(ref.platform, uid) for uid in users])
-        present = set(people.values())
-        stored = await self.repo.votes_from(tx, entry.id, source)
-        # A voter whose last seen change came after the close keeps the state they had at the close.
-        settled = {pid for pid, (_, at) in stored.items() if at > challenge.vote_until}
-        changes = [(entry.id, pid, source, 1, when) for pid in present - settled
-                   if not stored.get(pid, (False, None))[0]]
-        changes += [(entry.id, pid, source, 0, when) for pid, (on, _) in stored.items()
-                    if on and pid not in present and pid not in settled]
-        await self.repo.write_votes(tx, changes)
-        return [(pid, entry.id, bool(on)) for _, pid, _, on, _ in changes if pid != entry.person_id]
+        if gathered.failed:
+            await self.app.notices.tell(tx, community, f"challenges:{challenge.id}:recount-failed",
+                                        Message(t("challenges.recount_failed", id=challenge.id,
+                                                  count=gathered.failed)))
 
 
 def _outcome(event: VoteEvent, result: str) -> Outcome:
     return Outcome(event.challenge_id, event.person_id, event.entry_id, result, event.source == "button",
                    event.community_id, event.zone, event.language)
-
-
-def reaction_source(ref: MessageRef, emoji: str) -> str:
-    """One vote source per posted card and vote emoji, so each can be recounted on its own."""
-    return f"react:{ref.platform}:{ref.chat_id}:{ref.message_id}:{emoji}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -183,7 +184,8 @@ class RateLimits:
     """``X-RateLimit-*`` headers from a per-bucket window, plus injected 429s.
 
     The window makes discord.py pace itself the way it does against Discord: when Remaining hits 0 it
-    sleeps until Reset-After before the next call on that bucket.
+    sleeps until Reset-After before the next call on that bucket. Nothing here refuses a request over the
+    window; that is discord_limits.DiscordLimits (``FakeDiscord(real_limits=True)``).
     """
 
     def __init__(self, limit: int, window: float) -> None:
@@ -218,29 +220,46 @@ class RateLimits:
             "X-RateLimit-Remaining": str(max(self.limit - used, 0)),
             "X-RateLimit-Reset": f"{reset:.3f}",
             "X-RateLimit-Reset-After": f"{max(reset - now, 0.001):.3f}",
-            "X-RateLimit-Bucket": hashlib.md5(f"{method} {template}".encode()).hexdigest()[:16],
+            "X-RateLimit-Bucket": bucket_hash(method, template),
         }
 
     @staticmethod
     def too_many(rule: RateLimitRule) -> web.Response:
-        """A 429 shaped like Discord's (body of fixtures/discord/ratelimit_429*.json).
-
-        ``Via`` matters: discord.py reads a 429 without it as a Cloudflare ban and raises instead of
-        waiting.
-        """
-        body = {"message": "You are being rate limited.", "retry_after": rule.retry_after,
-                "global": rule.global_}
-        headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(rule.retry_after + 0.5)))}
+        """A 429 shaped like Discord's (body of fixtures/discord/ratelimit_429*.json)."""
         if rule.global_:
-            headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"})
-        else:
-            reset = time.time() + rule.retry_after
-            headers.update({
-                "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": f"{reset:.3f}",
-                "X-RateLimit-Reset-After": f"{rule.retry_after:.3f}", "X-RateLimit-Bucket": "fake-429",
-                "X-RateLimit-Scope": "user",
-            })
-        return json_response(429, body, headers)
+            return too_many(rule.retry_after, global_=True)
+        reset = time.time() + rule.retry_after
+        return too_many(rule.retry_after, global_=False, extra_headers={
+            "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": f"{reset:.3f}",
+            "X-RateLimit-Reset-After": f"{rule.retry_after:.3f}", "X-RateLimit-Bucket": "fake-429",
+            "X-RateLimit-Scope": "user",
+        })
+
+
+def too_many(retry_after: float, global_: bool, extra_headers: dict[str, str] | None = None) -> web.Response:
+    return json_response(429, *rate_limited(retry_after, global_, extra_headers))
+
+
+def rate_limited(retry_after: float, global_: bool,
+                 extra_headers: dict[str, str] | None = None) -> tuple[JSON, dict[str, str]]:
+    """Body and headers of Discord's 429: ``retry_after`` in seconds (a float) and ``global`` in the JSON;
+    ``Via``, ``Retry-After`` in whole seconds and, for the global limit, ``X-RateLimit-Global`` and
+    ``X-RateLimit-Scope: global`` in the headers; ``extra_headers`` carry a bucket's.
+
+    ``Via`` matters: discord.py reads a 429 without it as a Cloudflare ban and raises instead of waiting.
+    """
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": global_}
+    headers = {"Via": "1.1 google", "Retry-After": str(max(1, math.ceil(retry_after)))}
+    if global_:
+        headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"})
+    headers.update(extra_headers or {})
+    return body, headers
+
+
+def bucket_hash(method: str, template: str) -> str:
+    """An opaque bucket id per route, stable so discord.py never sees a route change buckets (also when
+    FakeDiscord's real limits answer a message create instead of this class)."""
+    return hashlib.md5(f"{method} {template}".encode()).hexdigest()[:16]
 
 
 def major_parameter(params: dict[str, str]) -> str:

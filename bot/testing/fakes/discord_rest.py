@@ -10,6 +10,10 @@ back (200) and creates nothing. discord.py's ``Messageable.send`` always sends b
 when none is given), so a retried send is safe exactly when the bot passes a stable nonce itself.
 Crash drills hook the instant a message is accepted: ``after_accept`` runs once the message is stored
 and dispatched, ``hold_responses`` then keeps the answer back until set.
+
+With ``real_limits`` (discord_limits.DiscordLimits) a request over Discord's per-channel message bucket or
+its global limit is answered 429 before its handler runs, and message creates carry the channel bucket's
+headers; without, only injected 429s (``rate_limit_next``) refuse anything.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import json
 import logging
 import time
 import traceback
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,6 +47,7 @@ from bot.testing.fakes.discord_http import (
     major_parameter,
 )
 from bot.testing.fakes.discord_interactions import CommandStore, validate_commands
+from bot.testing.fakes.discord_limits import DiscordLimits, Refusal
 from bot.testing.fakes.discord_model import ChannelType, DiscordModel, MessageFlag, Perm, emoji_key
 from bot.testing.fakes.discord_webhooks import InteractionRoutes
 
@@ -80,12 +86,14 @@ class RestApi:
     """Route table and handlers; FakeDiscord owns one and mounts :meth:`handle` under ``/api/v10``."""
 
     def __init__(self, model: DiscordModel, gateway: Gateway, commands: CommandStore, *, token: str,
-                 rate_limits: RateLimits, gateway_url: Any, nonce_window: float = 300.0) -> None:
+                 rate_limits: RateLimits, gateway_url: Any, nonce_window: float = 300.0,
+                 real_limits: DiscordLimits | None = None) -> None:
         self.model = model
         self.gateway = gateway
         self.commands = commands
         self.token = token
         self.rate_limits = rate_limits
+        self.real_limits = real_limits  # None: nothing is refused for going too fast (only injected 429s)
         self.gateway_url = gateway_url  # callable, the port is only known once listening
         self.log = RequestLog()
         self.webhooks = InteractionRoutes(model, gateway, delete=self._delete)
@@ -93,6 +101,7 @@ class RestApi:
         self.errors: list[str] = []  # tracebacks of the fake's own bugs
         self.nonces = NonceLedger(nonce_window)
         self.nonce_hits = 0  # creates answered with the message an earlier create (same nonce) made
+        self.created_per_channel: Counter[str] = Counter()  # messages POST .../messages created, by channel
         self.after_accept: AcceptHook | None = None
         self.hold_responses: asyncio.Event | None = None
         self.router = Router()
@@ -113,15 +122,28 @@ class RestApi:
             recorded.route, recorded.status = route.template, 429
             self.log.answered(recorded)
             return self.rate_limits.too_many(rule)
+        elif (refusal := self._over_limit(route.method, route.template, params)) is not None:
+            recorded.route = route.template
+            reply, headers = Reply(429, refusal[0]), refusal[1]
         else:
             recorded.route = route.template
-            headers = self.rate_limits.headers(route.method, route.template, major_parameter(params))
+            headers = self._limit_headers(route.method, route.template, params)
             reply = await self._run(route.handler, recorded, params)
             if reply.accepted is not None:
                 await self._accepted(reply.accepted)
         recorded.status, recorded.response = reply.status, reply.body
         self.log.answered(recorded)
         return json_response(reply.status, reply.body, headers)
+
+    def _over_limit(self, method: str, template: str, params: dict[str, str]) -> Refusal | None:
+        """With real limits on: the 429 for a request over one, else None (and the request is counted)."""
+        return None if self.real_limits is None else self.real_limits.admit(method, template, params)
+
+    def _limit_headers(self, method: str, template: str, params: dict[str, str]) -> dict[str, str]:
+        """The ordinary per-bucket headers; with real limits on, a message create's describe its channel
+        bucket instead, so discord.py paces itself by the limit that is enforced."""
+        real = self.real_limits.headers(method, template, params) if self.real_limits is not None else None
+        return real or self.rate_limits.headers(method, template, major_parameter(params))
 
     async def _run(self, handler: Any, recorded: RecordedRequest, params: dict[str, str]) -> Reply:
         """Run a handler; a bug in the fake becomes a 400 (not a 500, which discord.py retries for ~25 s)."""
@@ -330,6 +352,7 @@ class RestApi:
                 and reference.get("message_id") not in self.model.messages:
             return form_error("message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message")
         message = self.model.create_message(channel, self.model.bot_user, body)
+        self.created_per_channel[channel_id] += 1
         if nonce_key is not None:
             self.nonces.remember(nonce_key, message["id"])
         await self.gateway.dispatch("MESSAGE_CREATE", self.model.message_event(message))

@@ -17,6 +17,10 @@ Pointing discord.py elsewhere takes two class attributes, ``discord.http.Route.B
 configured with its own API/gateway URLs must set the same two attributes (a plain ``Client`` never asks
 ``GET /gateway/bot``; after READY it reconnects to ``resume_gateway_url``, which points back here).
 
+Discord's own rate limits on demand: ``FakeDiscord(real_limits=True)`` refuses, with Discord's 429, a
+sixth message create in a channel within 5 s and a 51st request within a second (both configurable);
+``limit_hits`` counts those 429s and ``created_per_channel`` the messages each channel got.
+
 Trouble on demand, for reliability drills: ``rate_limit_next`` (a 429), ``after_accept`` and
 ``hold_responses`` (the instant between Discord storing a bot's message and the bot hearing of it),
 message nonces deduplicated like Discord's (``nonce_window``, ``nonce_hits``), ``reconnect`` (op 7),
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
 
@@ -47,6 +52,7 @@ from bot.testing.fakes.discord_interactions import (
     command_options,
     resolved_data,
 )
+from bot.testing.fakes.discord_limits import DiscordLimits
 from bot.testing.fakes.discord_model import JSON, Channel, DiscordModel, Guild, Perm, emoji_key
 from bot.testing.fakes.discord_rest import AcceptHook, RestApi
 
@@ -98,12 +104,21 @@ class FakeDiscord:
     create is stored and its MESSAGE_CREATE dispatched, before the HTTP answer is written; an unset
     ``hold_responses`` event then keeps the answer back until set. Both cover channel messages,
     interaction responses of type 4 and follow-ups.
+
+    ``real_limits`` enforces Discord's rate limits (off by default, so bursts in tests go through): at
+    most ``channel_limit`` = (count, seconds) message creates per channel, a fixed window like Discord's
+    bucket (it opens with the first create and resets ``seconds`` later), announced in the X-RateLimit-*
+    headers of every create; and at most ``global_limit`` requests over all routes, a fixed window too,
+    with the interaction endpoints exempt as on Discord. A request over either gets Discord's 429
+    (``retry_after`` in seconds, ``global`` true for the second). See discord_limits.py.
     """
 
     def __init__(self, *, token: str = "fake-discord-token", bot_name: str = "microfilm-bot",
                  bot_permissions: int = Perm.BOT_DEFAULT, granted_intents: int = Intent.PRIVILEGED,
                  heartbeat_interval_ms: int = 41250, rate_limit: int = 50, rate_window: float = 1.0,
-                 interaction_deadline: float | None = 3.0, nonce_window: float = 300.0) -> None:
+                 interaction_deadline: float | None = 3.0, nonce_window: float = 300.0,
+                 real_limits: bool = False, channel_limit: tuple[int, float] = (5, 5.0),
+                 global_limit: tuple[int, float] = (50, 1.0)) -> None:
         self.token = token
         self.port = 0
         self.model = DiscordModel(bot_name=bot_name, bot_permissions=bot_permissions)
@@ -113,7 +128,8 @@ class FakeDiscord:
         self.command_store = CommandStore(self.model)
         self.rest = RestApi(self.model, self.gateway, self.command_store, token=token,
                             rate_limits=RateLimits(rate_limit, rate_window),
-                            gateway_url=lambda: self.gateway_url, nonce_window=nonce_window)
+                            gateway_url=lambda: self.gateway_url, nonce_window=nonce_window,
+                            real_limits=DiscordLimits(channel_limit, global_limit) if real_limits else None)
         self.rest.webhooks.deadline = interaction_deadline
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -282,6 +298,18 @@ class FakeDiscord:
     def commands(self, guild_id: str | None = None) -> list[JSON]:
         """Commands as last synced: global, or for one guild."""
         return self.command_store.list(guild_id)
+
+    @property
+    def limit_hits(self) -> Counter[str]:
+        """429s the real limits answered, by kind: "channel" (a channel's message bucket) and "global".
+        Always empty without ``real_limits``; injected 429s (:meth:`rate_limit_next`) are not counted."""
+        return self.rest.real_limits.hits if self.rest.real_limits is not None else Counter()
+
+    @property
+    def created_per_channel(self) -> Counter[str]:
+        """Messages the bot created with POST /channels/{id}/messages, by channel id (a create answered
+        with an earlier message for its nonce, or refused, creates none). Counted with or without limits."""
+        return self.rest.created_per_channel
 
     @property
     def nonce_hits(self) -> int:

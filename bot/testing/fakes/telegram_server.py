@@ -11,6 +11,8 @@
 The server listens on 127.0.0.1 only and never fetches anything. It behaves like Telegram where
 bots commonly trip: HTML parse errors and length limits, allowed_updates, privacy mode in groups,
 reaction updates needing admin rights, 403 for users who never started the bot, 429 on demand.
+With ``real_limits=True`` it also enforces Telegram's flood limits (per private chat, per group, overall;
+configurable) with Telegram's 429 and ``retry_after``, counting the refusals in ``limit_hits``.
 
 Trouble on demand, for reliability drills: fail_next/rate_limit_next (one call answers an error),
 delay_next (one call is carried out but answered late, so a client with a shorter timeout gives up on a
@@ -28,6 +30,7 @@ import json
 import logging
 import socket
 import traceback
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -37,6 +40,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from .telegram_limits import LIMITED_METHODS, TelegramLimits
 from .telegram_methods import BotApi
 from .telegram_state import JSON, ApiError, TelegramState, UploadedFile, emoji_reactions
 from .telegram_updates import DroppedUpdate, PollInterrupted, UpdateQueue
@@ -132,16 +136,25 @@ class FakeTelegram:
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = "microfilm_test_bot",
                  bot_first_name: str = "Microfilm Test Bot", privacy_mode: bool = True,
-                 strict_ampersand: bool = False) -> None:
+                 strict_ampersand: bool = False, real_limits: bool = False,
+                 chat_limit: tuple[int, float] = (1, 1.0), group_limit: tuple[int, float] = (20, 60.0),
+                 overall_limit: tuple[int, float] = (30, 1.0)) -> None:
         """privacy_mode: Telegram's default for bots; in groups where the bot is no admin it only
         gets commands, replies to it and mentions. strict_ampersand: reject a bare "&" in HTML,
-        which Telegram itself lets through as text (useful to catch unescaped user text)."""
+        which Telegram itself lets through as text (useful to catch unescaped user text).
+
+        real_limits: enforce Telegram's flood limits (off by default, so bursts in tests go through):
+        at most (count, seconds) ``chat_limit`` messages per private chat, ``group_limit`` per group and
+        ``overall_limit`` in all, each a sliding window over sendMessage, sendDocument, sendPhoto and
+        editMessageText; a call over one answers 429 "Too Many Requests: retry after N". See
+        telegram_limits.py."""
         self.token = token
         self.state = TelegramState(token, bot_first_name, bot_username)
         self.state.bot_user["can_read_all_group_messages"] = not privacy_mode
         self.updates = UpdateQueue()
         self.api = BotApi(self.state, self.updates, strict_ampersand=strict_ampersand)
         self.requests: list[RecordedRequest] = []
+        self.limits = TelegramLimits(chat_limit, group_limit, overall_limit) if real_limits else None
         self._rate_limits: dict[str, list[int]] = {}
         self._failures: dict[str, list[tuple[int, str, asyncio.Event | None]]] = {}
         self._delays: dict[str, list[float]] = {}
@@ -254,6 +267,12 @@ class FakeTelegram:
     def webhook(self) -> JSON:
         """What setWebhook set (url, secret_token, ...), {} when no webhook is set."""
         return self.api.webhook
+
+    @property
+    def limit_hits(self) -> Counter[str]:
+        """429s the real limits answered, by kind: "chat" (a private chat), "group" and "overall".
+        Always empty without ``real_limits``; injected ones (:meth:`rate_limit_next`) are not counted."""
+        return self.limits.hits if self.limits is not None else Counter()
 
     def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
         """The next call of this method answers 429 with retry_after (calls queue up)."""
@@ -406,7 +425,23 @@ class FakeTelegram:
             raise ApiError(status, description)
         if record.method == "getUpdates":
             return await self._get_updates(record.params)
-        return self.api.call(record.method, record.params, record.files)
+        limited = self._limited(record)
+        if limited is not None:
+            limited[0].check(limited[1])  # raises the 429
+        result = self.api.call(record.method, record.params, record.files)
+        if limited is not None:
+            limited[0].record(limited[1])  # only a message that went through uses up a slot
+        return result
+
+    def _limited(self, record: RecordedRequest) -> tuple[TelegramLimits, JSON] | None:
+        """The real limits and the chat a call counts against; None when the limits are off, the method
+        is not limited, or the chat is unknown (the method then answers its own error)."""
+        if self.limits is None or record.method not in LIMITED_METHODS or "chat_id" not in record.params:
+            return None
+        try:
+            return self.limits, self.state.resolve_chat(record.params["chat_id"])
+        except ApiError:
+            return None
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         if self.api.webhook:
