@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -562,6 +563,7 @@ async def test_held_answer_times_out_and_a_retry_with_the_nonce_finds_the_messag
 # A bot process that sends one message and prints its id: killed inside after_accept, it never does.
 CRASH_CHILD = """
 import asyncio, sys
+import aiohttp
 import discord
 
 discord.http.Route.BASE = sys.argv[1]
@@ -704,3 +706,124 @@ async def test_dispatch_raw_sends_a_malformed_event_verbatim(fake: FakeDiscord, 
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
+
+
+# --- real rate limits (FakeDiscord(real_limits=True)) -----------------------------------------------
+
+
+@asynccontextmanager
+async def limited_fake(**limits: Any) -> AsyncIterator[FakeDiscord]:
+    """A fake enforcing Discord's limits (windows from ``limits``), patched in, with one guild."""
+    async with FakeDiscord(real_limits=True, **limits) as server:
+        server.add_guild("microfilm makers", channels=["general", "screenings"], members=["ana"])
+        with server.patch_discord():
+            yield server
+        assert server.errors == []
+
+
+async def _rest(fake: FakeDiscord, method: str, path: str, body: Any = None,
+                auth: bool = True) -> tuple[int, Any, dict[str, str]]:
+    """One plain HTTP call to the fake's REST API: (status, JSON body, headers)."""
+    headers = {"Authorization": f"Bot {fake.token}"} if auth else {}
+    async with aiohttp.ClientSession() as session, \
+            session.request(method, fake.api_base + path, json=body, headers=headers) as response:
+        return response.status, await response.json(), dict(response.headers)
+
+
+async def test_real_channel_limit_answers_discords_429_with_the_bucket() -> None:
+    async with limited_fake(channel_limit=(5, 30.0)) as fake:
+        guild = next(iter(fake.guilds.values()))
+        general, screenings = guild.channel("general"), guild.channel("screenings")
+        answers = [await _rest(fake, "POST", f"/channels/{general.id}/messages", {"content": f"n{n}"})
+                   for n in range(6)]
+        other = await _rest(fake, "POST", f"/channels/{screenings.id}/messages", {"content": "elsewhere"})
+
+    first_headers, (_, body, headers) = answers[0][2], answers[5]
+    assert [a[0] for a in answers] == [200] * 5 + [429] and other[0] == 200  # one bucket per channel
+    assert [a[2]["X-RateLimit-Remaining"] for a in answers[:5]] == ["4", "3", "2", "1", "0"]
+    assert first_headers["X-RateLimit-Limit"] == "5" and 29 < float(first_headers["X-RateLimit-Reset-After"]) <= 30
+    assert float(first_headers["X-RateLimit-Reset"]) == pytest.approx(time.time() + 30, abs=2)
+    assert body == {"message": "You are being rate limited.", "retry_after": body["retry_after"], "global": False}
+    assert isinstance(body["retry_after"], float) and 29 < body["retry_after"] <= 30
+    assert headers["Via"] and headers["X-RateLimit-Scope"] == "user" and "X-RateLimit-Global" not in headers
+    assert headers["X-RateLimit-Remaining"] == "0" and headers["Retry-After"] == "30"
+    assert headers["X-RateLimit-Bucket"] == first_headers["X-RateLimit-Bucket"]
+    assert fake.limit_hits == {"channel": 1}
+    assert fake.created_per_channel == {general.id: 5, screenings.id: 1}
+    assert fake.requests_to("POST", "/messages$")[5].response["retry_after"] == body["retry_after"]
+
+
+async def test_real_global_limit_spares_interaction_endpoints() -> None:
+    async with limited_fake(global_limit=(3, 30.0)) as fake:
+        guild = next(iter(fake.guilds.values()))
+        statuses = [(await _rest(fake, "GET", "/users/@me"))[0] for _ in range(3)]
+        status, body, headers = await _rest(fake, "GET", f"/channels/{guild.system_channel.id}")
+        ana = next(iter(guild.members))
+        interaction = await fake.slash(guild, "general", ana, "ping")
+        callback = await _rest(fake, "POST", f"/interactions/{interaction.id}/{interaction.token}/callback"
+                               "?with_response=1", {"type": 4, "data": {"content": "pong"}}, auth=False)
+        followup = await _rest(fake, "POST", f"/webhooks/{fake.application_id}/{interaction.token}?wait=1",
+                               {"content": "and more"}, auth=False)
+
+    assert statuses == [200] * 3 and status == 429
+    assert body["global"] is True and 29 < body["retry_after"] <= 30
+    assert headers["X-RateLimit-Global"] == "true" and headers["X-RateLimit-Scope"] == "global"
+    assert headers["Via"] and "X-RateLimit-Bucket" not in headers
+    assert callback[0] == 200 and followup[0] == 200  # not bound by the global limit, as on Discord
+    assert fake.limit_hits == {"global": 1}
+
+
+async def test_real_limits_are_off_by_default(fake: FakeDiscord, guild: Guild) -> None:
+    answers = [await _rest(fake, "POST", f"/channels/{guild.system_channel.id}/messages", {"content": str(n)})
+               for n in range(8)]
+    assert [a[0] for a in answers] == [200] * 8 and fake.limit_hits == {}
+    assert fake.created_per_channel == {guild.system_channel.id: 8}
+
+
+async def test_discord_py_paces_creates_by_the_bucket_headers_and_causes_no_429() -> None:
+    async with limited_fake(channel_limit=(5, 0.5)) as fake:
+        general = next(iter(fake.guilds.values())).channel("general")
+        async with running(ProbeBot(), fake) as bot:
+            channel = text_channel(bot, general)
+            started = time.monotonic()
+            for n in range(12):  # one after the other, as a bot posting a list would
+                await channel.send(f"in a row {n}")
+            in_a_row = time.monotonic() - started
+            started = time.monotonic()
+            await asyncio.gather(*(channel.send(f"at once {n}") for n in range(12)))
+            at_once = time.monotonic() - started
+
+    contents = [m["content"] for m in fake.messages_in(general)]
+    assert contents[:12] == [f"in a row {n}" for n in range(12)]
+    assert sorted(contents[12:]) == sorted(f"at once {n}" for n in range(12))
+    assert fake.limit_hits == {} and fake.created_per_channel == {general.id: 24}
+    # 12 creates at 5 a window are three windows: the library slept out two of them, each time.
+    assert 1.0 <= in_a_row < 1.8 and 0.9 <= at_once < 1.8
+
+
+async def test_discord_py_does_not_pace_the_global_limit_but_waits_out_each_429() -> None:
+    async with limited_fake(global_limit=(10, 0.5)) as fake, running(ProbeBot(), fake) as bot:
+        await asyncio.sleep(0.5)  # the login requests' window is over
+        users = await asyncio.gather(*(bot.fetch_user(int(fake.bot_user["id"])) for _ in range(25)))
+
+    assert len(users) == 25 and all(str(u.id) == fake.bot_user["id"] for u in users)
+    refused = [r for r in fake.requests_to("GET", r"^/users/\d+$") if r.status == 429]
+    # 10 go through, 15 are refused and all retry together when the window resets, 5 of those again.
+    assert fake.limit_hits == {"global": len(refused)} and len(refused) >= 15
+    assert all(r.response["global"] is True for r in refused)
+
+
+def test_fixed_window_opens_with_the_first_request_and_resets_a_period_later() -> None:
+    from bot.testing.fakes.rate_windows import FixedWindow
+
+    now = [100.0]
+    window = FixedWindow(2, 5.0, clock=lambda: now[0])
+    assert window.wait() == 0.0 and window.remaining == 2 and window.reset_after == 5.0
+    window.take()
+    now[0] = 104.0
+    window.take()
+    assert window.remaining == 0 and window.wait() == pytest.approx(1.0)  # 5 s after the first, not the last
+    now[0] = 105.0
+    assert window.wait() == 0.0 and window.remaining == 2  # a new window, opened by the next request
+    window.take()
+    assert window.reset_after == 5.0

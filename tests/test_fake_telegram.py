@@ -851,3 +851,110 @@ async def test_unparseable_update_posted_to_a_webhook_is_refused_by_ptb(fake: Fa
             fake.add_group("Makers"), fake.add_user("Alice"), "/hello")["message"]}) == 200
     finally:
         await stop_app(app)
+
+
+# -- real flood limits (FakeTelegram(real_limits=True)) ------------------------------------------------
+
+
+async def test_real_limits_answer_telegrams_429_per_chat_group_and_overall() -> None:
+    async with FakeTelegram(real_limits=True, chat_limit=(1, 30.0), group_limit=(2, 30.0),
+                            overall_limit=(4, 1.0)) as fake:
+        group, alice, ben = fake.add_group("Makers"), fake.add_user("Alice"), fake.add_user("Ben")
+        to_alice = [await _api(fake, "sendMessage", chat_id=str(alice["id"]), text=str(n)) for n in range(2)]
+        to_group = [await _api(fake, "sendMessage", chat_id=str(group["id"]), text=str(n)) for n in range(3)]
+        overall = await _api(fake, "sendMessage", chat_id=str(ben["id"]), text="fourth message this second")
+        edit = await _api(fake, "editMessageText", chat_id=str(group["id"]), message_id="1", text="edited")
+
+    assert [s for s, _ in to_alice] == [200, 429] and [s for s, _ in to_group] == [200, 200, 429]
+    assert to_alice[1][1] == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 30",
+                              "parameters": {"retry_after": 30}}
+    assert to_group[2][1]["parameters"] == {"retry_after": 30}
+    assert overall[0] == 200 and edit[0] == 429  # the 5th in a second; an edit counts like a message
+    assert edit[1]["parameters"] == {"retry_after": 30}  # the longest wait of the full windows
+    assert fake.limit_hits == {"chat": 1, "group": 2}
+    assert [m["text"] for m in fake.bot_messages(group)] == ["0", "1"]
+
+
+async def test_real_overall_limit_spans_chats_and_retry_after_is_whole_seconds() -> None:
+    async with FakeTelegram(real_limits=True, overall_limit=(2, 0.2)) as fake:
+        chats = [fake.add_user(f"User {n}") for n in range(3)]
+        answers = [await _api(fake, "sendMessage", chat_id=str(c["id"]), text="hello") for c in chats]
+        refused = await _api(fake, "sendMessage", chat_id="404", text="unknown chats are no message")
+    assert [s for s, _ in answers] == [200, 200, 429] and refused[0] == 400
+    assert answers[2][1]["parameters"] == {"retry_after": 1}  # 0.2 s, rounded up to Telegram's whole second
+    assert fake.limit_hits == {"overall": 1}
+
+
+async def test_real_limits_are_off_by_default(fake: FakeTelegram) -> None:
+    alice = fake.add_user("Alice")
+    answers = [await _api(fake, "sendMessage", chat_id=str(alice["id"]), text=str(n)) for n in range(5)]
+    assert [s for s, _ in answers] == [200] * 5 and fake.limit_hits == {}
+
+
+async def _burst(fake: FakeTelegram, chat: JSON, count: int,
+                 rate_limiter: AIORateLimiter | None) -> tuple[list[Any], float]:
+    """``count`` sendMessage calls at once through PTB: (results or exceptions, seconds taken)."""
+    async with running_bot(fake, rate_limiter=rate_limiter) as app:
+        started = time.monotonic()
+        results = await asyncio.gather(*(app.bot.send_message(chat["id"], f"burst {n}") for n in range(count)),
+                                       return_exceptions=True)
+        return results, time.monotonic() - started
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_ptb_without_a_limiter_gets_retry_after_for_a_group_burst() -> None:
+    async with FakeTelegram(real_limits=True, group_limit=(4, 0.5)) as fake:
+        group = fake.add_group("Makers")
+        results, _ = await _burst(fake, group, 6, None)
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 2 and all(isinstance(r, RetryAfter) for r in refused)
+    assert len(fake.bot_messages(group)) == 4 and fake.limit_hits == {"group": 2}
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_aioratelimiter_at_the_same_limits_overshoots_once_and_its_retry_delivers_all() -> None:
+    # AIORateLimiter is a leaky bucket: 4 at once, then one every 0.125 s; the 5th lands within the
+    # fake's window of 4 per 0.5 s, gets retry_after 1, and the limiter holds everything for 1.1 s.
+    async with FakeTelegram(real_limits=True, group_limit=(4, 0.5)) as fake:
+        group = fake.add_group("Makers")
+        limiter = AIORateLimiter(overall_max_rate=30, group_max_rate=4, group_time_period=0.5, max_retries=2)
+        results, taken = await _burst(fake, group, 6, limiter)
+    assert not any(isinstance(r, Exception) for r in results)
+    assert sorted(m["text"] for m in fake.bot_messages(group)) == [f"burst {n}" for n in range(6)]
+    assert fake.limit_hits == {"group": 1} and 1.1 <= taken < 2.5
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_aioratelimiter_at_half_the_rate_never_gets_a_429() -> None:
+    # Half the rate over the same period: a burst of 2, then 4 a second, at most 4 in any 0.5 s.
+    async with FakeTelegram(real_limits=True, group_limit=(4, 0.5)) as fake:
+        group = fake.add_group("Makers")
+        limiter = AIORateLimiter(overall_max_rate=30, group_max_rate=2, group_time_period=0.5, max_retries=2)
+        results, taken = await _burst(fake, group, 6, limiter)
+    assert [m["text"] for m in fake.bot_messages(group)] == [f"burst {n}" for n in range(6)]
+    assert not any(isinstance(r, Exception) for r in results)
+    assert fake.limit_hits == {} and 0.9 <= taken < 2.0
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_aioratelimiter_does_not_pace_a_private_chat() -> None:
+    async with FakeTelegram(real_limits=True) as fake:  # Telegram's defaults: 1 a second per private chat
+        alice = fake.add_user("Alice")
+        results, taken = await _burst(fake, alice, 2, AIORateLimiter(max_retries=1))
+    assert not any(isinstance(r, Exception) for r in results) and len(fake.bot_messages(alice)) == 2
+    assert fake.limit_hits == {"chat": 1} and taken >= 1.1  # the second one waited out retry_after 1
+
+
+def test_sliding_window_allows_n_in_any_trailing_period() -> None:
+    from bot.testing.fakes.rate_windows import SlidingWindow
+
+    now = [100.0]
+    window = SlidingWindow(2, 5.0, clock=lambda: now[0])
+    window.take()
+    now[0] = 104.0
+    window.take()
+    assert window.wait() == pytest.approx(1.0)  # until the first ages out
+    now[0] = 105.0
+    assert window.wait() == 0.0
+    window.take()
+    assert window.wait() == pytest.approx(4.0)  # the one at 104 is still in the last 5 s

@@ -7,19 +7,21 @@ Telegram publishes three numbers for bots (Bots FAQ) and no algorithm:
 - about 30 messages per second overall (``overall_limit``, default (30, 1.0)).
 
 Each is read literally, as a :class:`~bot.testing.fakes.rate_windows.SlidingWindow` (at most N in any
-trailing period), which matches the long ``retry after`` values bots see once they flood a group. What
-counts is a message sent or edited: sendMessage, sendDocument, sendPhoto and editMessageText, in the chat
-their ``chat_id`` names (an inline message's edit names none and is not counted). A call refused, for a
-limit or for anything else, uses up no slot.
+trailing period): Telegram promises no more (its FAQ only says short bursts in one chat "may" pass), so
+a bot that keeps to these windows keeps to the published numbers. What counts is a message sent or
+edited: sendMessage, sendDocument, sendPhoto and editMessageText, in the chat their ``chat_id`` names
+(an inline message's edit names none and is not counted). A call refused, for a limit or for anything
+else, uses up no slot.
 
 Over a limit, Telegram answers 429 ``Too Many Requests: retry after N`` with ``parameters.retry_after``
 N, whole seconds and at least 1; when more than one limit is full, N is the longest wait, since retrying
 sooner would only fail again.
 
-Two consequences worth knowing when reading a benchmark: PTB's AIORateLimiter is a leaky bucket (a
-burst of max_rate, then max_rate per period steadily), so configured with the very same numbers it
-overshoots a sliding window once a burst is longer than max_rate and relies on its retries; configured
-with half the rate over the same period it never does. It also has no per-private-chat limiter at all.
+Two consequences worth knowing when reading a benchmark (tests/test_fake_telegram.py shows both): PTB's
+AIORateLimiter is a leaky bucket (a burst of max_rate, then max_rate per period steadily), so configured
+with the very same numbers it overshoots a sliding window once a burst is longer than max_rate and
+relies on its retries (which also reorder the burst); configured with half the rate over the same period
+it never does (at most rate/2 + rate/2 in any period). And it has no per-private-chat limiter at all.
 """
 
 from __future__ import annotations
