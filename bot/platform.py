@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Message, MessageRef, UserRef
+from bot.pacing import Pace
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -39,6 +40,8 @@ class Platform(Protocol):
     idempotent_sends: bool = False
     # True when whoever types sits at the machine the bot runs on (the console): only they may name its files.
     local_files: bool = False
+    # The published sending limits the outbox paces deliveries by (none: send as fast as it takes them).
+    pace: Pace = Pace()
 
     async def start(self, app: App) -> None: ...
 

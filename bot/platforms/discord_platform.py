@@ -19,12 +19,13 @@ from discord import app_commands
 
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef, UserRef
+from bot.pacing import Pace, Rate
 from bot.platform import DeliveryError, Platform, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
 from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
-from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
+from bot.platforms.discord_render import cut, edit_kwargs, render
 from bot.platforms.discord_respond import PLATFORM
 from bot.platforms.discord_send import missing_permission, pick_channel
 
@@ -92,6 +93,7 @@ class DiscordPlatform(Platform):
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
         self._library = LibrarySettings(self.settings)
+        self.pace = discord_pace(self.settings)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -216,13 +218,8 @@ class DiscordPlatform(Platform):
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         channel = await self._channel(ref.chat_id)
-        parts = render(message)
-        content = "\n".join(part.content for part in parts if part.content)
-        last = parts[-1]
         try:
-            await channel.get_partial_message(int(ref.message_id)).edit(
-                content=cut(content, CONTENT_LIMIT) if content else None,
-                embeds=[last.embed] if last.embed else [], view=last.view)
+            await channel.get_partial_message(int(ref.message_id)).edit(**edit_kwargs(message))
         except discord.Forbidden as exc:
             self._log_forbidden(channel, exc, message)
             raise DeliveryError(f"no permission to edit in {channel}", permanent=True) from exc
@@ -332,3 +329,10 @@ def _guild_ids(guilds: tuple[str, ...]) -> list[int]:
 
 def create(config: Config) -> DiscordPlatform:
     return DiscordPlatform(config)
+
+
+def discord_pace(settings: DiscordSettings) -> Pace:
+    """A channel's message bucket (a DM channel has one too) and a share of the global limit."""
+    channel = (Rate(settings.channel_messages, settings.channel_seconds),) if settings.channel_messages > 0 else ()
+    overall = Rate(max(1, int(settings.global_max_rate * 0.8)), 1.0) if settings.global_max_rate > 0 else None
+    return Pace(chat=channel, private=channel, overall=overall)

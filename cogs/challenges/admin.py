@@ -36,10 +36,12 @@ class AdminRoom(Room):
 
     @command("challenge new", Option("theme", required=True, positional=True, greedy=True, max_length=200),
              Option("brief", max_length=1000), Option("max_runtime"), Option("opens"), Option("submit_until"),
-             Option("vote_until"), admin=True)
+             Option("vote_until"), Option("categories", max_length=500), admin=True)
     async def challenge_new(self, ctx: Context, theme: str, brief: str | None, max_runtime: str | None,
-                            opens: str | None, submit_until: str | None, vote_until: str | None) -> None:
+                            opens: str | None, submit_until: str | None, vote_until: str | None,
+                            categories: str | None) -> None:
         theme = logic.check_theme(theme)
+        kinds = logic.parse_categories(categories)
         if await self.repo.theme_used(ctx.community.id, logic.normalize_theme(theme)):
             raise UserError("challenges.errors.theme_used", theme=theme)
         now, zone = self.app.clock.now(), ctx.community.zone
@@ -54,8 +56,8 @@ class AdminRoom(Room):
         cap = self._cap(max_runtime)
         async with self.app.db.transaction() as tx:
             challenge = await self.phases.create(tx, ctx.community, theme=theme, brief=logic.check_brief(brief),
-                                          max_runtime=cap, opens=max(start, now), submit_until=submit,
-                                          vote_until=vote, weekly=False)
+                                                 max_runtime=cap, opens=max(start, now), submit_until=submit,
+                                                 vote_until=vote, weekly=False, categories=kinds)
         await ctx.reply(ctx.t("challenges.created", id=challenge.id, theme=theme, opens=Moment(challenge.opens_at),
                               submit_until=Moment(submit), vote_until=Moment(vote)))
 
@@ -150,6 +152,7 @@ class AdminRoom(Room):
             self.targets.forget(tx)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:submissions", submit)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:voting", vote)
+            await self.phases.schedule_reminders(tx, challenge.id, ctx.community.id, submit, vote)
             await self.app.outbox.announce(
                 tx, ctx.community, "challenges",
                 Message(ctx.t("challenges.extended", id=id, theme=challenge.theme,
