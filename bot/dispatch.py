@@ -83,7 +83,7 @@ class Dispatcher:
                 command = exc.command if isinstance(exc, _WithCommand) else command
                 if isinstance(exc, UsageError) and command is not None:
                     text = text + "\n" + t("errors.usage", usage=command.usage())
-                await _answer(responder, Message(text), zone)
+                await _answer(responder, Message(text), zone, private=command is not None and command.private)
             except Exception as exc:
                 await self.app.on_error(exc, Failure("command", command.name if command else inv.command or "?",
                                                      platform=inv.chat.platform, community_id=community.id))

@@ -71,12 +71,9 @@ class ConsoleSession:
             ref, Account(PLATFORM, action.user), action.user, action.emoji, action.added, self.app.clock.now()))
 
     async def _press(self, action: Press, number: int) -> None:
-        posted = self._message(action.target, number)
         # The newest message meant that has the button: the presser's own private pages count too.
-        for candidate in self.platform.matches(action.target, action.user):
-            if _button(candidate, action.label) is not None:
-                posted = candidate
-                break
+        candidates = list(self.platform.matches(action.target, action.user))
+        posted = next((c for c in candidates if _button(c, action.label)), None) or self._message(action.target, number)
         found = _button(posted, action.label)
         if found is None:
             raise ScriptError(number, f"message {posted.number} has no button [{action.label}]")

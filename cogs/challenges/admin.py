@@ -9,12 +9,12 @@ from bot.cog import Room, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Message, Moment, Text
+from bot.models import Message, Moment
 from bot.scheduler import next_weekly
 from bot.timeutil import to_db
 from cogs.challenges import logic, messages
 from cogs.challenges.phases import PhasesRoom
-from cogs.challenges.repository import Challenge, ChallengeRepository, Weekly
+from cogs.challenges.repository import ChallengeRepository, Weekly
 from cogs.challenges.settings import ChallengeSettings
 from cogs.challenges.targets import VoteTargets, challenge_in
 from cogs.films.api import parse_runtime
@@ -107,32 +107,6 @@ class AdminRoom(Room):
             upcoming = next_weekly(self.app.clock.now(), weekly.day, weekly.hour, weekly.minute, weekly.zone)
             lines.append(ctx.t("challenges.list.weekly", next=Moment(upcoming)))
         await ctx.reply(ctx.t.join(lines))
-
-    @command("challenge show", Option("id", int, positional=True, min_value=1), default=True)
-    async def challenge_show(self, ctx: Context, id: int | None) -> None:
-        challenge = await (challenge_in(self.repo, ctx.community, id) if id else self._current(ctx))
-        lines = [messages.summary(challenge, ctx.t)]
-        if challenge.brief:
-            lines.append(Text.of(challenge.brief))
-        lines.append(ctx.t("challenges.show.cap", cap=messages.cap_text(challenge, ctx.t)))
-        entries = await self.repo.entries(challenge.id)
-        counts = await self.repo.tally(challenge.id)
-        show_counts = challenge.state == "closed" or (challenge.state == "voting"
-                                                      and not self.settings.hidden_tallies)
-        lines.append(ctx.t("challenges.show.entries", count=len(entries)))
-        if challenge.state in ("voting", "closed"):
-            for entry in entries:
-                key = "challenges.show.entry_count" if show_counts else "challenges.show.entry"
-                lines.append(ctx.t(key, entry=entry.id, title=entry.title, maker=entry.maker,
-                                   votes=counts.get(entry.id, 0)))
-        await ctx.reply(ctx.t.join(lines))
-
-    async def _current(self, ctx: Context) -> Challenge:
-        for states in (("open",), ("voting",), ("scheduled",), ("closed",)):
-            found = await self.repo.in_community(ctx.community.id, states, limit=1)
-            if found:
-                return found[0]
-        raise UserError("challenges.errors.none_yet")
 
     @command("challenge extend", Option("id", int, required=True, positional=True, min_value=1),
              Option("phase", required=True, positional=True, choices=logic.PHASES),

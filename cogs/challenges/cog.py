@@ -24,6 +24,7 @@ from cogs.challenges.receipts import Receipts
 from cogs.challenges.repository import ChallengeRepository
 from cogs.challenges.results import ResultsRoom
 from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.show import ShowRoom
 from cogs.challenges.targets import VoteTargets
 from cogs.challenges.themes import ThemesRoom
 from cogs.challenges.votes import VoteWriter
@@ -55,6 +56,7 @@ class ChallengesCog(Cog):
         self.phases = PhasesRoom(app, self.settings, self.repo, targets, self.results, self.gallery, self.jury)
         self.rooms = [ThemesRoom(app, self.repo), EntriesRoom(app, self.repo), self.voting, self.phases,
                       self.results, self.gallery, self.jury,
+                      ShowRoom(app, self.settings, self.repo, self.results.results, self.gallery.gallery),
                       AdminRoom(app, self.settings, self.repo, targets, self.phases)]
 
     @property

@@ -171,6 +171,8 @@ def check_category(raw: str | None, categories: tuple[str, ...]) -> str:
             raise UserError("challenges.errors.no_categories")
         return ""
     name = (raw or "").strip().lower()
+    if not name:
+        raise UserError("challenges.errors.category_needed", choices=", ".join(categories))
     if name not in categories:
         raise UserError("challenges.errors.category", value=raw or "", choices=", ".join(categories))
     return name

@@ -20,6 +20,8 @@ def opened(challenge: Challenge, t: Translator) -> Message:
         lines.append(Text.of(challenge.brief))
     lines.append(t("challenges.open.rules", id=challenge.id, cap=cap_text(challenge, t),
                    submit_until=Moment(challenge.submit_until), vote_until=Moment(challenge.vote_until)))
+    if challenge.categories:
+        lines.append(t("challenges.open.categories", categories=", ".join(challenge.categories)))
     return Message(t.join(lines))
 
 
@@ -54,4 +56,4 @@ def reminder(challenge: Challenge, phase: str, t: Translator) -> Message:
     """"24 h left": to enter while submissions are open, to vote while voting is."""
     deadline = challenge.submit_until if phase == "submissions" else challenge.vote_until
     return Message(t(f"challenges.remind.{phase}", id=challenge.id, theme=challenge.theme,
-                     until=Moment(deadline), left=Moment(deadline, "R")))
+                     until=Moment(deadline)))

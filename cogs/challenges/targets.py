@@ -40,10 +40,11 @@ async def challenge_in(repo: ChallengeRepository, community: Community, challeng
 
 
 async def latest_challenge(repo: ChallengeRepository, community: Community,
-                           states: tuple[str, ...] = ("voting", "open", "scheduled")) -> Challenge:
+                           states: tuple[str, ...] = ("voting", "open", "scheduled"),
+                           none: str = "challenges.errors.none_open") -> Challenge:
     """The newest challenge in the first of `states` that has one (what a command without `id=` means)."""
     for state in states:
         found = await repo.in_community(community.id, (state,), limit=1)
         if found:
             return found[0]
-    raise UserError("challenges.errors.none_open")
+    raise UserError(none)

@@ -96,7 +96,7 @@ class GalleryRoom(Room):
         if place.page > pages:
             raise UserError("challenges.errors.no_page", page=place.page, pages=pages)
         entries = await self.gallery.page(challenge.id, category, (place.page - 1) * size, size)
-        return views.page(challenge, place.to(place.page), entries, total, size, ctx.t)
+        return views.page(challenge, place.to(place.page, shared=False), entries, total, size, ctx.t)
 
     async def _challenge(self, ctx: Context, challenge_id: int | None) -> Challenge:
         if challenge_id:

@@ -40,8 +40,9 @@ class Place:
             return None
         return cls(int(parts[0]), int(parts[1]), max(int(parts[2]), 1), parts[3] == "s")
 
-    def to(self, page: int, *, shared: bool = False) -> Place:
-        return Place(self.challenge_id, self.category, page, shared)
+    def to(self, page: int, *, shared: bool | None = None) -> Place:
+        """Another page of the same gallery, shared or not as this one unless told."""
+        return Place(self.challenge_id, self.category, page, self.shared if shared is None else shared)
 
 
 def category_name(challenge: Challenge, index: int) -> str:
@@ -78,4 +79,4 @@ def watched(challenge: Challenge, place: Place, entry: Entry, t: Translator) -> 
                      maker=entry.maker, runtime=format_runtime(entry.runtime_seconds))])
     return Message(text, buttons=(Button(t.s("challenges.gallery.vote", entry=entry.id), VOTE_ACTION, str(entry.id),
                                          ButtonStyle.PRIMARY),
-                                  Button(t.s("challenges.watch.next"), WATCH_ACTION, place.to(1).arg)))
+                                  Button(t.s("challenges.watch.next"), WATCH_ACTION, place.to(1, shared=False).arg)))

@@ -65,7 +65,7 @@ class JuryRoom(Room):
 
     @command("score", Option("entry", int, required=True, positional=True, min_value=1),
              Option("score", int, required=True, positional=True, min_value=1, max_value=10),
-             Option("note", positional=True, greedy=True, max_length=NOTE_LIMIT))
+             Option("note", positional=True, greedy=True, max_length=NOTE_LIMIT), private=True)
     async def score(self, ctx: Context, entry: int, score: int, note: str | None) -> None:
         """A juror's score; told privately, kept secret until the results."""
         found = await self.repo.entry(entry)
