@@ -66,7 +66,7 @@ class Outbox:
         # The send in flight on each platform (its target) until its outcome is recorded.
         self._sending: dict[str, tuple[str, asyncio.Event]] = {}
         # Real time only: in virtual time (scripts, tests) messages go at once, in a fixed order.
-        self.pacing = Pacing(lambda name: platforms[name].pace if name in platforms else None, enabled=not inline)
+        self.pacing = Pacing(lambda name: platforms[name].pacer if name in platforms else None, enabled=not inline)
 
     @property
     def can_deliver(self) -> bool:
@@ -276,8 +276,8 @@ class Outbox:
         while not self._stopping:
             wakeup.clear()
             await self._flush_platform(name)
-            if self._closing:
-                return  # what was due is delivered
+            if self._closing and self.pacing.resume_in(name) is None:
+                return  # what was due is delivered (a chat held by its pace is waited for, within the grace)
             wait = await self._next_due(name)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))

@@ -77,12 +77,14 @@ class Pacer:
         """Seconds before the bot may send anything more (0: now)."""
         return self.overall.wait(self.clock()) if self.overall is not None else 0.0
 
-    def sent(self, target: str, private: bool) -> None:
+    def sent(self, target: str, private: bool, count: int = 1) -> None:
+        """`count` messages went to `target` just now (whoever sent them: the outbox or an answer)."""
         now = self.clock()
-        for window in self._windows(target, private):
-            window.note(now)
-        if self.overall is not None:
-            self.overall.note(now)
+        for _ in range(count):
+            for window in self._windows(target, private):
+                window.note(now)
+            if self.overall is not None:
+                self.overall.note(now)
         if len(self.chats) > 1000:  # forget chats quiet for a whole period, so memory stays flat
             self.chats = {key: windows for key, windows in self.chats.items()
                           if not all(window.idle(now) for window in windows)}
@@ -112,20 +114,20 @@ def _span(count: int, rate: Rate) -> float:
 
 
 class Pacing:
-    """The outbox's side: a Pacer per platform, and the chats held at their limit until they may take
-    messages again (their rows are left out of the due pages meanwhile)."""
+    """The outbox's side: each platform's Pacer (which the platform feeds with every message it sends,
+    answers included), and the chats held at their limit until they may take messages again (their rows
+    are left out of the due pages meanwhile)."""
 
-    def __init__(self, pace_of: Callable[[str], Pace | None], *, enabled: bool) -> None:
-        self.pace_of = pace_of
+    def __init__(self, pacer_of: Callable[[str], Pacer | None], *, enabled: bool) -> None:
+        self.pacer_of = pacer_of
         self.enabled = enabled
         self.stopping = False  # set on a hurried stop: nothing waits for the overall limit any more
-        self._pacers: dict[str, Pacer] = {}
         self._held: dict[str, dict[str, float]] = {}  # platform -> target -> time.monotonic() it may send
 
     async def admit(self, name: str, target: str, private: bool) -> bool:
         """Whether a message to `target` may go now. A chat at its limit is held; when the bot as a whole
         is at its limit, the send waits (every chat would)."""
-        pacer = self._pacer(name)
+        pacer = self.pacer_of(name) if self.enabled else None
         if pacer is None:
             return True
         if (wait := pacer.chat_wait(target, private)) > 0:
@@ -133,7 +135,6 @@ class Pacing:
             return False
         while (wait := pacer.overall_wait()) > 0 and not self.stopping:
             await asyncio.sleep(wait)
-        pacer.sent(target, private)  # the slot is used whatever the outcome: a refused send counts too
         return True
 
     def held(self, name: str) -> list[str]:
@@ -152,13 +153,5 @@ class Pacing:
         return max(0.0, min(held.values()) - time.monotonic()) if held else None
 
     def drain_seconds(self, name: str, backlog: Iterable[tuple[bool, int]]) -> float:
-        pace = self.pace_of(name)
-        return drain_seconds(pace, backlog) if pace else 0.0
-
-    def _pacer(self, name: str) -> Pacer | None:
-        pace = self.pace_of(name) if self.enabled else None
-        if not pace:
-            return None
-        if name not in self._pacers:
-            self._pacers[name] = Pacer(pace)
-        return self._pacers[name]
+        pacer = self.pacer_of(name)
+        return drain_seconds(pacer.pace, backlog) if pacer is not None else 0.0

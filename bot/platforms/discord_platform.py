@@ -19,7 +19,7 @@ from discord import app_commands
 
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef, UserRef
-from bot.pacing import Pace, Rate
+from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
@@ -93,7 +93,7 @@ class DiscordPlatform(Platform):
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
         self._library = LibrarySettings(self.settings)
-        self.pace = discord_pace(self.settings)
+        self.pacer = Pacer(discord_pace(self.settings))
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -196,7 +196,7 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"{chat_id!r} is not a Discord channel or server id", permanent=True)
         guild = client.get_guild(int(chat_id))
         channel: Any = pick_channel(guild, kind, self.settings) if guild else await self._channel(chat_id)
-        sent = await self._post(channel, message, nonce)
+        sent = await self._post(channel, message, nonce, paced_as=(chat_id, False))
         if kind == "showcase" and message.card is not None and self.settings.threads:
             await self._open_thread(channel, sent, message.card.title)
         return MessageRef(PLATFORM, str(channel.id), str(sent.id))
@@ -207,7 +207,7 @@ class DiscordPlatform(Platform):
         try:
             user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
             channel = user.dm_channel or await user.create_dm()
-            sent = await self._post(channel, message, nonce)
+            sent = await self._post(channel, message, nonce, paced_as=(user_id, True))
         except DeliveryError as exc:
             if exc.permanent:
                 return None  # they closed their DMs; the reason is logged
@@ -234,8 +234,10 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"Discord channel {chat_id} is gone or hidden from the bot",
                                 permanent=True) from exc
 
-    async def _post(self, channel: Any, message: Message, nonce: str | None = None) -> discord.Message:
-        """Post each part; with a nonce each part carries its own (Discord returns an already posted part)."""
+    async def _post(self, channel: Any, message: Message, nonce: str | None,
+                    paced_as: tuple[str, bool]) -> discord.Message:
+        """Post each part; with a nonce each part carries its own (Discord returns an already posted part).
+        Each part posted counts against the pace of `paced_as` (the outbox's target, private or not)."""
         sent: discord.Message | None = None
         for index, part in enumerate(render(message)):
             extra = {"nonce": f"{nonce}.{index}"} if nonce else {}
@@ -249,6 +251,8 @@ class DiscordPlatform(Platform):
             except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError) as exc:
                 # It may have been posted; the nonce makes sending again safe.
                 raise DeliveryError(f"Discord send in {channel} failed: {exc}", uncertain=True) from exc
+            if self.pacer is not None:
+                self.pacer.sent(*paced_as)
         assert sent is not None
         return sent
 

@@ -31,7 +31,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
 from bot.models import Link, Message, MessageRef, UserRef
-from bot.pacing import Pace, Rate
+from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
@@ -71,7 +71,7 @@ class TelegramPlatform(Platform):
                                                 group_max_rate=settings.group_max_rate,
                                                 max_retries=settings.max_retries)))
         self.application: PtbApp = builder.build()
-        self.pace = telegram_pace(settings)
+        self.pacer = Pacer(telegram_pace(settings))
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._app: App | None = None
         self._running = False
@@ -273,12 +273,19 @@ class TelegramPlatform(Platform):
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
                                                message_thread_id=thread_id)
+            self._paced(chat_id)
         if attachment is not None:
             last = await self.bot.send_document(chat_id, attachment.data, filename=attachment.filename,
                                                 caption=caption, parse_mode=ParseMode.HTML,
                                                 reply_markup=markup, message_thread_id=thread_id)
+            self._paced(chat_id)
         assert last is not None
         return last
+
+    def _paced(self, chat_id: int | str) -> None:
+        """One message more to this chat, for the outbox's pace (a user's id is their private chat's)."""
+        if self.pacer is not None:
+            self.pacer.sent(str(chat_id), int(chat_id) > 0)
 
     async def send_private(self, user_id: str, message: Message, *, zone: str,
                            nonce: str | None = None) -> MessageRef | None:
@@ -296,6 +303,7 @@ class TelegramPlatform(Platform):
             # An edit replaces one message: what does not fit its limit is cut at a line boundary.
             await self.bot.edit_message_text(chunks[0], int(ref.chat_id), int(ref.message_id),
                                              parse_mode=ParseMode.HTML, reply_markup=markup)
+            self._paced(ref.chat_id)
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
