@@ -20,6 +20,7 @@ from bot.platforms.discord_platform import create as create_discord
 from bot.platforms.telegram_platform import create as create_telegram
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
+from tests.discord_round import settled, voting_round
 from tests.discord_support import answer, discord_config, eventually, make_guild, user
 from tests.telegram_harness import shown, telegram_config, to_chat
 
@@ -171,3 +172,27 @@ async def test_a_burst_of_announcements_is_paced_under_telegrams_real_limits(tmp
     assert sum(fake.limit_hits.values()) == 0
     assert posted == 20  # twenty a minute in a group: the rest wait their turn instead of meeting a 429
     assert waiting == 3 and 0 < seconds <= 60
+
+
+async def test_a_close_whose_recount_fails_midway_runs_on_the_stored_votes_and_says_so(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake, voting_round(fake, tmp_path / "bot.sqlite3", entries=6, voters=3) as round_:
+        first, *others = sorted(round_.cards)
+        for voter in round_.voters:  # every voter's star on the first card reaches the bot
+            await fake.react(round_.channel, round_.cards[first], voter, "⭐")
+        await settled(round_.app, 3)
+        missed = round_.voters[0]  # stars the bot never heard, which only a recount can find
+        for entry in others:
+            fake.seed_reactions(round_.cards[entry], "⭐", [missed])
+        down = "|".join(round_.cards[entry] for entry in others[2:])  # Discord stops answering for the last three
+        outage = fake.fail_after("GET", rf"/messages/({down})/reactions/", after=0)
+        await round_.app.scheduler.advance_to(START + timedelta(days=7))
+        general = round_.channel
+        await eventually(lambda: any("Results of challenge #1" in str(m.get("content"))
+                                     for m in fake.messages_in(general)), timeout=10)
+        texts = [str(m.get("content")) for m in fake.messages_in(general)]
+    results = next(text for text in texts if "Results of challenge #1" in text)
+    notice = next(text for text in texts if "could not be recounted" in text)
+    assert "Film 1” by maker0 — votes: 3" in results  # the stored votes stand
+    assert outage.refused == 3 and "3 entry cards could not be recounted" in notice
+    recounted = [entry for entry in others if f"Film {entry}” by maker{entry - 1} — votes: 1" in results]
+    assert recounted == others[:2]  # the cards read before the outage were recounted, the rest kept
