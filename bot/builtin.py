@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class Builtin(Cog):
     name = "core"
 
-    @command("help", Option("command", positional=True, greedy=True))
+    @command("help", Option("command", positional=True, greedy=True), quiet=True)
     async def help(self, ctx: Context, command: str | None) -> None:
         if command:
             await ctx.reply(self._one(ctx, command.removeprefix("/").lower()))
@@ -50,7 +50,7 @@ class Builtin(Cog):
     async def start(self, ctx: Context, payload: str | None) -> None:
         await ctx.reply(ctx.t("core.start", name=ctx.person.display_name))
 
-    @command("timezone", Option("zone", positional=True))
+    @command("timezone", Option("zone", positional=True), quiet=True)
     async def timezone(self, ctx: Context, zone: str | None) -> None:
         if zone is None:
             await ctx.reply(ctx.t("core.timezone.current", zone=ctx.zone))

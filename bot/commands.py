@@ -51,6 +51,7 @@ class Command:
     hidden: bool = False
     form: tuple[str, ...] = ()     # options a platform may ask for in a form (a Discord modal); () = no form
     private: bool = False          # refusals go to the speaker alone (the command is about them: a juror's score)
+    quiet: bool = False            # every answer is for the speaker alone where the platform can (Discord ephemeral)
 
     @property
     def group(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 Content = Text | Message
+POST_WAIT = 1.5  # seconds to wait for an announcement's delivery before answering without its link
 
 
 @dataclass
@@ -37,6 +39,23 @@ class Context:
         ref = platform.parse_user(text) if platform is not None else plain_user_ref(text)
         return await self.app.directory.find_person(self.account.platform, ref)
 
+    async def link_to(self, tag: str, wait: float = POST_WAIT) -> str | None:
+        """A link to the message tagged `tag` on the speaker's platform (a card just announced), waiting a
+        moment for its delivery; None if it is not posted by then, or where answers are seen by others
+        too (they see the post itself; and there a wait would hold up the chat's other updates)."""
+        platform = self.app.platforms.get(self.account.platform)
+        if platform is None or not platform.private_answers:
+            return None
+        loop = asyncio.get_running_loop()
+        until = loop.time() + wait
+        while True:
+            refs = [ref for ref in await self.app.sent.refs_with_tag(tag) if ref.platform == platform.name]
+            if refs:
+                return platform.message_link(refs[-1])
+            if loop.time() >= until or not await self.app.outbox.pending_with_tag(tag, platform.name):
+                return None
+            await asyncio.sleep(0.05)
+
     @property
     def can_read_local_files(self) -> bool:
         """Whether the speaker may name files on the bot's own machine (they sit at it: the console)."""
@@ -57,6 +76,10 @@ class Context:
         ref = await self.responder.reply_private(_message(content), zone=self.zone)
         await self._remember(ref, tag)
         return ref
+
+    async def reply_quiet(self, content: Content) -> MessageRef | None:
+        """An answer for the speaker alone where the platform can (see Responder.reply_quiet)."""
+        return await self.responder.reply_quiet(_message(content), zone=self.zone)
 
     async def update(self, content: Content) -> MessageRef | None:
         """Show `content` in place of the message whose button was pressed (a page turned); a command,

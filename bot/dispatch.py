@@ -63,11 +63,14 @@ class Dispatcher:
         community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space, inv.handle)
         t = self.app.translator(community.language)
         zone = person.zone or community.zone
-        responder = GuardedResponder(inv.responder)
+        guarded = GuardedResponder(inv.responder)
+        responder: GuardedResponder = guarded
         command: Command | None = None
         with counting_commits() as commits:
             try:
                 command, args = self._parse(inv)
+                if command.quiet:
+                    responder = QuietResponder(inv.responder)
                 if command.admin and not inv.is_admin:
                     raise UserError("errors.admin_only")
                 ctx = Context(self.app, community, person, inv.account, inv.chat, inv.is_admin, t, responder,
@@ -83,13 +86,13 @@ class Dispatcher:
                 command = exc.command if isinstance(exc, _WithCommand) else command
                 if isinstance(exc, UsageError) and command is not None:
                     text = text + "\n" + t("errors.usage", usage=command.usage())
-                await _answer(responder, Message(text), zone, private=command is not None and command.private)
+                await _answer(guarded, Message(text), zone, private=command is not None and command.private)
             except Exception as exc:
                 await self.app.on_error(exc, Failure("command", command.name if command else inv.command or "?",
                                                      platform=inv.chat.platform, community_id=community.id))
                 # What was committed stays: the apology must not say that nothing was saved.
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
-                await _answer(responder, Message(t(apology)), zone)
+                await _answer(guarded, Message(t(apology)), zone)
 
     def _parse(self, inv: Invocation) -> tuple[Command, dict[str, Any]]:
         registry = self.app.registry
@@ -185,6 +188,16 @@ class GuardedResponder:
         except Exception as exc:
             raise ReplyFailed() from exc
 
+    async def reply_quiet(self, message: Message, *, zone: str) -> MessageRef | None:
+        quiet = getattr(self.inner, "reply_quiet", None)  # a responder without it answers plainly
+        try:
+            if quiet is None:
+                return await self.inner.reply(message, zone=zone)
+            ref: MessageRef | None = await quiet(message, zone=zone)
+            return ref
+        except Exception as exc:
+            raise ReplyFailed() from exc
+
     async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         try:
             await self.inner.update(ref, message, zone=zone)
@@ -195,13 +208,21 @@ class GuardedResponder:
         return getattr(self.inner, name)  # platform extras (Discord's finish, forms)
 
 
+class QuietResponder(GuardedResponder):
+    """The responder of a quiet command: its replies are for the speaker alone where the platform can."""
+
+    async def reply(self, message: Message, *, zone: str) -> MessageRef | None:
+        return await self.reply_quiet(message, zone=zone)
+
+
 async def _answer(responder: GuardedResponder, message: Message, zone: str, *, private: bool = False) -> None:
-    """An error's answer; if even that cannot be sent there is nobody left to tell, so it is logged."""
+    """An error's answer, for the speaker alone (a refusal is nobody else's business); if even that cannot
+    be sent there is nobody left to tell, so it is logged."""
     try:
         if private:
             await responder.reply_private(message, zone=zone)
         else:
-            await responder.reply(message, zone=zone)
+            await responder.reply_quiet(message, zone=zone)
     except ReplyFailed as exc:
         log.warning("an error message could not be sent either: %r", exc.__cause__)
 

@@ -218,6 +218,11 @@ class Responder(Protocol):
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None: ...
 
+    async def reply_quiet(self, message: Message, *, zone: str) -> MessageRef | None:
+        """An answer for the speaker alone where the platform can show it so in place (Discord's ephemeral
+        reply); elsewhere a plain reply (Telegram sends it as a silent reply to their message)."""
+        ...
+
     async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         """Replace the message a pressed button sits on (`ref`), seen by whoever saw it (one person for a
         private or ephemeral one)."""

@@ -114,6 +114,11 @@ class Outbox:
     def _after(self, tx: Tx) -> None:
         tx.after_commit(self.flush if self.inline else self.wake)
 
+    async def pending_with_tag(self, tag: str, platform: str) -> bool:
+        """Whether a message tagged `tag` is still waiting for delivery on `platform`."""
+        return await self.db.fetchval("SELECT EXISTS (SELECT 1 FROM outbox WHERE tag = ? AND platform = ? AND "
+                                      "status = 'pending')", (tag, platform)) == 1
+
     # -- delivering -------------------------------------------------------------------------------------------
 
     def wake(self) -> None:

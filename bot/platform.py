@@ -40,6 +40,9 @@ class Platform(Protocol):
     idempotent_sends: bool = False
     # True when whoever types sits at the machine the bot runs on (the console): only they may name its files.
     local_files: bool = False
+    # True when a quiet answer is seen by the speaker alone (Discord's ephemeral replies): a receipt there
+    # links to the public post it is about, since nobody else sees the receipt.
+    private_answers: bool = False
     # The published sending limits the outbox paces deliveries by, fed with every message the platform
     # sends (None: no limits, send as fast as it takes them).
     pacer: Pacer | None = None
@@ -79,6 +82,10 @@ class Platform(Protocol):
     def parse_user(self, text: str) -> UserRef:
         """Someone named in a command (`@alice`, an id, a pasted mention), as this platform writes them."""
         return plain_user_ref(text)
+
+    def message_link(self, ref: MessageRef) -> str | None:
+        """A link that opens this message in the platform's app; None when it has none."""
+        return None
 
     def watermark(self, chat_id: str) -> str | None:
         """The newest message id known in a chat, taken before a send whose outcome may stay unknown."""

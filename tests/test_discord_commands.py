@@ -33,6 +33,7 @@ async def app(fake: FakeDiscord, guild: Guild, tmp_path: Path) -> AsyncIterator[
 
 async def share(fake: FakeDiscord, guild: Guild, who: str, link: str, title: str, **more: str) -> str:
     data = await answer(fake, guild, who, "share", {"link": link, "title": title, **more})
+    assert data["flags"] == EPHEMERAL  # the channel gets one post: the card
     return str(data["content"])
 
 
@@ -64,9 +65,10 @@ async def test_commands_are_synced_to_the_guild_with_typed_options(fake: FakeDis
 async def test_share_stores_replies_and_announces_with_a_thread(fake: FakeDiscord, guild: Guild,
                                                                 app: App) -> None:
     content = await share(fake, guild, "ana", "https://vimeo.com/76979871", "Night Bus", runtime="4:30")
-    assert content == "Film #1 “Night Bus” is shared. Thank you!"
     showcase = guild.channel("showcase")
     posted = await fake.wait_for_request("POST", rf"/channels/{showcase.id}/messages$")
+    card_link = f"https://discord.com/channels/{guild.id}/{showcase.id}/{posted.response['id']}"
+    assert content == f"Film #1 “Night Bus” is shared: [see the card]({card_link}). Thank you!"
     embed = posted.json["embeds"][0]
     assert embed["title"] == "Night Bus" and embed["url"] == "https://vimeo.com/76979871"
     assert {"name": "Runtime", "value": "4:30", "inline": True} in embed["fields"]
@@ -134,7 +136,7 @@ async def test_admin_command_refused_privately_for_non_admins(fake: FakeDiscord,
     assert refused["content"] == "Only community admins may use this command."
     assert refused["flags"] == EPHEMERAL
     by_permission = await answer(fake, guild, "mo", "purge")  # Manage Server
-    assert by_permission["content"] == "Purged." and not by_permission.get("flags")
+    assert by_permission["content"] == "Purged." and by_permission["flags"] == EPHEMERAL  # an admin's receipt
     by_role = await answer(fake, guild, "cleo", "purge")  # role "curators" in [discord] admin_roles
     assert by_role["content"] == "Purged."
 

@@ -118,5 +118,8 @@ class ConsoleResponder:
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
         return self.platform.post(f"@{self.user}", message, zone)
 
+    async def reply_quiet(self, message: Message, *, zone: str) -> MessageRef | None:
+        return self.platform.post(self.chat, message, zone)  # the console has no "only you" in a chat
+
     async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         await self.platform.edit(ref, message, zone=zone)

@@ -4,7 +4,6 @@ button presses (one persistent handler for every custom id) and raw reaction eve
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -50,7 +49,7 @@ class Incoming:
         await self._run(interaction, cmd, values)
 
     async def _run(self, interaction: discord.Interaction, cmd: Command, values: dict[str, Any]) -> None:
-        responder = await self._responder(interaction)
+        responder = await self._responder(interaction, quiet=cmd.quiet)
         try:
             attachment = await self._take_attachment(cmd, values)
             self.names[interaction.user.id] = display_name(interaction.user)
@@ -59,7 +58,7 @@ class Incoming:
                              responder=responder, command=cmd.name, options=values,
                              is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction),
                              attachment=attachment, handle=interaction.user.name)
-            await self.app.dispatcher.command(_private_refusals(inv, cmd))
+            await self.app.dispatcher.command(inv)
         finally:
             await responder.finish(self._done_text(interaction))
 
@@ -91,8 +90,8 @@ class Incoming:
         t = self.app.translator(self.app.config.bot.language)
         await interaction.response.send_message(t.s("discord.stale_form"), ephemeral=True)
 
-    async def _responder(self, interaction: discord.Interaction) -> InteractionResponder:
-        responder = InteractionResponder(interaction, defer_after=self.defer_after)
+    async def _responder(self, interaction: discord.Interaction, *, quiet: bool = False) -> InteractionResponder:
+        responder = InteractionResponder(interaction, defer_after=self.defer_after, quiet=quiet)
         if self.defer_after <= 0:
             await responder.defer()
         return responder
@@ -166,26 +165,3 @@ class Incoming:
             return self.names[payload.user_id]
         user = self.client.get_user(payload.user_id)
         return display_name(user) if user is not None else None
-
-
-def _private_refusals(inv: Invocation, cmd: Command) -> Invocation:
-    """A non-admin's admin command is refused by the core; make that refusal ephemeral."""
-    if not cmd.admin or inv.is_admin:
-        return inv
-    return replace(inv, responder=_PrivateResponder(inv.responder))
-
-
-class _PrivateResponder:
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    async def reply(self, message: Any, *, zone: str) -> MessageRef | None:
-        ref: MessageRef | None = await self.inner.reply_private(message, zone=zone)
-        return ref
-
-    async def reply_private(self, message: Any, *, zone: str) -> MessageRef | None:
-        ref: MessageRef | None = await self.inner.reply_private(message, zone=zone)
-        return ref
-
-    async def update(self, ref: MessageRef, message: Any, *, zone: str) -> None:
-        await self.inner.update(ref, message, zone=zone)

@@ -85,6 +85,7 @@ class DiscordClient(discord.Client):
 class DiscordPlatform(Platform):
     name = PLATFORM
     idempotent_sends = True  # a resend with the row's nonce returns the message already posted
+    private_answers = True  # ephemeral replies
 
     def __init__(self, config: Config) -> None:
         self.settings = config.discord
@@ -301,6 +302,12 @@ class DiscordPlatform(Platform):
                         ref.chat_id)
             raise UnreadableMessage(f"no permission to read channel {ref.chat_id}") from exc
         return [user_id for user_id in found if user_id != me]
+
+    def message_link(self, ref: MessageRef) -> str | None:
+        channel = self.client.get_channel(int(ref.chat_id)) if self.client and ref.chat_id.isdigit() else None
+        guild = getattr(channel, "guild", None)
+        where = str(guild.id) if guild is not None else "@me"
+        return f"https://discord.com/channels/{where}/{ref.chat_id}/{ref.message_id}"
 
     def parse_user(self, text: str) -> UserRef:
         """A pasted mention (`<@123>`, `<@!123>`) names the account; anything else is a name or an id."""

@@ -22,8 +22,10 @@ DEFER_AFTER = 2.0
 
 
 class InteractionResponder:
-    def __init__(self, interaction: discord.Interaction, *, defer_after: float = DEFER_AFTER) -> None:
+    def __init__(self, interaction: discord.Interaction, *, defer_after: float = DEFER_AFTER,
+                 quiet: bool = False) -> None:
         self.interaction = interaction
+        self.quiet = quiet  # a quiet command's "thinking" message is ephemeral too, as its answer will be
         self._lock = asyncio.Lock()
         self._thinking = False  # deferred with a public "thinking" message not yet filled
         # A timer handle, not a task: most handlers answer well before it fires.
@@ -35,6 +37,9 @@ class InteractionResponder:
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
         return await self._answer(message, private=True)
+
+    async def reply_quiet(self, message: Message, *, zone: str) -> MessageRef | None:
+        return await self._answer(message, private=True)  # ephemeral: only the one who asked sees it
 
     async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         """The pressed message changes in place, ephemeral or not: the interaction's own edit (the
@@ -74,7 +79,7 @@ class InteractionResponder:
                 return
             thinking = self.interaction.type is discord.InteractionType.application_command
             with contextlib.suppress(discord.HTTPException):
-                await response.defer(thinking=thinking)
+                await response.defer(thinking=thinking, ephemeral=self.quiet and thinking)
                 self._thinking = thinking
 
     async def _answer(self, message: Message, *, private: bool) -> MessageRef | None:
@@ -93,7 +98,7 @@ class InteractionResponder:
             return MessageRef(PLATFORM, channel_id, str(sent.message_id))
         if self._thinking:
             self._thinking = False
-            if private:
+            if private and not self.quiet:
                 # A follow-up would fill the public "thinking" message and lose the ephemeral flag.
                 await interaction.delete_original_response()
         followup = await interaction.followup.send(**part.kwargs(), ephemeral=private, wait=True)

@@ -106,7 +106,7 @@ class UpdateRouter:
         is_admin = await self.admins.is_admin(chat, user.id) or (
             message.sender_chat is not None and message.sender_chat.id == chat.id)  # an anonymous admin
         responder = self.platform.responder(chat, user, display_name(user), message.message_thread_id
-                                            if message.is_topic_message else None)
+                                            if message.is_topic_message else None, message.message_id)
         await self.app.dispatcher.command(Invocation(
             account=Account(PLATFORM, str(user.id)), display_name=display_name(user), chat=chat_ref(chat),
             responder=responder, text=text, is_admin=is_admin, space=space_of(chat),
@@ -138,7 +138,8 @@ class UpdateRouter:
             return  # a button under an inline-mode message: the bot never sends those
         chat, user = message.chat, query.from_user
         custom_id = await self.platform.inbox.expand(query.data)
-        responder = self.platform.responder(chat, user, display_name(user), None)
+        thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
+        responder = self.platform.responder(chat, user, display_name(user), thread)
         await self.app.dispatcher.button(ButtonPress(
             Account(PLATFORM, str(user.id)), display_name(user), chat_ref(chat),
             MessageRef(PLATFORM, str(chat.id), str(message.message_id)), custom_id, responder,

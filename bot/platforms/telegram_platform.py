@@ -17,12 +17,12 @@ import asyncio
 import contextlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from telegram import Bot, Chat, InlineKeyboardMarkup, Update, User
+from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update, User
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -224,6 +224,12 @@ class TelegramPlatform(Platform):
             return UserRef(user_id=value.removeprefix("tg://user?id="))
         return plain_user_ref(value)
 
+    def message_link(self, ref: MessageRef) -> str | None:
+        """Supergroups (ids -100…) have t.me/c links, opened by their members; basic groups have none."""
+        if ref.chat_id.startswith("-100"):
+            return f"https://t.me/c/{ref.chat_id.removeprefix('-100')}/{ref.message_id}"
+        return None
+
     def watermark(self, chat_id: str) -> str | None:
         newest = self._newest.get(chat_id)
         return None if newest is None else str(newest)
@@ -240,10 +246,10 @@ class TelegramPlatform(Platform):
     # -- sending ---------------------------------------------------------------------------------------------
 
     async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
-                   nonce: str | None = None, thread_id: int | None = None) -> MessageRef:
+                   nonce: str | None = None, where: Where | None = None) -> MessageRef:
         markup = await self._keyboard(message)
         try:
-            sent = await self._send_chunks(int(chat_id), message, zone, markup, thread_id)
+            sent = await self._send_chunks(int(chat_id), message, zone, markup, where or Where())
         except (Forbidden, BadRequest) as exc:
             log.warning("Telegram: cannot send to chat %s: %s", chat_id, exc)
             raise DeliveryError(f"Telegram refused a message to chat {chat_id}: {exc}",
@@ -257,8 +263,9 @@ class TelegramPlatform(Platform):
         return MessageRef(PLATFORM, str(sent.chat_id), str(sent.message_id))
 
     async def _send_chunks(self, chat_id: int, message: Message, zone: str,
-                           markup: InlineKeyboardMarkup | None, thread_id: int | None) -> TgMessage:
-        """Text chunks in order, the keyboard on the last; a file last, with the text as caption if short."""
+                           markup: InlineKeyboardMarkup | None, where: Where) -> TgMessage:
+        """Text chunks in order, the keyboard on the last; a file last, with the text as caption if short.
+        The first part answers the message `where` names (a reply), every part stays in its topic."""
         attachment = message.attachment
         chunks = telegram_render.render_chunks(message, zone)
         caption: str | None = None
@@ -273,12 +280,13 @@ class TelegramPlatform(Platform):
             await self._pace(chat_id)
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
-                                               message_thread_id=thread_id)
+                                               **where.kwargs(first=last is None))
         if attachment is not None:
             await self._pace(chat_id)
-            last = await self.bot.send_document(chat_id, attachment.data, filename=attachment.filename,
-                                                caption=caption, parse_mode=ParseMode.HTML,
-                                                reply_markup=markup, message_thread_id=thread_id)
+            send_file = self.bot.send_photo if attachment.mime_type.startswith("image/") else self.bot.send_document
+            last = await send_file(chat_id, attachment.data, filename=attachment.filename, caption=caption,
+                                   parse_mode=ParseMode.HTML, reply_markup=markup,
+                                   **where.kwargs(first=last is None))
         assert last is not None
         return last
 
@@ -325,8 +333,10 @@ class TelegramPlatform(Platform):
 
     # -- answering the person who spoke ----------------------------------------------------------------------
 
-    def responder(self, chat: Chat, user: User, name: str, thread_id: int | None) -> TelegramResponder:
-        return TelegramResponder(self, chat.id, chat.type == Chat.PRIVATE, user.id, name, thread_id)
+    def responder(self, chat: Chat, user: User, name: str, thread_id: int | None = None,
+                  reply_to: int | None = None) -> TelegramResponder:
+        return TelegramResponder(self, chat.id, chat.type == Chat.PRIVATE, user.id, name,
+                                 Where(thread_id, None if chat.type == Chat.PRIVATE else reply_to))
 
     async def start_note(self, chat_id: int, name: str, zone: str) -> None:
         """Tell a group that someone must start a private chat with the bot first, with a deep link."""
@@ -336,6 +346,25 @@ class TelegramPlatform(Platform):
         await self.send(str(chat_id), Message(t("telegram.start_first", name=name, link=link)), zone=zone)
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where in a chat an answer goes: the forum topic it was asked in, in reply to the asking message
+    (a group only; a private chat is one conversation), silently for a note to one person."""
+
+    thread_id: int | None = None
+    reply_to: int | None = None
+    silent: bool = False
+
+    def kwargs(self, *, first: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"message_thread_id": self.thread_id}
+        if first and self.reply_to is not None:
+            # The asking message may be deleted by then: the answer still goes, just not as a reply.
+            out["reply_parameters"] = ReplyParameters(self.reply_to, allow_sending_without_reply=True)
+        if self.silent:
+            out["disable_notification"] = True
+        return out
+
+
 @dataclass
 class TelegramResponder:
     platform: TelegramPlatform
@@ -343,10 +372,15 @@ class TelegramResponder:
     private: bool
     user_id: int
     name: str
-    thread_id: int | None
+    where: Where
 
     async def reply(self, message: Message, *, zone: str) -> MessageRef | None:
-        return await self.platform.send(str(self.chat_id), message, zone=zone, thread_id=self.thread_id)
+        return await self.platform.send(str(self.chat_id), message, zone=zone, where=self.where)
+
+    async def reply_quiet(self, message: Message, *, zone: str) -> MessageRef | None:
+        """Telegram has no message only one person sees in a group: a reply to theirs, without a ping."""
+        return await self.platform.send(str(self.chat_id), message, zone=zone,
+                                        where=replace(self.where, silent=True))
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
         ref = await self.platform.send_private(str(self.user_id), message, zone=zone)

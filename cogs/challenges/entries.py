@@ -24,7 +24,7 @@ class EntriesRoom(Room):
 
     @command("submit", Option("film", required=True, positional=True, autocomplete="films"),
              Option("challenge", int, min_value=1), Option("title", max_length=200), Option("runtime"),
-             Option("category", max_length=logic.MAX_CATEGORY))
+             Option("category", max_length=logic.MAX_CATEGORY), quiet=True)
     async def submit(self, ctx: Context, film: str, challenge: int | None, title: str | None,
                      runtime: str | None, category: str | None) -> None:
         target = await (challenge_in(self.repo, ctx.community, challenge) if challenge else self._open_one(ctx))

@@ -21,7 +21,7 @@ class ThemesRoom(Room):
         self.app = app
         self.repo = repo
 
-    @command("theme suggest", Option("text", required=True, positional=True, greedy=True, max_length=200))
+    @command("theme suggest", Option("text", required=True, positional=True, greedy=True, max_length=200), quiet=True)
     async def theme_suggest(self, ctx: Context, text: str) -> None:
         theme = logic.check_theme(text)
         norm = logic.normalize_theme(theme)

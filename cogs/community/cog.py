@@ -29,7 +29,7 @@ class CommunityCog(Cog):
     async def cog_load(self) -> None:
         self.repo = LinkRepository(self.app.db)
 
-    @command("link", Option("code", positional=True), Option("confirm", bool))
+    @command("link", Option("code", positional=True), Option("confirm", bool), quiet=True)
     async def link(self, ctx: Context, code: str | None, confirm: bool | None) -> None:
         if code is None:
             await self._issue(ctx)
@@ -111,7 +111,7 @@ class CommunityCog(Cog):
     async def press_keep(self, ctx: Context, arg: str) -> None:
         await ctx.reply_private(ctx.t("community.link.kept"))
 
-    @command("unlink")
+    @command("unlink", quiet=True)
     async def unlink(self, ctx: Context) -> None:
         accounts = await self.app.directory.accounts_of(ctx.person.id)
         if len(accounts) < 2:

@@ -24,7 +24,7 @@ class ExchangeCommands(FeedbackBase):
 
     # -- asking -------------------------------------------------------------------------------------------------
 
-    @command("feedback request", FILM)
+    @command("feedback request", FILM, quiet=True)
     async def request(self, ctx: Context, film: str) -> None:
         target = await self.film_from(ctx, film)
         if target.person_id != ctx.person.id:
@@ -54,7 +54,7 @@ class ExchangeCommands(FeedbackBase):
         await ctx.reply(ctx.t(key, id=target.id, title=target.title, wanted=settings.critiques_per_request,
                               cost=cost, balance=balance))
 
-    @command("feedback credits")
+    @command("feedback credits", quiet=True)
     async def credits(self, ctx: Context) -> None:
         community, person = ctx.community.id, ctx.person.id
         balance = await self.repo.balance(community, person)
@@ -69,7 +69,7 @@ class ExchangeCommands(FeedbackBase):
 
     # -- reviewing ----------------------------------------------------------------------------------------------
 
-    @command("feedback next")
+    @command("feedback next", quiet=True)
     async def next(self, ctx: Context) -> None:
         queue = await self.repo.queue(ctx.community.id)
         order = logic.fair_order(queue, ctx.person.id, await self.repo.seen_by(ctx.person.id))
@@ -85,7 +85,7 @@ class ExchangeCommands(FeedbackBase):
         await ctx.reply(Message(text, card=film_card(film, ctx.t),
                                 buttons=(Button(ctx.t.s("feedback.button.skip"), "feedback.skip", str(film.id)),)))
 
-    @command("feedback skip", FILM, Option("reason", max_length=300))
+    @command("feedback skip", FILM, Option("reason", max_length=300), quiet=True)
     async def skip(self, ctx: Context, film: str, reason: str | None) -> None:
         await self.skip_film(ctx, film, reason or "")
 
@@ -125,7 +125,7 @@ class ExchangeCommands(FeedbackBase):
 
     # On Discord, /feedback give <film> with no scores and no notes opens a form asking for them.
     @command("feedback give", FILM, *SCORES, Option("notes", max_length=6000), Option("anonymous", bool),
-             form=(*logic.DIMENSIONS, "notes"))
+             form=(*logic.DIMENSIONS, "notes"), quiet=True)
     async def give(self, ctx: Context, film: str, story: int | None, image: int | None, sound: int | None,
                    edit: int | None, notes: str | None, anonymous: bool | None) -> None:
         target = await self.reviewable(ctx, film)
@@ -178,7 +178,7 @@ class ExchangeCommands(FeedbackBase):
 
     # -- after the critique -------------------------------------------------------------------------------------
 
-    @command("feedback thanks", CRITIQUE)
+    @command("feedback thanks", CRITIQUE, quiet=True)
     async def thanks(self, ctx: Context, critique: int) -> None:
         await self.thank(ctx, critique)
 
@@ -203,7 +203,7 @@ class ExchangeCommands(FeedbackBase):
             await self.tell(tx, ctx, found.reviewer_id, Message(note), f"feedback.thanks:{found.id}")
         await ctx.reply(ctx.t("feedback.thanked", id=found.id))
 
-    @command("feedback show", CRITIQUE)
+    @command("feedback show", CRITIQUE, quiet=True)
     async def show(self, ctx: Context, critique: int) -> None:
         found = await self.critique_or_fail(ctx, critique)
         if ctx.person.id not in (found.maker_id, found.reviewer_id) and not ctx.is_admin:

@@ -22,7 +22,7 @@ USER = Option("user", required=True, positional=True)
 class ModerationCommands(FeedbackBase):
 
     @command("feedback report", CRITIQUE,
-             Option("reason", required=True, positional=True, greedy=True, max_length=500))
+             Option("reason", required=True, positional=True, greedy=True, max_length=500), quiet=True)
     async def report(self, ctx: Context, critique: int, reason: str) -> None:
         found = await self.critique_or_fail(ctx, critique)
         if found.removed:

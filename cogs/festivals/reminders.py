@@ -68,7 +68,7 @@ class ReminderJobs(FestivalsBase):
             tx, community, festival, deadline.fee_cents, job.key or f"f{job.id}", build
         )
 
-    @command("remind festivals", Option("category", max_length=40), Option("max_fee"))
+    @command("remind festivals", Option("category", max_length=40), Option("max_fee"), quiet=True)
     async def remind_festivals(self, ctx: Context, category: str | None, max_fee: str | None) -> None:
         cents = logic.parse_fee(max_fee)
         wanted = category.strip().lower() if category else None
@@ -87,7 +87,7 @@ class ReminderJobs(FestivalsBase):
             )
         )
 
-    @command("remind off")
+    @command("remind off", quiet=True)
     async def remind_off(self, ctx: Context) -> None:
         removed = await self.tracker.unsubscribe(ctx.community.id, ctx.person.id)
         await ctx.reply(ctx.t("festivals.remind.off" if removed else "festivals.remind.was_off"))

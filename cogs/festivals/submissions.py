@@ -23,7 +23,7 @@ class SubmissionCommands(FestivalsBase):
         Option("festival", required=True, positional=True, autocomplete="festivals"),
         Option("film", int, required=True, positional=True, autocomplete="films", min_value=1),
         Option("fee"),
-        Option("status", choices=logic.STATUSES),
+        Option("status", choices=logic.STATUSES), quiet=True,
     )
     async def submissions_add(
         self, ctx: Context, festival: str, film: int, fee: str | None, status: str | None
@@ -61,7 +61,7 @@ class SubmissionCommands(FestivalsBase):
             )
         )
 
-    @command("submissions list")
+    @command("submissions list", quiet=True)
     async def submissions_list(self, ctx: Context) -> None:
         mine = await self.tracker.submissions_of(ctx.community.id, ctx.person.id)
         if not mine:
@@ -85,7 +85,7 @@ class SubmissionCommands(FestivalsBase):
         "submissions set",
         Option("id", int, required=True, positional=True, min_value=1),
         Option("status", required=True, choices=logic.STATUSES),
-        Option("celebrate", bool),
+        Option("celebrate", bool), quiet=True,
     )
     async def submissions_set(self, ctx: Context, id: int, status: str, celebrate: bool | None) -> None:
         submission = await self._own(ctx, id)

@@ -9,7 +9,7 @@ from bot.cog import Cog, command, completer
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import CardField, Community, Message
+from bot.models import CardField, Community, Link, Message
 from bot.storage import Tx
 from cogs.films import logic
 from cogs.films.api import FILMS, CardExtra, ProfileExtra
@@ -66,11 +66,18 @@ class FilmsCog(Cog):
 
     @command("share", Option("link", required=True, positional=True),
              Option("title", required=True, positional=True, greedy=True),
-             Option("runtime"), Option("genre", autocomplete="genres"), Option("tags"), Option("logline"))
+             Option("runtime"), Option("genre", autocomplete="genres"), Option("tags"), Option("logline"),
+             quiet=True)
     async def share(self, ctx: Context, link: str, title: str, runtime: str | None, genre: str | None,
                     tags: str | None, logline: str | None) -> None:
+        """The card is the channel's one post; the maker alone gets the receipt, with a link to the card."""
         film = await self.create_film(ctx, link, title, runtime=runtime, genre=genre, tags=tags, logline=logline)
-        await ctx.reply(ctx.t("films.shared", id=film.id, title=film.title))
+        url = await ctx.link_to(f"films.film:{film.id}")
+        if url is None:
+            await ctx.reply(ctx.t("films.shared", id=film.id, title=film.title))
+            return
+        await ctx.reply(ctx.t("films.shared_link", id=film.id, title=film.title,
+                              card=Link(ctx.t.s("films.card_link"), url)))
 
     async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
@@ -169,7 +176,7 @@ class FilmsCog(Cog):
         lines = [ctx.t("films.search.header", words=words, count=len(found))]
         await ctx.reply(ctx.t.join(lines + [film_line(film, ctx.t) for film in found]))
 
-    @command("profile", Option("user", positional=True))
+    @command("profile", Option("user", positional=True), quiet=True)
     async def profile(self, ctx: Context, user: str | None) -> None:
         person = ctx.person
         if user:
@@ -191,7 +198,7 @@ class FilmsCog(Cog):
 
     @command("editfilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),
              Option("title"), Option("link"), Option("runtime"), Option("genre", autocomplete="genres"),
-             Option("tags"), Option("logline"))
+             Option("tags"), Option("logline"), quiet=True)
     async def editfilm(self, ctx: Context, id: int, **changes: str | None) -> None:
         film = await self._own_film(ctx, id)
         given = {key: value for key, value in changes.items() if value is not None}
@@ -206,7 +213,8 @@ class FilmsCog(Cog):
             await self.repo.update(tx, film.id, fields, self.app.clock.now())
         await ctx.reply(ctx.t("films.edited", id=film.id, keys=", ".join(given)))
 
-    @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1))
+    @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),
+             quiet=True)
     async def deletefilm(self, ctx: Context, id: int) -> None:
         film = await self._own_film(ctx, id)
         async with self.app.db.transaction() as tx:

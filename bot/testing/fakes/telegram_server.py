@@ -476,10 +476,11 @@ class FakeTelegram:
         return self.updates.push(update)
 
     def send_text(self, chat: JSON, user: JSON, text: str, *, reply_to: int | None = None,
-                  date: int | None = None) -> JSON:
+                  date: int | None = None, topic: int | None = None) -> JSON:
         """A user writes in a chat; /commands (also /cmd@bot) get bot_command entities. ``date`` (unix
-        seconds, default now) is the message's date, e.g. from a test's virtual clock."""
-        message = self.state.user_text(chat, user, text, reply_to, date)
+        seconds, default now) is the message's date, e.g. from a test's virtual clock; ``topic`` the
+        forum topic (message_thread_id) of a forum supergroup it is written in."""
+        message = self.state.user_text(chat, user, text, reply_to, date, topic)
         return self.updates.push({"message": message}, self.state.message_blocker(chat, message))
 
     def send_document(self, chat: JSON, user: JSON, filename: str, content: bytes,

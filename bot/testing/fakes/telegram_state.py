@@ -174,13 +174,15 @@ class TelegramState:
         return user
 
     def add_group(self, title: str, supergroup: bool = True, *, username: str | None = None,
-                  creator: JSON | None = None) -> JSON:
+                  creator: JSON | None = None, forum: bool = False) -> JSON:
         number = next(self._group_ids)
         # Supergroup ids are -100 followed by the channel id; basic groups are plain negatives.
         chat_id = -(1_000_000_000_000 + 2_000_000_000 + number) if supergroup else -(4_000_000_000 + number)
         chat: JSON = {"id": chat_id, "title": title, "type": "supergroup" if supergroup else "group"}
         if username:
             chat["username"] = username
+        if forum:  # a supergroup with topics: messages carry their topic's message_thread_id
+            chat["is_forum"] = True
         self.chats[chat_id] = chat
         # Every group has an owner; make one up so admin lists look like real ones.
         owner = creator or self.add_user(f"Owner of {title}")
@@ -271,8 +273,10 @@ class TelegramState:
         return found
 
     def user_text(self, chat: JSON, user: JSON, text: str, reply_to: int | None = None,
-                  date: int | None = None) -> JSON:
+                  date: int | None = None, topic: int | None = None) -> JSON:
         content: JSON = {"text": text}
+        if topic is not None:
+            content.update(message_thread_id=topic, is_topic_message=True)
         entities = command_entities(text)
         if entities:
             content["entities"] = entities

@@ -64,7 +64,7 @@ class GalleryRoom(Room):
         # A page turned from the shared post opens the reader's own; their own turns in place.
         await (ctx.reply_private(shown) if place.shared else ctx.update(shown))
 
-    @command("watch", Option("category"), Option("challenge", int, min_value=1))
+    @command("watch", Option("category"), Option("challenge", int, min_value=1), quiet=True)
     async def watch(self, ctx: Context, category: str | None, challenge: int | None) -> None:
         found = await self._challenge(ctx, challenge)
         await self._hand_out(ctx, found, Place(found.id, self._category_index(found, category)), fresh=True)
