@@ -197,7 +197,8 @@ async def slash(fake: FakeDiscord, guild: Guild, user: dict[str, Any], command: 
 
 
 async def open_round(fake: FakeDiscord, guild: Guild, admin: dict[str, Any], makers: list[dict[str, Any]]) -> list[str]:
-    await slash(fake, guild, admin, "challenge", {"theme": "Storm", "submit_until": "5s", "vote_until": "2h"}, "new")
+    await slash(fake, guild, admin, "challenge_admin", {"theme": "Storm", "submit_until": "5s", "vote_until": "2h"},
+                "new")
     for number, maker in enumerate(makers, start=1):
         await slash(fake, guild, maker, "submit", {"film": f"https://vimeo.com/{number}", "title": f"Film {number}",
                                                    "runtime": "1:00"})

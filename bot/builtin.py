@@ -22,8 +22,12 @@ class Builtin(Cog):
         if command:
             await ctx.reply(self._one(ctx, command.removeprefix("/").lower()))
             return
+        visible = self.app.registry.visible()
         lines = [ctx.t("core.help.header")]
-        lines += [self._line(ctx, cmd) for cmd in self.app.registry.visible()]
+        lines += [self._line(ctx, cmd) for cmd in visible if not cmd.admin]
+        if ctx.is_admin:  # as in the platforms' menus: members are not shown what they may not use
+            lines.append(ctx.t("core.help.admin_header"))
+            lines += [self._line(ctx, cmd) for cmd in visible if cmd.admin]
         lines.append(ctx.t("core.help.footer"))
         await ctx.reply(ctx.t.join(lines))
 

@@ -21,11 +21,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def command(name: str, *options: Option, admin: bool = False, default: bool = False, hidden: bool = False,
-            form: tuple[str, ...] = (), private: bool = False, quiet: bool = False) -> Callable[[F], F]:
+            form: tuple[str, ...] = (), private: bool = False, quiet: bool = False,
+            was: str | None = None) -> Callable[[F], F]:
     """Declare a command; the method is called as `handler(ctx, **options)`. `form` names the options a
     platform with forms (Discord's modals) asks for in one form when they are all left out; `private`
     sends its refusals to the speaker alone; `quiet` makes every answer one for the speaker alone where
-    the platform can show it so in place (a receipt, a balance: Discord's ephemeral reply)."""
+    the platform can show it so in place (a receipt, a balance: Discord's ephemeral reply); `was` is the
+    name it had before a rename, still understood where commands are typed (with a note of the new one)."""
 
     known = {option.name for option in options}
     if set(form) - known:
@@ -34,7 +36,7 @@ def command(name: str, *options: Option, admin: bool = False, default: bool = Fa
     def mark(func: F) -> F:
         func.__mf_command__ = Command(name, tuple(options), admin=admin, default=default,  # type: ignore[attr-defined]
                                       hidden=hidden, form=tuple(form), private=private,
-                                                     quiet=quiet or admin)  # an admin's receipts too
+                                                     quiet=quiet or admin, was=was)  # admin receipts are quiet
         return func
 
     return mark

@@ -52,6 +52,7 @@ class Command:
     form: tuple[str, ...] = ()     # options a platform may ask for in a form (a Discord modal); () = no form
     private: bool = False          # refusals go to the speaker alone (the command is about them: a juror's score)
     quiet: bool = False            # every answer is for the speaker alone where the platform can (Discord ephemeral)
+    was: str | None = None         # its name before a rename ("challenge new"), still understood when typed
 
     @property
     def group(self) -> str | None:
@@ -63,7 +64,12 @@ class Command:
 
     @property
     def catalog_key(self) -> str:
-        return "commands." + self.name.replace(" ", "_")
+        # A renamed command keeps its catalog entry: its texts did not change with its name.
+        return "commands." + (self.was or self.name).replace(" ", "_")
+
+    def typed_as_was(self, head: str) -> bool:
+        """Whether the words typed (their first: `head`) were the command's old name."""
+        return self.was is not None and self.was.split(" ")[0] == head and (self.group or self.name) != head
 
     def usage(self) -> str:
         parts = [f"/{self.name}"]
@@ -81,16 +87,22 @@ class Command:
 @dataclass
 class Registry:
     commands: dict[str, Command] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)  # old name -> new name
 
     def add(self, command: Command) -> None:
         if command.name in self.commands:
             raise ValueError(f"command /{command.name} is declared twice")
+        if command.was is not None:
+            if command.was in self.commands or command.was in self.renamed:
+                raise ValueError(f"/{command.name} was /{command.was}, a name still taken")
+            self.renamed[command.was] = command.name
         if command.group and command.group in self.commands and not self.commands[command.group].group:
             raise ValueError(f"/{command.group} is both a command and a group")
         self.commands[command.name] = command
 
     def remove_cog(self, cog: str) -> None:
         self.commands = {name: cmd for name, cmd in self.commands.items() if cmd.cog != cog}
+        self.renamed = {old: new for old, new in self.renamed.items() if new in self.commands}
 
     def top_level(self) -> list[str]:
         return sorted({cmd.group or cmd.name for cmd in self.commands.values()})
@@ -108,6 +120,8 @@ class Registry:
         head = words[0].lower()
         if head in self.commands:
             return self.commands[head], words[1:]
+        if len(words) > 1 and f"{head} {words[1].lower()}" in self.renamed:
+            return self.commands[self.renamed[f"{head} {words[1].lower()}"]], words[2:]
         members = self.group_members(head)
         if not members:
             raise UsageError("errors.unknown_command", command=head, suggestion=self.suggest(head))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.commands import Command, UsageError, bind, convert_options, split_command
 from bot.context import Context
 from bot.errors import Failure, UserError
+from bot.i18n import Translator
 from bot.models import (
     Account,
     ButtonPress,
@@ -78,6 +79,7 @@ class Dispatcher:
                 assert command.handler is not None
                 await self._check(command.cog, ctx, command.name)
                 await command.handler(ctx, **args)
+                await self._renamed_note(inv, command, guarded, t, zone)
             except ReplyFailed as exc:
                 log.warning("the answer to %s could not be sent: %r", command.name if command else "a command",
                             exc.__cause__)
@@ -93,6 +95,14 @@ class Dispatcher:
                 # What was committed stays: the apology must not say that nothing was saved.
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
                 await _answer(guarded, Message(t(apology)), zone)
+
+    async def _renamed_note(self, inv: Invocation, command: Command, responder: GuardedResponder, t: Translator,
+                            zone: str) -> None:
+        """Typed by its old name: it ran, and the speaker learns the new one (old names go in a release)."""
+        parsed = split_command(inv.text or "") if inv.text else None
+        if parsed is not None and command.typed_as_was(parsed[0]):
+            await responder.reply_quiet(Message(t("core.renamed", old=f"/{command.was}", new=f"/{command.name}")),
+                                        zone=zone)
 
     def _parse(self, inv: Invocation) -> tuple[Command, dict[str, Any]]:
         registry = self.app.registry

@@ -47,7 +47,7 @@ async def voting_round(fake: FakeDiscord, db_path: Path, *, entries: int, voters
     app = App(config, db_path=str(db_path), clock=clock, platforms=[create(config)])
     await app.start()
     try:
-        await answer(fake, guild, "mo", "challenge", {"theme": "Night walks"}, subcommand="new")
+        await answer(fake, guild, "mo", "challenge_admin", {"theme": "Night walks"}, subcommand="new")
         for number, maker in enumerate(makers, start=1):
             data = await answer(fake, guild, maker["username"], "submit",
                                 {"film": f"https://vimeo.com/{number}", "title": f"Film {number}", "runtime": "1:00"})

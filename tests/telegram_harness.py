@@ -63,7 +63,7 @@ def shown(request: RecordedRequest) -> str:
 async def open_round(fake: FakeTelegram, group: dict[str, Any], admin: dict[str, Any],
                      entries: list[tuple[dict[str, Any], str]]) -> None:
     """An admin starts "Night walks" and each (maker, title) enters a film, waiting for every answer."""
-    fake.send_text(group, admin, "/challenge new Night walks")
+    fake.send_text(group, admin, "/challenge_admin new Night walks")
     await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
     for number, (maker, title) in enumerate(entries, start=1):
         fake.send_text(group, maker, f'/submit https://vimeo.com/{number} title="{title}" runtime=2:00')

@@ -14,7 +14,7 @@ from bot.testing.harness import START, Harness, make_config
 
 GALLERY = {"challenges": {"gallery_above": 2, "page_size": 2}}
 FESTIVAL = [
-    "ann: /challenge new Festival categories=documentary,fiction",
+    "ann: /challenge_admin new Festival categories=documentary,fiction",
     'alice: /submit https://vimeo.com/1 title="Lamp Post" runtime=2:00 category=documentary',
     'bob: /submit https://vimeo.com/2 title="Moon Bus" runtime=2:00 category=fiction',
     'carl: /submit https://vimeo.com/3 title="Sea Wall" runtime=2:00 category=Documentary',
@@ -38,15 +38,15 @@ async def test_an_entry_names_one_of_the_challenges_categories(bot: Harness) -> 
     assert await bot.app.db.fetchval("SELECT COUNT(*) FROM challenge_entries") == 0  # nothing half-saved
     out = await bot.text(FESTIVAL[1])
     assert "Entry #1: “Lamp Post” is in challenge #1 “Festival”, category “documentary”." in out
-    out = await bot.text("ann: /challenge new Plain", 'eve: /submit https://vimeo.com/9 title="X" runtime=1:00 '
+    out = await bot.text("ann: /challenge_admin new Plain", 'eve: /submit https://vimeo.com/9 title="X" runtime=1:00 '
                          "challenge=2 category=fiction")
     assert "This challenge has no categories; leave category= out." in out
 
 
 async def test_categories_are_refused_when_too_many_or_too_long(bot: Harness) -> None:
     many = ",".join(f"c{n}" for n in range(13))
-    assert "at most 12 categories" in await bot.text(f"ann: /challenge new Many categories={many}")
-    assert "under 40 characters" in await bot.text(f"ann: /challenge new Long categories={'x' * 41}")
+    assert "at most 12 categories" in await bot.text(f"ann: /challenge_admin new Many categories={many}")
+    assert "under 40 characters" in await bot.text(f"ann: /challenge_admin new Long categories={'x' * 41}")
     assert await bot.app.db.fetchval("SELECT COUNT(*) FROM challenges") == 0
 
 
@@ -65,10 +65,10 @@ async def test_places_and_winners_per_category_and_overall(bot: Harness) -> None
 
 async def test_jurors_score_privately_and_the_jury_prize_stands_beside_the_audience_prize(bot: Harness) -> None:
     await bot.run(*FESTIVAL, "cleo: /help", "gus: /help")
-    out = await bot.text("ann: /challenge jury add cleo category=documentary", "ann: /challenge jury add bob",
-                         "ann: /challenge jury list")
+    out = await bot.text("ann: /challenge_admin jury add cleo category=documentary",
+                         "ann: /challenge_admin jury add bob", "ann: /challenge_admin jury list")
     assert "cleo is a juror of challenge #1 (documentary)." in out and "• bob — every entry" in out
-    assert "Only community admins" in await bot.text("cleo: /challenge jury add gus")
+    assert "Only community admins" in await bot.text("cleo: /challenge_admin jury add gus")
     early = await bot.run("cleo: /score 1 8")
     assert any(line.startswith("[") and "@cleo" in line and "not in its voting time" in line for line in early)
     await bot.run("~ +5d")
@@ -90,8 +90,9 @@ async def test_jurors_score_privately_and_the_jury_prize_stands_beside_the_audie
 
 
 async def test_a_juror_with_entries_left_is_named_to_the_admins_a_day_before_the_close(bot: Harness) -> None:
-    await bot.run(*FESTIVAL, "cleo: /help", "ann: /challenge jury add cleo category=documentary",
-                  "ann: /challenge jury add bob", "~ +5d", "cleo: /score 1 8", "cleo: /score 3 8", "cleo: /score 4 8")
+    await bot.run(*FESTIVAL, "cleo: /help", "ann: /challenge_admin jury add cleo category=documentary",
+                  "ann: /challenge_admin jury add bob", "~ +5d", "cleo: /score 1 8", "cleo: /score 3 8",
+                  "cleo: /score 4 8")
     out = await bot.text("~ +1d")
     assert "24 hours left to vote in challenge #1" in out
     assert "some jurors have entries left to score: bob (3)." in out  # cleo scored all of hers
@@ -134,7 +135,7 @@ async def test_entries_pages_by_category_and_says_when_a_page_does_not_exist(gal
 
 async def test_watch_hands_out_the_least_watched_entry_so_every_entry_is_watched_alike(tmp_path: Path) -> None:
     async with Harness(tmp_path / "bot.sqlite3", make_config(GALLERY)) as bot:
-        await bot.run("ann: /challenge new Many",
+        await bot.run("ann: /challenge_admin new Many",
                       *(f'm{n}: /submit https://vimeo.com/{n} title="Film {n}" runtime=1:00' for n in range(1, 7)),
                       "~ +5d")
         handed: Counter[str] = Counter()
@@ -148,14 +149,14 @@ async def test_watch_hands_out_the_least_watched_entry_so_every_entry_is_watched
 
 
 async def test_reminders_go_out_once_each_across_restarts(bot: Harness) -> None:
-    await bot.run("ann: /challenge new Night walks")
+    await bot.run("ann: /challenge_admin new Night walks")
     await bot.restart(down_until=START + timedelta(days=4, hours=2))  # down when the reminder fell due
     out = await bot.text("~ +1h")
     assert "\n".join(bot.lines).count("24 hours left to enter challenge #1") == 1
     await bot.restart()
     await bot.run("~ +12h")
     assert "\n".join(bot.lines).count("24 hours left to enter challenge #1") == 1
-    await bot.run("ann: /challenge extend 1 submissions 2d", "~ +2d")
+    await bot.run("ann: /challenge_admin extend 1 submissions 2d", "~ +2d")
     assert "\n".join(bot.lines).count("24 hours left to enter") == 1  # an extension does not repeat it
     await bot.run("alice: /submit https://vimeo.com/1 title=\"Lamp Post\" runtime=2:00", "~ +1d")
     await bot.restart()
@@ -165,7 +166,7 @@ async def test_reminders_go_out_once_each_across_restarts(bot: Harness) -> None:
 
 
 async def test_a_reminder_overdue_by_most_of_the_last_day_is_not_sent(bot: Harness) -> None:
-    await bot.run("ann: /challenge new Night walks")
+    await bot.run("ann: /challenge_admin new Night walks")
     await bot.restart(down_until=START + timedelta(days=4, hours=20))  # four hours before the close
     await bot.run("~ +1h")
     assert "24 hours left" not in "\n".join(bot.lines)
@@ -173,7 +174,7 @@ async def test_a_reminder_overdue_by_most_of_the_last_day_is_not_sent(bot: Harne
 
 async def test_challenge_show_pages_through_the_whole_ranking(tmp_path: Path) -> None:
     async with Harness(tmp_path / "bot.sqlite3", make_config()) as bot:
-        await bot.run("ann: /challenge new Many",
+        await bot.run("ann: /challenge_admin new Many",
                       *(f'm{n}: /submit https://vimeo.com/{n} title="Film {n}" runtime=1:00' for n in range(1, 26)),
                       "~ +5d", 'eve +⭐ "Film 25"', "~ +2d")
         first = await bot.text("eve: /challenge show 1")

@@ -12,7 +12,7 @@ from bot.platform import plain_user_ref
 from bot.testing.harness import Harness
 
 ROUND = [
-    'ann: /challenge new Night walks brief="Shoot after dark." max_runtime=3m',
+    'ann: /challenge_admin new Night walks brief="Shoot after dark." max_runtime=3m',
     'alice: /share https://vimeo.com/1 "Lamp Post" runtime=2:00',
     "alice: /submit 1",
     'bob: /submit https://vimeo.com/2 title="Moon Bus" runtime=2:30',
@@ -70,7 +70,7 @@ async def test_votes_outside_the_window_are_not_counted(bot: Harness) -> None:
 
 async def test_submission_rules(bot: Harness) -> None:
     assert "No challenge is open" in await bot.text("alice: /submit 1")
-    await bot.run('ann: /challenge new Rain max_runtime=1m', 'alice: /share https://example.com/a "A"')
+    await bot.run('ann: /challenge_admin new Rain max_runtime=1m', 'alice: /share https://example.com/a "A"')
     assert "runtime is unknown. Add it, like runtime=2:30" in await bot.text("alice: /submit 1")
     assert "longer than this challenge's limit of 1:00" in await bot.text("alice: /submit 1 runtime=1:30")
     assert "only enter your own films" in await bot.text("bob: /submit 1 runtime=0:50")
@@ -82,10 +82,10 @@ async def test_submission_rules(bot: Harness) -> None:
 
 
 async def test_admin_commands_are_refused_to_members_and_across_communities(bot: Harness) -> None:
-    assert "Only community admins" in await bot.text("alice: /challenge new Sneaky")
+    assert "Only community admins" in await bot.text("alice: /challenge_admin new Sneaky")
     assert await bot.app.db.fetchval("SELECT COUNT(*) FROM challenges") == 0
-    await bot.run("ann: /challenge new Ours")
-    assert "Only community admins" in await bot.text("alice: /challenge cancel 1")
+    await bot.run("ann: /challenge_admin new Ours")
+    assert "Only community admins" in await bot.text("alice: /challenge_admin cancel 1")
     # A challenge of another community is invisible here.
     other = await bot.app.directory.community_for_space("telegram", "-100", "elsewhere")
     async with bot.app.db.transaction() as tx:
@@ -93,23 +93,23 @@ async def test_admin_commands_are_refused_to_members_and_across_communities(bot:
             tx, other, theme="Theirs", brief="", max_runtime=None, opens=bot.clock.now(),
             submit_until=bot.clock.now() + __import__("datetime").timedelta(days=1),
             vote_until=bot.clock.now() + __import__("datetime").timedelta(days=2), weekly=False)
-    assert "no challenge #2 in this community" in await bot.text("ann: /challenge cancel 2")
-    assert "no challenge #2 in this community" in await bot.text("ann: /challenge extend 2 voting 1d")
+    assert "no challenge #2 in this community" in await bot.text("ann: /challenge_admin cancel 2")
+    assert "no challenge #2 in this community" in await bot.text("ann: /challenge_admin extend 2 voting 1d")
     assert await bot.app.db.fetchval("SELECT state FROM challenges WHERE id = 2") == "open"
 
 
 async def test_times_deadlines_extend_and_cancel(bot: Harness) -> None:
-    out = await bot.text('ann: /challenge new Dawn opens="2026-12-07 09:00" submit_until=3d vote_until=1d')
+    out = await bot.text('ann: /challenge_admin new Dawn opens="2026-12-07 09:00" submit_until=3d vote_until=1d')
     assert "opens 2026-12-07 09:00 UTC, submissions until 2026-12-10 09:00 UTC, voting until 2026-12-11" in out
-    out = await bot.text('ann: /challenge new Dusk opens=2026-12-07T09:00+01:00 submit_until=2d')
+    out = await bot.text('ann: /challenge_admin new Dusk opens=2026-12-07T09:00+01:00 submit_until=2d')
     assert "opens 2026-12-07 08:00 UTC" in out
-    assert "can't read the time" in await bot.text("ann: /challenge new Noon opens=tomorrowish")
-    assert "after submissions close" in await bot.text('ann: /challenge new Noon vote_until="2026-12-02 09:00"')
-    assert "used before" in await bot.text("ann: /challenge new dawn")
-    assert "is extended" in await bot.text("ann: /challenge extend 1 submissions 1d")
-    out = await bot.text("ann: /challenge list")
+    assert "can't read the time" in await bot.text("ann: /challenge_admin new Noon opens=tomorrowish")
+    assert "after submissions close" in await bot.text('ann: /challenge_admin new Noon vote_until="2026-12-02 09:00"')
+    assert "used before" in await bot.text("ann: /challenge_admin new dawn")
+    assert "is extended" in await bot.text("ann: /challenge_admin extend 1 submissions 1d")
+    out = await bot.text("ann: /challenge_admin list")
     assert "#1 Dawn — scheduled; submissions until 2026-12-11 09:00 UTC, voting until 2026-12-12 09:00 UTC" in out
-    assert "is cancelled" in await bot.text("ann: /challenge cancel 1")
+    assert "is cancelled" in await bot.text("ann: /challenge_admin cancel 1")
     out = await bot.text("~ +30d")
     assert "Dusk" in out and "Dawn" not in out
 
@@ -117,11 +117,11 @@ async def test_times_deadlines_extend_and_cancel(bot: Harness) -> None:
 async def test_theme_queue_feeds_the_weekly_challenge(bot: Harness) -> None:
     await bot.run("alice: /theme suggest Rooftops", "bob: /theme suggest Mirrors", "carol: /theme suggest Rooftops")
     assert "already in the queue" in (await bot.run("carol: /theme suggest rooftops"))[0]
-    assert "Only community admins" in await bot.text("alice: /theme approve 1")
-    await bot.run("ann: /theme approve 1", "ann: /theme approve 2", "ann: /theme move 2 1")
+    assert "Only community admins" in await bot.text("alice: /theme_admin approve 1")
+    await bot.run("ann: /theme_admin approve 1", "ann: /theme_admin approve 2", "ann: /theme_admin move 2 1")
     queue = await bot.text("bob: /theme queue")
     assert queue.index("#2 Mirrors") < queue.index("#1 Rooftops")
-    out = await bot.text("ann: /challenge weekly day=wed time=10:00")
+    out = await bot.text("ann: /challenge_admin weekly day=wed time=10:00")
     assert "every Wednesday at 10:00 (UTC), 5 days for entries and 2 for voting" in out
     out = await bot.text("~ 2026-12-02T10:00Z")
     assert "Challenge #1: Mirrors" in out
@@ -130,15 +130,15 @@ async def test_theme_queue_feeds_the_weekly_challenge(bot: Harness) -> None:
     assert "Challenge #2: Rooftops" in out
     out = await bot.text("~ 2026-12-16T10:00Z")
     assert "theme queue is empty" in out
-    assert "weekly schedule is off" in await bot.text("ann: /challenge weekly off")
+    assert "weekly schedule is off" in await bot.text("ann: /challenge_admin weekly off")
     assert "theme queue is empty" not in await bot.text("~ 2026-12-24T10:00Z")
 
 
 async def test_streaks_and_export(bot: Harness) -> None:
     await bot.run('alice: /share https://vimeo.com/1 "One" runtime=1:00',
                   'alice: /share https://vimeo.com/2 "Two" runtime=1:00')
-    await bot.run("ann: /challenge new First", "alice: /submit 1", "~ +5d", 'bob +⭐ "One"', "~ +2d")
-    out = await bot.text("ann: /challenge new Second", "alice: /submit 2", "~ +5d", "~ +2d")
+    await bot.run("ann: /challenge_admin new First", "alice: /submit 1", "~ +5d", 'bob +⭐ "One"', "~ +2d")
+    out = await bot.text("ann: /challenge_admin new Second", "alice: /submit 2", "~ +5d", "~ +2d")
     assert "alice has entered 2 challenges in a row" in out
     data = await collect(bot.app, public=True)
     community = data["communities"][0]

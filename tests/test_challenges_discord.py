@@ -43,9 +43,9 @@ async def test_a_round_on_discord(tmp_path: Path) -> None:
         await app.start()
         try:
             general = guild.channel("general")
-            data = await answer(fake, guild, "mo", "challenge", {"theme": "Night walks"}, subcommand="new")
+            data = await answer(fake, guild, "mo", "challenge_admin", {"theme": "Night walks"}, subcommand="new")
             assert "Challenge #1 “Night walks” is set" in data["content"]
-            refused = await answer(fake, guild, "ana", "challenge", {"theme": "Sneaky"}, subcommand="new")
+            refused = await answer(fake, guild, "ana", "challenge_admin", {"theme": "Sneaky"}, subcommand="new")
             assert "Only community admins" in refused["content"]
             for name, link, title in (("ana", "https://vimeo.com/1", "Lamp Post"),
                                       ("ben", "https://vimeo.com/2", "Moon Bus")):

@@ -11,7 +11,7 @@ from bot.scheduler import next_weekly
 from bot.testing.harness import Harness, make_config
 
 ROUND = [
-    "ann: /challenge new Night walks",
+    "ann: /challenge_admin new Night walks",
     'alice: /submit https://vimeo.com/1 title="Lamp Post" runtime=2:00',
     'bob: /submit https://vimeo.com/2 title="Moon Bus" runtime=2:30',
 ]
@@ -140,12 +140,12 @@ async def test_weekly_0130_fires_once_when_clocks_fall_back_and_spring_forward(t
         for theme in themes:
             await bot.run(f'ann: /theme suggest "{theme}"')
         for number in range(1, 31):
-            await bot.run(f"ann: /theme approve {number}")
-        await bot.run("ann: /challenge weekly day=sun time=01:30 zone=America/New_York submit_days=1 vote_days=1")
+            await bot.run(f"ann: /theme_admin approve {number}")
+        await bot.run("ann: /challenge_admin weekly day=sun time=01:30 zone=America/New_York submit_days=1 vote_days=1")
         await bot.run("~ 2026-11-02T12:00Z")
         opened = await bot.app.db.fetchall("SELECT opens_at FROM challenges ORDER BY id")
         assert [row[0][:16] for row in opened] == ["2026-11-01T05:30"]
-        await bot.run("ann: /challenge weekly day=sun time=01:30 zone=America/New_York submit_days=1 vote_days=1")
+        await bot.run("ann: /challenge_admin weekly day=sun time=01:30 zone=America/New_York submit_days=1 vote_days=1")
         await bot.run("~ 2027-03-15T12:00Z")
         opened = await bot.app.db.fetchall("SELECT opens_at FROM challenges ORDER BY id")
         nights = [row[0][:10] for row in opened]

@@ -50,10 +50,10 @@ async def test_a_round_on_telegram(tmp_path: Path) -> None:
         app = App(config, db_path=str(tmp_path / "bot.sqlite3"), clock=clock, platforms=[create(config)])
         await app.start()
         try:
-            opened = await say(fake, group, ann, "/challenge new Night walks", "Night walks")
+            opened = await say(fake, group, ann, "/challenge_admin new Night walks", "Night walks")
             assert "🎬 Challenge #1: Night walks" in opened
             await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
-            assert "Only community admins" in await say(fake, group, alice, "/challenge new Sneaky", "admins")
+            assert "Only community admins" in await say(fake, group, alice, "/challenge_admin new Sneaky", "admins")
             await say(fake, group, alice, '/submit https://vimeo.com/1 title="Lamp Post" runtime=2:00', "Entry #1")
             await say(fake, group, bob, '/submit https://vimeo.com/2 title="Moon Bus" runtime=2:00', "Entry #2")
             await app.scheduler.advance_to(START + timedelta(days=5))

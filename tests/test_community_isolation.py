@@ -49,13 +49,13 @@ async def test_two_communities_never_see_or_change_each_other(tmp_path: Path) ->
                                           {"link": "https://vimeo.com/2", "title": "South Film"})
             assert "Film #2" in shared["content"]
             # South's admin opens challenge #1 there.
-            assert "Challenge #1" in await telegram_say(telegram, south, sid, "/challenge new Rain", "is set")
+            assert "Challenge #1" in await telegram_say(telegram, south, sid, "/challenge_admin new Rain", "is set")
 
             # Another community's film and challenge are not found; its admin changes nothing here.
             assert "no film #2 in this community" in await telegram_say(telegram, north, ann, "/film 2", "film")
             assert "no challenge #1 in this community" in await telegram_say(
-                telegram, north, ann, "/challenge cancel 1", "challenge")
-            assert "Only community admins" in await telegram_say(telegram, south, ann, "/challenge cancel 1",
+                telegram, north, ann, "/challenge_admin cancel 1", "challenge")
+            assert "Only community admins" in await telegram_say(telegram, south, ann, "/challenge_admin cancel 1",
                                                                   "admins")
             assert await bot.app.db.fetchval("SELECT state FROM challenges WHERE id = 1") == "open"
             assert "South Film" in await telegram_say(telegram, south, sid, "/film 2", "South Film")

@@ -248,14 +248,14 @@ async def test_removal_takes_back_credits_and_reopens_the_request(bot: Harness) 
         await bot.run(give(reviewer, 1, notes(reviewer)))
     await bot.run("alice: /feedback thanks 1")
     assert await balance(bot, "bob") == 2
-    assert "Only community admins" in await bot.text("alice: /feedback remove 1")
-    out = await bot.text("ann: /feedback remove 1")
+    assert "Only community admins" in await bot.text("alice: /feedback_admin remove 1")
+    out = await bot.text("ann: /feedback_admin remove 1")
     assert "Critique #1 is removed; 2 of the 2 credits it earned were taken back from its reviewer" in out
     assert "Film #1 is back in the feedback queue" in out
     assert "@bob: Your critique #1" in out and "@alice: A critique of #1" in out
     assert await balance(bot, "bob") == 0
     assert "Next for you: #1" in await bot.text("erin: /feedback next")
-    assert "has been removed" in await bot.text("ann: /feedback remove 1")
+    assert "has been removed" in await bot.text("ann: /feedback_admin remove 1")
     assert "Feedback averages (2 in all)" in await bot.text("erin: /film 1")
 
 
@@ -266,7 +266,7 @@ async def test_removal_never_takes_a_balance_below_zero(bot: Harness) -> None:
     await bot.run('bob: /share https://example.com/c "C"', "bob: /feedback request 4")
     assert await balance(bot, "bob") == 1
     await bot.run("carol: /feedback request 2")  # not carol's film: refused, nothing changes
-    out = await bot.text("ann: /feedback remove 1")
+    out = await bot.text("ann: /feedback_admin remove 1")
     assert "1 of the 1 credits" in out
     assert await balance(bot, "bob") == 0
 
@@ -274,15 +274,15 @@ async def test_removal_never_takes_a_balance_below_zero(bot: Harness) -> None:
 async def test_barred_members_are_kept_out_until_unbarred(bot: Harness) -> None:
     await share(bot, "alice", "bob")
     await bot.run("alice: /feedback request 1", "bob: /feedback request 2")
-    assert "Only community admins" in await bot.text("alice: /feedback bar bob")
-    assert "bob is barred" in await bot.text("ann: /feedback bar bob")
-    assert "already barred" in await bot.text("ann: /feedback bar bob")
+    assert "Only community admins" in await bot.text("alice: /feedback_admin bar bob")
+    assert "bob is barred" in await bot.text("ann: /feedback_admin bar bob")
+    assert "already barred" in await bot.text("ann: /feedback_admin bar bob")
     for line in ("bob: /feedback next", give("bob", 1, notes("b")), "bob: /feedback request 2"):
         assert "You are barred" in await bot.text(line)
     assert "No film needs a critique" in await bot.text("alice: /feedback next")  # bob's film waits too
-    assert "may take part" in await bot.text("ann: /feedback unbar bob")
+    assert "may take part" in await bot.text("ann: /feedback_admin unbar bob")
     assert "is saved" in await bot.text(give("bob", 1, notes("b")))
-    assert "don't know anyone" in await bot.text("ann: /feedback bar nobody")
+    assert "don't know anyone" in await bot.text("ann: /feedback_admin bar nobody")
 
 
 async def test_profile_shows_critiques_given_and_credits(bot: Harness) -> None:

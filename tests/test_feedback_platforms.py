@@ -57,7 +57,8 @@ def seen(content: str) -> str:
 
 async def feedback(fake: FakeDiscord, guild: Guild | None, who: str, sub: str,
                    options: dict[str, Any] | None = None, channel: str | None = "general") -> dict[str, Any]:
-    return await answer(fake, guild, who, "feedback", options, subcommand=sub, channel=channel)
+    group = "feedback_admin" if sub in ("remove", "bar", "unbar") else "feedback"  # admin tools: their own group
+    return await answer(fake, guild, who, group, options, subcommand=sub, channel=channel)
 
 
 async def queued_film(fake: FakeDiscord, guild: Guild) -> None:
@@ -244,9 +245,9 @@ async def test_telegram_exchange_from_request_to_removal(tg_fake: FakeTelegram, 
     assert shown(await fake.wait_for_call("sendMessage", to_chat(private, "Thanks sent")))
     await fake.wait_for_call("sendMessage", to_chat(fake.private_chat(bob), "marked helpful"))
 
-    refused = await say(fake, group, alice, "/feedback remove 1", "admins")
+    refused = await say(fake, group, alice, "/feedback_admin remove 1", "admins")
     assert shown(refused) == "Only community admins may use this command."
-    removed = await say(fake, group, dave, "/feedback remove 1", "is removed")
+    removed = await say(fake, group, dave, "/feedback_admin remove 1", "is removed")
     assert "2 of the 2 credits" in shown(removed)
     await fake.wait_for_call("sendMessage", to_chat(fake.private_chat(bob), "removed by a moderator"))
 

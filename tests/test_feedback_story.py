@@ -52,7 +52,7 @@ async def test_three_makers_trade_critiques(bot: Harness) -> None:
     assert "Critique #2 (on film #2) was reported" in out and "@ann: ⚑ Critique #2 was reported by tom" in out
     assert "by ines (anonymous to the maker)" in out
     assert await balance(bot, "ines") == 1
-    out = await bot.text("ann: /feedback remove 2")
+    out = await bot.text("ann: /feedback_admin remove 2")
     public = [line for line in out.splitlines() if "#general" in line]
     assert any("Critique #2 is removed; 1 of the 1 credits" in line for line in public)
     assert "ines" not in "\n".join(public)  # the anonymous reviewer is not named in the group

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.export import collect
 from bot.testing.harness import Harness
 
-SEA = 'ann: /festival add "Shorts by the Sea" url=https://sea.example.org zone=Europe/Lisbon currency=EUR'
+SEA = 'ann: /festival_admin add "Shorts by the Sea" url=https://sea.example.org zone=Europe/Lisbon currency=EUR'
 
 
 async def pending_reminders(bot: Harness) -> list[str]:
@@ -21,10 +21,10 @@ def count(lines: list[str], text: str) -> int:
 async def test_list_shows_soonest_first_with_tier_fee_and_time_left(bot: Harness) -> None:
     await bot.run(
         SEA,
-        "ann: /festival deadline 1 regular 2027-01-20 23:59 fee=25",
-        "ann: /festival deadline 1 early 2026-12-20 23:59 fee=10",
-        'ann: /festival add "Far Away" url=https://far.example.org zone=Asia/Tokyo',
-        "ann: /festival deadline 2 final 2027-06-01 fee=0",
+        "ann: /festival_admin deadline 1 regular 2027-01-20 23:59 fee=25",
+        "ann: /festival_admin deadline 1 early 2026-12-20 23:59 fee=10",
+        'ann: /festival_admin add "Far Away" url=https://far.example.org zone=Asia/Tokyo',
+        "ann: /festival_admin deadline 2 final 2027-06-01 fee=0",
     )
     out = await bot.run("alice: /festivals")
     assert "Upcoming festival deadlines (next 30d)" in out[0]
@@ -42,12 +42,12 @@ async def test_list_shows_soonest_first_with_tier_fee_and_time_left(bot: Harness
 
 
 async def test_reader_zone_is_used_for_times(bot: Harness) -> None:
-    await bot.run(SEA, "ann: /festival deadline 1 early 2026-12-20 23:59", "alice: /timezone Asia/Shanghai")
+    await bot.run(SEA, "ann: /festival_admin deadline 1 early 2026-12-20 23:59", "alice: /timezone Asia/Shanghai")
     assert "2026-12-21 07:59 CST — Shorts by the Sea" in await bot.text("alice: /festivals")
 
 
 async def test_each_reminder_fires_once_across_restarts(bot: Harness) -> None:
-    await bot.run(SEA, "ann: /festival deadline 1 early 2027-01-31 23:59 fee=10", "bob: /remind festivals")
+    await bot.run(SEA, "ann: /festival_admin deadline 1 early 2027-01-31 23:59 fee=10", "bob: /remind festivals")
     seen = await bot.run("~ +33d")  # past the 30d offset
     await bot.restart()
     seen += await bot.run("~ +1h")
@@ -63,8 +63,8 @@ async def test_each_reminder_fires_once_across_restarts(bot: Harness) -> None:
 async def test_down_when_due_sends_late_before_the_deadline_and_skips_after(bot: Harness) -> None:
     await bot.run(
         SEA,
-        "ann: /festival deadline 1 early 2026-12-11 09:00",
-        "ann: /festival deadline 1 regular 2026-12-31 09:00",
+        "ann: /festival_admin deadline 1 early 2026-12-11 09:00",
+        "ann: /festival_admin deadline 1 regular 2026-12-31 09:00",
     )
     # The bot is down while the 7d and 1d reminders of the early deadline fall due, then comes back.
     bot.clock.set(datetime(2026, 12, 10, 21, 0, tzinfo=UTC))
@@ -79,10 +79,10 @@ async def test_down_when_due_sends_late_before_the_deadline_and_skips_after(bot:
 
 
 async def test_moved_deadline_reschedules_and_tells_subscribers(bot: Harness) -> None:
-    await bot.run(SEA, "ann: /festival deadline 1 early 2026-12-20 23:59", "bob: /remind festivals")
+    await bot.run(SEA, "ann: /festival_admin deadline 1 early 2026-12-20 23:59", "bob: /remind festivals")
     keys = await pending_reminders(bot)
     assert len(keys) == 2 and all("2026-12-20T23:59" in key for key in keys)  # 30d has already gone by
-    out = await bot.run("ann: /festival deadline 1 early 2027-01-10 23:59")
+    out = await bot.run("ann: /festival_admin deadline 1 early 2027-01-10 23:59")
     assert (
         count(
             out,
@@ -103,9 +103,9 @@ async def test_moved_deadline_reschedules_and_tells_subscribers(bot: Harness) ->
 async def test_deadlines_either_side_of_dst_fire_at_the_right_local_time(bot: Harness) -> None:
     # New York moves its clocks forward on 2027-03-14.
     await bot.run(
-        'ann: /festival add "Pocket Fest" url=https://pocket.example.com zone=America/New_York',
-        "ann: /festival deadline 1 early 2027-03-10 23:59",
-        "ann: /festival deadline 1 late 2027-03-20 23:59",
+        'ann: /festival_admin add "Pocket Fest" url=https://pocket.example.com zone=America/New_York',
+        "ann: /festival_admin deadline 1 early 2027-03-10 23:59",
+        "ann: /festival_admin deadline 1 late 2027-03-20 23:59",
     )
     due = {
         job.payload["tier"]: job.payload["deadline"]
@@ -125,8 +125,8 @@ async def test_deadlines_either_side_of_dst_fire_at_the_right_local_time(bot: Ha
 async def test_fee_rise_notice_before_a_dearer_tier(bot: Harness) -> None:
     await bot.run(
         SEA,
-        "ann: /festival deadline 1 early 2026-12-20 23:59 fee=10",
-        "ann: /festival deadline 1 regular 2027-01-20 23:59 fee=25",
+        "ann: /festival_admin deadline 1 early 2026-12-20 23:59 fee=10",
+        "ann: /festival_admin deadline 1 regular 2027-01-20 23:59 fee=25",
     )
     out = await bot.run("~ 2026-12-18T00:00Z")
     assert count(out, "💸 Shorts by the Sea — the Early fee of 10 EUR rises to 25 EUR in 3d 0h") == 1
@@ -135,7 +135,7 @@ async def test_fee_rise_notice_before_a_dearer_tier(bot: Harness) -> None:
 async def test_remind_filters_and_off(bot: Harness) -> None:
     await bot.run(
         SEA + " categories=fiction",
-        "ann: /festival deadline 1 early 2026-12-20 23:59 fee=40",
+        "ann: /festival_admin deadline 1 early 2026-12-20 23:59 fee=40",
         "bob: /remind festivals category=fiction max_fee=20",
         "carol: /remind festivals category=fiction",
         "dave: /remind festivals",
@@ -148,24 +148,24 @@ async def test_remind_filters_and_off(bot: Harness) -> None:
 
 
 async def test_edit_zone_keeps_local_times_and_remove_cancels(bot: Harness) -> None:
-    await bot.run(SEA, "ann: /festival deadline 1 early 2027-01-10 23:59")
-    out = await bot.text("ann: /festival edit 1 zone=Asia/Tokyo city=Porto")
+    await bot.run(SEA, "ann: /festival_admin deadline 1 early 2027-01-10 23:59")
+    out = await bot.text("ann: /festival_admin edit 1 zone=Asia/Tokyo city=Porto")
     assert "updated (zone, city)" in out
     assert "2027-01-10 14:59 UTC (2027-01-10 23:59 Asia/Tokyo)" in await bot.text("alice: /festival 1")
     assert all("2027-01-10T14:59" in key for key in await pending_reminders(bot))
-    assert "is removed" in await bot.text("ann: /festival remove Shorts by the Sea")
+    assert "is removed" in await bot.text("ann: /festival_admin remove Shorts by the Sea")
     assert await pending_reminders(bot) == []
-    assert "Only community admins" in await bot.text("alice: /festival add X url=https://x.org zone=UTC")
+    assert "Only community admins" in await bot.text("alice: /festival_admin add X url=https://x.org zone=UTC")
 
 
 async def test_fit_checks_runtime_category_and_open_deadlines(bot: Harness) -> None:
     await bot.run(
         SEA + " categories=fiction max_runtime=5:00",
-        "ann: /festival deadline 1 final 2027-01-10",
-        'ann: /festival add "Docs Only" url=https://docs.example.org zone=UTC categories=documentary',
-        "ann: /festival deadline 2 final 2027-01-10",
-        'ann: /festival add "Long Films" url=https://long.example.org zone=UTC max_runtime=3:00',
-        "ann: /festival deadline 3 final 2027-01-10",
+        "ann: /festival_admin deadline 1 final 2027-01-10",
+        'ann: /festival_admin add "Docs Only" url=https://docs.example.org zone=UTC categories=documentary',
+        "ann: /festival_admin deadline 2 final 2027-01-10",
+        'ann: /festival_admin add "Long Films" url=https://long.example.org zone=UTC max_runtime=3:00',
+        "ann: /festival_admin deadline 3 final 2027-01-10",
         'alice: /share https://example.com/f "Night" runtime=4:30 genre=fiction',
     )
     out = await bot.text("alice: /festivals fit 1")
@@ -208,7 +208,7 @@ async def test_withdrawn_submission_gets_no_notification_reminder(bot: Harness) 
 async def test_export_lists_festivals_tiers_and_submissions(bot: Harness) -> None:
     await bot.run(
         SEA,
-        "ann: /festival deadline 1 early 2027-01-10 23:59 fee=12.5",
+        "ann: /festival_admin deadline 1 early 2027-01-10 23:59 fee=12.5",
         'alice: /share https://example.com/f "Night"',
         "alice: /submissions add 1 1",
     )
@@ -231,9 +231,9 @@ async def test_export_lists_festivals_tiers_and_submissions(bot: Harness) -> Non
 
 async def test_console_script_adds_festivals_and_runs_past_offsets_and_dst(bot: Harness) -> None:
     out = await bot.run(
-        'ann: /festival add "Harbour Lights" url=https://harbour.example.org zone=Europe/Lisbon',
-        "ann: /festival deadline 1 regular 2027-03-25 23:59 fee=20",
-        "ann: /festival deadline 1 final 2027-04-15 23:59 fee=30",
+        'ann: /festival_admin add "Harbour Lights" url=https://harbour.example.org zone=Europe/Lisbon',
+        "ann: /festival_admin deadline 1 regular 2027-03-25 23:59 fee=20",
+        "ann: /festival_admin deadline 1 final 2027-04-15 23:59 fee=30",
         "bob: /remind festivals",
         "~ +60d",
         "~ +60d",

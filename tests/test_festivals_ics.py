@@ -13,7 +13,7 @@ from bot.platforms.console import ConsoleResponder
 from bot.services import CALENDARS
 from bot.testing.harness import Harness
 
-SEA = 'ann: /festival add "Shorts by the Sea" url=https://sea.example.org zone=Europe/Lisbon currency=EUR'
+SEA = 'ann: /festival_admin add "Shorts by the Sea" url=https://sea.example.org zone=Europe/Lisbon currency=EUR'
 SAMPLE = Path(__file__).resolve().parents[1] / "cogs" / "festivals" / "sample" / "festivals-sample.ics"
 
 
@@ -42,9 +42,9 @@ def calendar(*events: str) -> bytes:
 @pytest.mark.parametrize(
     ("command", "answer"),
     [
-        ('ann: /festival add "X" url=https://x.org zone=Mars/Olympus', "not a time zone I know"),
-        ('ann: /festival add "X" url=ftp://x.org zone=UTC', "not a website address"),
-        ('ann: /festival add "X" url=https://x.org zone=UTC currency=euro', "not a currency code"),
+        ('ann: /festival_admin add "X" url=https://x.org zone=Mars/Olympus', "not a time zone I know"),
+        ('ann: /festival_admin add "X" url=ftp://x.org zone=UTC', "not a website address"),
+        ('ann: /festival_admin add "X" url=https://x.org zone=UTC currency=euro', "not a currency code"),
     ],
 )
 async def test_bad_festival_details_are_refused(bot: Harness, command: str, answer: str) -> None:
@@ -65,20 +65,20 @@ async def test_bad_deadline_times_are_refused_and_nothing_is_saved(
     bot: Harness, when: str, answer: str
 ) -> None:
     await bot.run(SEA)
-    assert answer in await bot.text(f"ann: /festival deadline 1 final {when} fee=20")
+    assert answer in await bot.text(f"ann: /festival_admin deadline 1 final {when} fee=20")
     assert await rows(bot) == (1, 0, 0)
 
 
 async def test_negative_fee_is_refused_and_nothing_is_saved(bot: Harness) -> None:
-    await bot.run(SEA, "ann: /festival deadline 1 early 2027-01-10 23:59 fee=10")
+    await bot.run(SEA, "ann: /festival_admin deadline 1 early 2027-01-10 23:59 fee=10")
     before = await rows(bot)
-    assert "cannot be negative" in await bot.text("ann: /festival deadline 1 early 2027-01-12 23:59 fee=-5")
+    assert "cannot be negative" in await bot.text("ann: /festival_admin deadline 1 early 2027-01-12 23:59 fee=-5")
     assert await rows(bot) == before
     assert "2027-01-10 23:59 UTC" in await bot.text("ann: /festival 1")
 
 
 async def test_ambiguous_local_time_takes_the_first_and_says_so(bot: Harness) -> None:
-    out = await bot.text(SEA, "ann: /festival deadline 1 final 2027-10-31 01:30")
+    out = await bot.text(SEA, "ann: /festival_admin deadline 1 final 2027-10-31 01:30")
     assert "happens twice in Europe/Lisbon" in out
     assert "2027-10-31 00:30 UTC" in out  # 01:30 summer time, the earlier of the two
 
@@ -86,15 +86,15 @@ async def test_ambiguous_local_time_takes_the_first_and_says_so(bot: Harness) ->
 async def test_malformed_calendar_is_refused_whole(bot: Harness, tmp_path: Path) -> None:
     broken = tmp_path / "broken.ics"
     broken.write_bytes(b"BEGIN:VCALENDAR\r\nthis is not a calendar\r\n")
-    assert "not a calendar file I can read" in await bot.text(f"ann: /festival import {broken}")
+    assert "not a calendar file I can read" in await bot.text(f"ann: /festival_admin import {broken}")
     missing = tmp_path / "no-start.ics"
     missing.write_bytes(
         calendar(
             event("Good Fest — Early", "20270110T120000Z"), event("Bad Fest", "").replace("DTSTART:\r\n", "")
         )
     )
-    assert "Event 2 in the calendar has no DTSTART" in await bot.text(f"ann: /festival import {missing}")
-    assert "can't read" in await bot.text(f"ann: /festival import {tmp_path / 'nowhere.ics'}")
+    assert "Event 2 in the calendar has no DTSTART" in await bot.text(f"ann: /festival_admin import {missing}")
+    assert "can't read" in await bot.text(f"ann: /festival_admin import {tmp_path / 'nowhere.ics'}")
     assert await rows(bot) == (0, 0, 0)
 
 
@@ -109,20 +109,20 @@ async def test_calendar_with_ten_thousand_events_is_refused(bot: Harness, tmp_pa
             )
         )
     )
-    out = await bot.text(f"ann: /festival import {huge}")
+    out = await bot.text(f"ann: /festival_admin import {huge}")
     assert "has 10000 events; the limit is 1000. Nothing was imported" in out
     assert await rows(bot) == (0, 0, 0)
 
 
 async def test_sample_calendar_imports_with_local_times(bot: Harness) -> None:
-    out = await bot.text(f"ann: /festival import {SAMPLE}")
+    out = await bot.text(f"ann: /festival_admin import {SAMPLE}")
     assert "3 festivals added, 0 updated, 6 deadlines set" in out
     card = await bot.text("alice: /festival Pocket Cinema")
     assert "Early: 2027-03-11 04:59 UTC (2027-03-10 23:59 America/New_York) · fee 5 USD" in card
     assert "Late: 2027-03-21 03:59 UTC (2027-03-20 23:59 America/New_York) · fee 12 USD" in card
     bamboo = await bot.text("alice: /festival Bamboo")
     assert "Final: 2027-04-30 15:59 UTC (2027-04-30 23:59 Asia/Shanghai) · free entry" in bamboo
-    again = await bot.text(f"ann: /festival import {SAMPLE}")
+    again = await bot.text(f"ann: /festival_admin import {SAMPLE}")
     assert "0 festivals added, 3 updated, 0 deadlines set" in again
 
 
@@ -135,7 +135,7 @@ async def test_attached_file_imports_and_a_path_from_a_chat_platform_is_refused(
             "ann",
             ChatRef("console", "#general"),
             responder,
-            text="/festival import",
+            text="/festival_admin import",
             is_admin=True,
             space="console",
             attachment=IncomingFile("f.ics", data),
@@ -148,7 +148,7 @@ async def test_attached_file_imports_and_a_path_from_a_chat_platform_is_refused(
             "ann",
             ChatRef("telegram", "-100"),
             responder,
-            text=f"/festival import {SAMPLE}",
+            text=f"/festival_admin import {SAMPLE}",
             is_admin=True,
             space="-100",
         )
@@ -159,8 +159,8 @@ async def test_attached_file_imports_and_a_path_from_a_chat_platform_is_refused(
 async def test_ics_export_opens_in_icalendar_with_the_right_instants(bot: Harness) -> None:
     await bot.run(
         SEA + " categories=fiction",
-        "ann: /festival deadline 1 early 2027-01-10 23:59 fee=10",
-        "ann: /festival deadline 1 final 2027-04-15 23:59 fee=30",
+        "ann: /festival_admin deadline 1 early 2027-01-10 23:59 fee=10",
+        "ann: /festival_admin deadline 1 final 2027-04-15 23:59 fee=30",
     )
     out = await bot.run("alice: /festivals ics")
     assert "festival calendar (2 deadlines)" in out[0]
@@ -184,7 +184,7 @@ async def test_ics_export_opens_in_icalendar_with_the_right_instants(bot: Harnes
 
 
 async def test_exported_calendar_imports_back_unchanged(bot: Harness, tmp_path: Path) -> None:
-    await bot.run(SEA + " categories=fiction", "ann: /festival deadline 1 early 2027-01-10 23:59 fee=10")
+    await bot.run(SEA + " categories=fiction", "ann: /festival_admin deadline 1 early 2027-01-10 23:59 fee=10")
     calendars = bot.app.service(CALENDARS)
     path = tmp_path / "out.ics"
     path.write_bytes(await calendars.export_ics())

@@ -91,8 +91,12 @@ def seen(content: str) -> str:
     return re.sub(r"\\(.)", r"\1", content).replace("**", "")
 
 
+ADMIN_SUBS = ("add", "deadline", "edit", "remove", "import")  # in /festival_admin, hidden from members
+
+
 async def festival(fake: FakeDiscord, guild: Guild, who: str, sub: str, options: dict[str, Any] | None = None,
-                   group: str = "festival") -> dict[str, Any]:
+                   group: str | None = None) -> dict[str, Any]:
+    group = group or ("festival_admin" if sub in ADMIN_SUBS else "festival")
     return await answer(fake, guild, who, group, options, subcommand=sub)
 
 
@@ -159,12 +163,12 @@ async def test_telegram_festivals_from_adding_to_reminder(tg_fake: FakeTelegram,
     fake = tg_fake
     group, ann, bob = fake.add_group("Makers"), fake.add_user("Ann"), fake.add_user("Bob")
     fake.set_admins(group, [ann])
-    add = f'/festival add "{NAME}" url=https://tokyo.example.org zone=Asia/Tokyo currency=EUR'
+    add = f'/festival_admin add "{NAME}" url=https://tokyo.example.org zone=Asia/Tokyo currency=EUR'
     assert await say(fake, group, bob, add, "admins") == "Only community admins may use this command."
     assert (await say(fake, group, ann, add, "is added")).startswith(f"Festival #1 “{NAME}” is added.")
     typed, due = deadline_in(10)
     local_utc = due.strftime("%Y-%m-%d %H:%M UTC")
-    set_reply = await say(fake, group, ann, f"/festival deadline 1 early {typed} fee=25", "deadline set")
+    set_reply = await say(fake, group, ann, f"/festival_admin deadline 1 early {typed} fee=25", "deadline set")
     assert local_utc in set_reply and f"({typed} Asia/Tokyo)" in set_reply
 
     listing = await say(fake, group, bob, "/festivals", "Upcoming")
@@ -178,7 +182,7 @@ async def test_telegram_festivals_from_adding_to_reminder(tg_fake: FakeTelegram,
     sent = document.files["document"]
     assert sent.filename == "festivals.ics" and summaries(sent.content) == [f"{NAME} — Early"]
 
-    fake.send_document(group, ann, "lagoon.ics", calendar_file("Lagoon Shorts", 20), caption="/festival import")
+    fake.send_document(group, ann, "lagoon.ics", calendar_file("Lagoon Shorts", 20), caption="/festival_admin import")
     imported = await fake.wait_for_call("sendMessage", to_chat(group, "Calendar imported"))
     assert shown(imported).startswith("Calendar imported: 1 festivals added, 0 updated, 1 deadlines set")
     listing = await say(fake, group, ann, "/festivals", "Upcoming")

@@ -64,7 +64,7 @@ async def two_people_with_data(bot: Harness) -> str:
     await bot.run('alice: /share https://example.com/a "Console Film"')
     assert "is shared" in await as_telegram(bot, '/share https://example.com/p "Phone Film"', user=TELEGRAM_USER,
                                             name=TELEGRAM_NAME)
-    await bot.run("ann: /challenge new Night walks", "bob: /submit 1", "carol: /submit 2", "~ +5d",
+    await bot.run("ann: /challenge_admin new Night walks", "bob: /submit 1", "carol: /submit 2", "~ +5d",
                   'alice +⭐ "Bob Film"')
     # The Telegram account votes for the same entry with the button.
     await bot.app.dispatcher.button(button_press("challenges.vote:1"))

@@ -77,7 +77,7 @@ async def test_one_community_on_discord_and_telegram(tmp_path: Path) -> None:
             assert discord.requests_to("POST", rf"/channels/{guild.channel('lobby').id}/messages$") == []
 
             # A Discord admin opens a challenge; it is announced on Telegram too.
-            created = await discord_answer(discord, guild, mo, "challenge", {"theme": "Night walks"}, "new")
+            created = await discord_answer(discord, guild, mo, "challenge_admin", {"theme": "Night walks"}, "new")
             assert "Challenge #1 “Night walks” is set" in created["content"]
             await eventually(lambda: any("Challenge #1: Night walks" in telegram_text(r)
                                          for r in telegram_posts(telegram, group)))

@@ -40,7 +40,7 @@ async def slash(fake: FakeDiscord, guild: Guild, name: str, command: str, option
 
 
 async def open_round(fake: FakeDiscord, guild: Guild, makers: int, submit: str, vote: str) -> None:
-    created = await slash(fake, guild, "mo", "challenge",
+    created = await slash(fake, guild, "mo", "challenge_admin",
                           {"theme": "Night walks", "submit_until": submit, "vote_until": vote}, "new")
     assert "is set" in created, created
     for n in range(makers):
@@ -113,7 +113,7 @@ async def test_telegram_killed_after_accepting_a_card_counts_votes_on_both_copie
                 bot.kill()
 
         try:
-            fake.send_text(group, ann, "/challenge new Night walks submit_until=3s vote_until=12s")
+            fake.send_text(group, ann, "/challenge_admin new Night walks submit_until=3s vote_until=12s")
             await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
             for n, maker in enumerate(makers, start=1):
                 fake.send_text(group, maker, f'/submit https://vimeo.com/{n} title="Film {n}" runtime=1:00')

@@ -57,12 +57,12 @@ async def test_an_anonymous_telegram_admin_posting_as_the_group_is_an_admin(tmp_
         group, alice = fake.add_group("Makers"), fake.add_user("Alice", "alice")
         async with TelegramBot(tmp_path / "bot.sqlite3", telegram_config(fake, extra={
                 "bot": {"cogs": ["films", "challenges"]}})):
-            update = fake.send_text(group, alice, "/challenge new Night walks")
+            update = fake.send_text(group, alice, "/challenge_admin new Night walks")
             message = update["message"]
             message["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
             message["sender_chat"] = group  # Telegram's anonymous admin: the group speaks for itself
             answered = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Challenge #1")))
-            fake.send_text(group, alice, "/challenge new Sneaky")
+            fake.send_text(group, alice, "/challenge_admin new Sneaky")
             refused = shown(await fake.wait_for_call("sendMessage", to_chat(group, "admins")))
     assert "is set" in answered or "🎬 Challenge #1" in answered
     assert "Only community admins" in refused
@@ -109,8 +109,8 @@ async def test_the_feedback_queue_of_one_community_is_not_seen_in_another(bot: H
 
 
 async def test_challenge_shows_the_open_one_when_several_exist(bot: Harness) -> None:
-    await bot.run("ann: /challenge new Old times submit_until=1d vote_until=2d", "~ +3d",
-                  "ann: /challenge new Night walks opens=2d", "ann: /challenge new Rain")
+    await bot.run("ann: /challenge_admin new Old times submit_until=1d vote_until=2d", "~ +3d",
+                  "ann: /challenge_admin new Night walks opens=2d", "ann: /challenge_admin new Rain")
     out = await bot.text("bob: /challenge")
     assert "#3 Rain" in out and "Night walks" not in out and "Old times" not in out
 

@@ -51,7 +51,7 @@ async def test_the_gallery_on_discord(tmp_path: Path) -> None:
         app = App(config, db_path=str(tmp_path / "bot.sqlite3"), clock=clock, platforms=[create_discord(config)])
         await app.start()
         try:
-            await answer(fake, guild, "mo", "challenge", {"theme": "Night walks"}, subcommand="new")
+            await answer(fake, guild, "mo", "challenge_admin", {"theme": "Night walks"}, subcommand="new")
             for number, name in enumerate(MAKERS, start=1):
                 await answer(fake, guild, name, "submit", {"film": f"https://vimeo.com/{number}",
                                                            "title": f"Film {number}", "runtime": "1:00"})
@@ -105,7 +105,7 @@ async def test_the_gallery_on_telegram(tmp_path: Path) -> None:
         app = App(config, db_path=str(tmp_path / "bot.sqlite3"), clock=clock, platforms=[create_telegram(config)])
         await app.start()
         try:
-            fake.send_text(group, ann, "/challenge new Night walks")
+            fake.send_text(group, ann, "/challenge_admin new Night walks")
             await fake.wait_for_call("sendMessage", to_chat(group, "is set"))
             for number, maker in enumerate(makers, start=1):
                 fake.send_text(group, maker, f'/submit https://vimeo.com/{number} title="Film {number}" runtime=1:00')
@@ -136,7 +136,7 @@ async def test_a_burst_of_announcements_is_paced_under_discords_real_limits(tmp_
         app = App(config, db_path=str(tmp_path / "bot.sqlite3"), platforms=[create_discord(config)])
         await app.start()
         try:
-            await answer(fake, guild, "mo", "challenge", {"theme": "Night walks"}, subcommand="new")
+            await answer(fake, guild, "mo", "challenge_admin", {"theme": "Night walks"}, subcommand="new")
             began = time.monotonic()
             shares = [answer(fake, guild, name, "share", {"link": f"https://vimeo.com/{n}", "title": f"Film {n}"})
                       for n, name in enumerate(["ana", "ben", "cleo"] * 4, start=1)]

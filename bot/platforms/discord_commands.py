@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from bot.app import App
 
 DESCRIPTION_LIMIT = 100
+# Admin commands are shown to members with Manage Server (server admins may change that per channel, so
+# the core still checks every call).
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 CHOICES_LIMIT = 25
 OnCommand = Callable[[discord.Interaction, Command, dict[str, Any]], Awaitable[None]]
 OnComplete = Callable[[discord.Interaction, Option, str], Awaitable[list[app_commands.Choice[Any]]]]
@@ -48,11 +51,18 @@ class CommandBuilder:
             if cmd.hidden:
                 continue  # e.g. /start, Telegram's deep-link entry
             if cmd.group is None:
-                out.append(self.command(cmd, cmd.name))
+                built = self.command(cmd, cmd.name)
+                built.default_permissions = ADMIN_PERMISSIONS if cmd.admin else None
+                out.append(built)
                 continue
             if cmd.group not in groups:
                 description = self._group_text(cmd.group)
-                groups[cmd.group] = app_commands.Group(name=cmd.group, description=description)
+                # Discord sets who sees a command per top-level command: a group is hidden from members
+                # only when every one of its subcommands is for admins.
+                admins_only = all(member.admin for member in self.app.registry.group_members(cmd.group))
+                groups[cmd.group] = app_commands.Group(name=cmd.group, description=description,
+                                                       default_permissions=ADMIN_PERMISSIONS if admins_only
+                                                       else None)
                 out.append(groups[cmd.group])
             groups[cmd.group].add_command(self.command(cmd, cmd.sub or cmd.name))
         return out

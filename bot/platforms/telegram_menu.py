@@ -1,4 +1,7 @@
-"""The bot menu: setMyCommands from the command registry, in English (default) and Simplified Chinese."""
+"""The bot menu: setMyCommands from the command registry, in English (default) and Simplified Chinese.
+
+Members get their commands in every chat (the default scope); chat administrators get the admin commands
+too (BotCommandScopeAllChatAdministrators), so a member's menu never offers what they may not use."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from telegram import Bot, BotCommand
+from telegram import Bot, BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
 
 from bot.commands import Registry
 from bot.i18n import Translator
@@ -22,10 +25,13 @@ MAX_COMMANDS = 100
 MENU_LANGUAGES = (("en", ""), ("zh-Hans", "zh"))
 
 
-def menu(registry: Registry, t: Translator) -> list[BotCommand]:
-    """One entry per top-level command; a group (`/challenge new`, ...) appears once by its group name."""
+def menu(registry: Registry, t: Translator, *, admins: bool = False) -> list[BotCommand]:
+    """One entry per top-level command; a group (`/challenge_admin new`, ...) appears once by its group
+    name. Without `admins`, commands and groups only admins may use are left out."""
     entries: list[BotCommand] = []
     for name in registry.top_level():
+        if not admins and _admins_only(registry, name):
+            continue
         description = _description(registry, t, name)
         if description is None:
             continue
@@ -34,6 +40,13 @@ def menu(registry: Registry, t: Translator) -> list[BotCommand]:
             continue
         entries.append(BotCommand(name, description[:DESCRIPTION_LIMIT]))
     return entries[:MAX_COMMANDS]
+
+
+def _admins_only(registry: Registry, name: str) -> bool:
+    command = registry.commands.get(name)
+    if command is not None:
+        return command.admin
+    return all(member.admin for member in registry.group_members(name))
 
 
 def _description(registry: Registry, t: Translator, name: str) -> str | None:
@@ -51,4 +64,7 @@ def _description(registry: Registry, t: Translator, name: str) -> str | None:
 
 async def publish(app: App, bot: Bot) -> None:
     for language, code in MENU_LANGUAGES:
-        await bot.set_my_commands(menu(app.registry, app.translator(language)), language_code=code or None)
+        t = app.translator(language)
+        await bot.set_my_commands(menu(app.registry, t), scope=BotCommandScopeDefault(), language_code=code or None)
+        await bot.set_my_commands(menu(app.registry, t, admins=True), scope=BotCommandScopeAllChatAdministrators(),
+                                  language_code=code or None)

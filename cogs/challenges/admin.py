@@ -34,9 +34,9 @@ class AdminRoom(Room):
         self.targets = targets
         self.phases = phases
 
-    @command("challenge new", Option("theme", required=True, positional=True, greedy=True, max_length=200),
+    @command("challenge_admin new", Option("theme", required=True, positional=True, greedy=True, max_length=200),
              Option("brief", max_length=1000), Option("max_runtime"), Option("opens"), Option("submit_until"),
-             Option("vote_until"), Option("categories", max_length=500), admin=True)
+             Option("vote_until"), Option("categories", max_length=500), admin=True, was="challenge new")
     async def challenge_new(self, ctx: Context, theme: str, brief: str | None, max_runtime: str | None,
                             opens: str | None, submit_until: str | None, vote_until: str | None,
                             categories: str | None) -> None:
@@ -68,10 +68,11 @@ class AdminRoom(Room):
             return None
         return parse_runtime(raw)
 
-    @command("challenge weekly", Option("switch", positional=True, choices=("on", "off")),
+    @command("challenge_admin weekly", Option("switch", positional=True, choices=("on", "off")),
              Option("day", choices=DAY_CHOICES), Option("time"), Option("zone"),
              Option("submit_days", int, min_value=1, max_value=6), Option("vote_days", int, min_value=1,
-                                                                          max_value=6), admin=True)
+                                                                          max_value=6), admin=True,
+             was="challenge weekly")
     async def challenge_weekly(self, ctx: Context, switch: str | None, day: str | None, time: str | None,
                                zone: str | None, submit_days: int | None, vote_days: int | None) -> None:
         community_id = ctx.community.id
@@ -95,7 +96,7 @@ class AdminRoom(Room):
                               time=f"{hour:02d}:{minute:02d}", zone=plan.zone, next=Moment(fire),
                               submit_days=plan.submit_days, vote_days=plan.vote_days))
 
-    @command("challenge list", admin=True)
+    @command("challenge_admin list", admin=True, was="challenge list")
     async def challenge_list(self, ctx: Context) -> None:
         found = await self.repo.in_community(ctx.community.id)
         if not found:
@@ -108,9 +109,9 @@ class AdminRoom(Room):
             lines.append(ctx.t("challenges.list.weekly", next=Moment(upcoming)))
         await ctx.reply(ctx.t.join(lines))
 
-    @command("challenge extend", Option("id", int, required=True, positional=True, min_value=1),
+    @command("challenge_admin extend", Option("id", int, required=True, positional=True, min_value=1),
              Option("phase", required=True, positional=True, choices=logic.PHASES),
-             Option("duration", required=True, positional=True), admin=True)
+             Option("duration", required=True, positional=True), admin=True, was="challenge extend")
     async def challenge_extend(self, ctx: Context, id: int, phase: str, duration: str) -> None:
         challenge = await challenge_in(self.repo, ctx.community, id)
         delta = logic.parse_extension(duration)
@@ -134,7 +135,8 @@ class AdminRoom(Room):
                 key=f"challenges:{id}:extend:{phase}:{to_db(deadline)}")
         await ctx.reply(ctx.t("challenges.extend_done", id=id))
 
-    @command("challenge cancel", Option("id", int, required=True, positional=True, min_value=1), admin=True)
+    @command("challenge_admin cancel", Option("id", int, required=True, positional=True, min_value=1), admin=True,
+             was="challenge cancel")
     async def challenge_cancel(self, ctx: Context, id: int) -> None:
         challenge = await challenge_in(self.repo, ctx.community, id)
         if challenge.state in ("closed", "cancelled"):

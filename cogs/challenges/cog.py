@@ -3,7 +3,7 @@
 The cog wires small rooms, each with its collaborators passed in (see bot.cog.Room):
 themes (/theme), entries (/submit), voting (reactions, the Vote button, receipts, the recount), phases
 (the due rows: open, submissions close, reminders, weekly), results (the vote's close, /leaderboard),
-the gallery (/entries, /watch, the pages of a large round), the jury (/challenge jury, /score) and admin
+the gallery (/entries, /watch, the pages of a large round), the jury (/challenge_admin jury, /score) and admin
 (/challenge). What they share is made here: the repository, the vote targets cache and the receipts.
 """
 

@@ -59,7 +59,8 @@ class ThemesRoom(Room):
                             status=ctx.t.s(f"challenges.themes.status.{theme.status}"))
         return theme
 
-    @command("theme approve", Option("id", int, required=True, positional=True, min_value=1), admin=True)
+    @command("theme_admin approve", Option("id", int, required=True, positional=True, min_value=1), admin=True,
+             was="theme approve")
     async def theme_approve(self, ctx: Context, id: int) -> None:
         theme = await self._theme(ctx, id, ("suggested", "rejected"))
         async with self.app.db.transaction() as tx:
@@ -67,7 +68,8 @@ class ThemesRoom(Room):
             await self.repo.set_theme(tx, theme.id, "approved", len(queue) + 1)
         await ctx.reply(ctx.t("challenges.themes.approved", id=id, theme=theme.text, position=len(queue) + 1))
 
-    @command("theme reject", Option("id", int, required=True, positional=True, min_value=1), admin=True)
+    @command("theme_admin reject", Option("id", int, required=True, positional=True, min_value=1), admin=True,
+             was="theme reject")
     async def theme_reject(self, ctx: Context, id: int) -> None:
         theme = await self._theme(ctx, id, ("suggested", "approved"))
         async with self.app.db.transaction() as tx:
@@ -76,8 +78,8 @@ class ThemesRoom(Room):
                 ctx.community.id, "approved", tx)])
         await ctx.reply(ctx.t("challenges.themes.rejected", id=id, theme=theme.text))
 
-    @command("theme move", Option("id", int, required=True, positional=True, min_value=1),
-             Option("position", int, required=True, positional=True, min_value=1), admin=True)
+    @command("theme_admin move", Option("id", int, required=True, positional=True, min_value=1),
+             Option("position", int, required=True, positional=True, min_value=1), admin=True, was="theme move")
     async def theme_move(self, ctx: Context, id: int, position: int) -> None:
         theme = await self._theme(ctx, id, ("approved",))
         async with self.app.db.transaction() as tx:

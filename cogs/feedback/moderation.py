@@ -44,7 +44,7 @@ class ModerationCommands(FeedbackBase):
                     await self.tell(tx, ctx, moderator, Message(full), f"feedback.report:{report_id}:{moderator}")
         await ctx.reply(ctx.t("feedback.report.thanks", id=found.id))
 
-    @command("feedback remove", CRITIQUE, admin=True)
+    @command("feedback_admin remove", CRITIQUE, admin=True, was="feedback remove")
     async def remove(self, ctx: Context, critique: int) -> None:
         found = await self.critique_or_fail(ctx, critique)
         now = self.app.clock.now()
@@ -72,7 +72,7 @@ class ModerationCommands(FeedbackBase):
             lines.append(ctx.t("feedback.removed.reopened", film=found.film_id))
         await ctx.reply(ctx.t.join(lines))
 
-    @command("feedback bar", USER, admin=True)
+    @command("feedback_admin bar", USER, admin=True, was="feedback bar")
     async def bar(self, ctx: Context, user: str) -> None:
         person = await self.person_or_fail(ctx, user)
         if person.id == ctx.person.id:
@@ -82,7 +82,7 @@ class ModerationCommands(FeedbackBase):
                 raise UserError("feedback.errors.already_barred", name=person.display_name)
         await ctx.reply(ctx.t("feedback.barred", name=person.display_name))
 
-    @command("feedback unbar", USER, admin=True)
+    @command("feedback_admin unbar", USER, admin=True, was="feedback unbar")
     async def unbar(self, ctx: Context, user: str) -> None:
         person = await self.person_or_fail(ctx, user)
         async with self.app.db.transaction() as tx:

@@ -70,12 +70,12 @@ def validated(raw: Mapping[str, str | None]) -> dict[str, Any]:
 
 class AdminCommands(FestivalsBase):
     @command(
-        "festival add",
+        "festival_admin add",
         Option("name", required=True, positional=True, greedy=True, max_length=120),
         Option("url", required=True),
         Option("zone", required=True),
         *DETAIL_OPTIONS,
-        admin=True,
+        admin=True, was="festival add",
     )
     async def festival_add(self, ctx: Context, name: str, url: str, zone: str, **details: str | None) -> None:
         fields = validated({"name": name, "url": url, "zone": zone, **details})
@@ -87,12 +87,12 @@ class AdminCommands(FestivalsBase):
         await ctx.reply(ctx.t("festivals.added", id=festival_id, name=fields["name"]))
 
     @command(
-        "festival deadline",
+        "festival_admin deadline",
         Option("festival", required=True, positional=True, autocomplete="festivals"),
         Option("tier", required=True, positional=True, choices=logic.TIERS),
         Option("when", required=True, positional=True, greedy=True),
         Option("fee"),
-        admin=True,
+        admin=True, was="festival deadline",
     )
     async def festival_deadline(
         self, ctx: Context, festival: str, tier: str, when: str, fee: str | None
@@ -122,13 +122,13 @@ class AdminCommands(FestivalsBase):
         await ctx.reply(ctx.t.join(parts))
 
     @command(
-        "festival edit",
+        "festival_admin edit",
         Option("festival", required=True, positional=True, autocomplete="festivals"),
         Option("name", max_length=120),
         Option("url"),
         Option("zone"),
         *DETAIL_OPTIONS,
-        admin=True,
+        admin=True, was="festival edit",
     )
     async def festival_edit(self, ctx: Context, festival: str, **changes: str | None) -> None:
         found = await self.festival_or_fail(ctx.community.id, festival)
@@ -151,9 +151,9 @@ class AdminCommands(FestivalsBase):
         await ctx.reply(ctx.t("festivals.edited", name=updated.name, keys=", ".join(given)))
 
     @command(
-        "festival remove",
+        "festival_admin remove",
         Option("festival", required=True, positional=True, greedy=True, autocomplete="festivals"),
-        admin=True,
+        admin=True, was="festival remove",
     )
     async def festival_remove(self, ctx: Context, festival: str) -> None:
         found = await self.festival_or_fail(ctx.community.id, festival)
@@ -163,10 +163,10 @@ class AdminCommands(FestivalsBase):
         await ctx.reply(ctx.t("festivals.removed", name=found.name))
 
     @command(
-        "festival import",
+        "festival_admin import",
         Option("path", positional=True, greedy=True),
         Option("file", IncomingFile),
-        admin=True,
+        admin=True, was="festival import",
     )
     async def festival_import(self, ctx: Context, path: str | None, file: IncomingFile | None) -> None:
         if file is not None:

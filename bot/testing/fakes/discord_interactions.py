@@ -112,6 +112,8 @@ class CommandStore:
                 "description_localizations": None, **command,
             }
             entry["type"] = kind
+            if entry["default_member_permissions"] is not None:  # sent as a number or a string, kept as a string
+                entry["default_member_permissions"] = str(int(entry["default_member_permissions"]))
             if guild_id is not None:
                 entry["guild_id"] = guild_id
             stored.append(entry)

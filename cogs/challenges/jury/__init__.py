@@ -30,8 +30,10 @@ class JuryRoom(Room):
         self.repo = repo
         self.jury = JuryRepository(app.db)
 
-    @command("challenge jury", Option("action", required=True, positional=True, choices=("add", "remove", "list")),
-             Option("user", positional=True), Option("category"), Option("id", int, min_value=1), admin=True)
+    @command("challenge_admin jury",
+             Option("action", required=True, positional=True, choices=("add", "remove", "list")),
+             Option("user", positional=True), Option("category"), Option("id", int, min_value=1), admin=True,
+             was="challenge jury")
     async def challenge_jury(self, ctx: Context, action: str, user: str | None, category: str | None,
                              id: int | None) -> None:
         challenge = await (challenge_in(self.repo, ctx.community, id) if id
