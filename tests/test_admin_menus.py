@@ -43,17 +43,17 @@ async def test_discord_shows_admin_groups_to_managers_only_and_still_checks(disc
 
 
 async def test_telegram_menus_by_scope_in_both_languages(tmp_path: Path) -> None:
-    async with FakeTelegram() as fake:
-        async with TelegramBot(tmp_path / "bot.sqlite3", telegram_config(fake, extra={"bot": {"cogs": COGS}})):
-            admins = {"type": "all_chat_administrators"}
-            for language in ("", "zh"):
-                members = {c["command"] for c in fake.commands(language)}
-                everyone = {c["command"] for c in fake.commands(language, scope=admins)}
-                assert {"share", "challenge", "theme", "feedback", "festival", "help"} <= members
-                assert not members & ADMIN_GROUPS
-                assert ADMIN_GROUPS | members <= everyone
-            zh = {c["command"]: c["description"] for c in fake.commands("zh", scope=admins)}
-            assert zh["challenge_admin"].startswith("管理挑战")
+    async with FakeTelegram() as fake, TelegramBot(tmp_path / "bot.sqlite3",
+                                                   telegram_config(fake, extra={"bot": {"cogs": COGS}})):
+        admins = {"type": "all_chat_administrators"}
+        for language in ("", "zh"):
+            members = {c["command"] for c in fake.commands(language)}
+            everyone = {c["command"] for c in fake.commands(language, scope=admins)}
+            assert {"share", "challenge", "theme", "feedback", "festival", "help"} <= members
+            assert not members & ADMIN_GROUPS
+            assert ADMIN_GROUPS | members <= everyone
+        zh = {c["command"]: c["description"] for c in fake.commands("zh", scope=admins)}
+        assert zh["challenge_admin"].startswith("管理挑战")
 
 
 async def test_old_spellings_still_work_and_name_the_new_one(bot: Harness) -> None:
