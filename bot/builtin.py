@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.cog import Cog, command
+from bot.cog import Cog, command, completer
 from bot.commands import Command, Option
 from bot.context import Context
 from bot.models import Text
-from bot.timeutil import known_zone
+from bot.timeutil import known_zone, zones_like
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -54,7 +54,7 @@ class Builtin(Cog):
     async def start(self, ctx: Context, payload: str | None) -> None:
         await ctx.reply(ctx.t("core.start", name=ctx.person.display_name))
 
-    @command("timezone", Option("zone", positional=True), quiet=True)
+    @command("timezone", Option("zone", positional=True, autocomplete="zones"), quiet=True)
     async def timezone(self, ctx: Context, zone: str | None) -> None:
         if zone is None:
             await ctx.reply(ctx.t("core.timezone.current", zone=ctx.zone))
@@ -68,6 +68,10 @@ class Builtin(Cog):
             ctx.fail("core.timezone.unknown", zone=zone[:64])
         await self.app.directory.set_zone(ctx.person.id, found)
         await ctx.reply(ctx.t("core.timezone.set", zone=found))
+
+    @completer("zones")
+    async def complete_zones(self, community_id: int, prefix: str) -> list[tuple[str, str]]:
+        return [(name.replace("_", " "), name) for name in zones_like(prefix)]
 
 
 async def setup(app: App) -> None:

@@ -10,7 +10,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bot.errors import UserError
 from bot.models import IncomingFile
@@ -36,6 +36,7 @@ class Option:
     min_value: float | None = None
     max_value: float | None = None
     max_length: int | None = None
+    picker: Literal["user", "channel"] | None = None  # names a person or a channel: a platform may offer a picker
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+NO_COMMUNITY = 0  # the community id completers get where none is known (no row has it)
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 Completer = Callable[[int, str], Awaitable[list[tuple[str, str]]]]
 
@@ -167,11 +168,11 @@ class Dispatcher:
         found = self.completers.get(name)
         if found is None:
             return []
-        community_id = None
+        # In a private chat no community is known: community-wide completions (films) find nothing there,
+        # while those of the world (time zones) still help.
+        community_id = NO_COMMUNITY
         if space is not None:
             community_id = (await self.app.directory.community_for_space(platform, space)).id
-        if community_id is None:
-            return []
         return await found[1](community_id, prefix)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,3 +52,22 @@ def known_zone(name: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
     return name
+
+
+@functools.cache
+def _zone_names() -> tuple[str, ...]:
+    """Every IANA zone this machine knows (tzdata), the legacy aliases (US/Eastern, Etc/...) last."""
+    names = zoneinfo.available_timezones()
+    return tuple(sorted(names, key=lambda name: ("/" not in name or name.startswith(("Etc/", "US/")), name)))
+
+
+def zones_like(text: str, limit: int = 25) -> list[str]:
+    """Zone names matching what someone typed so far: `ber` -> Europe/Berlin, `new york` ->
+    America/New_York; names whose city starts with it come first, then any containing it."""
+    wanted = text.strip().lower().replace(" ", "_")
+    if not wanted:
+        return list(_zone_names()[:limit])
+    starts = [name for name in _zone_names() if name.lower().rsplit("/", 1)[-1].startswith(wanted)
+              or name.lower().startswith(wanted)]
+    contains = [name for name in _zone_names() if wanted in name.lower() and name not in starts]
+    return (starts + contains)[:limit]

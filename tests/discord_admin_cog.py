@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cog import Cog, button, command, listener
+from bot.commands import Option
 from bot.context import Context
 from bot.models import Button, Community, Message, Person, ReactionEvent
 
@@ -23,6 +24,10 @@ class DiscordTestCog(Cog):
     @command("purge", admin=True)
     async def purge(self, ctx: Context) -> None:
         await ctx.reply(ctx.t("discordtest.purged"))
+
+    @command("where", Option("channel", required=True, positional=True, picker="channel"))
+    async def where(self, ctx: Context, channel: str) -> None:
+        await ctx.reply(ctx.t("discordtest.where", channel=channel))
 
     @command("ballot")
     async def ballot(self, ctx: Context) -> None:

@@ -33,6 +33,9 @@ _TYPES: dict[type, discord.AppCommandOptionType] = {
     float: discord.AppCommandOptionType.number, bool: discord.AppCommandOptionType.boolean,
     IncomingFile: discord.AppCommandOptionType.attachment,
 }
+# Options that name a person get Discord's member picker, those naming a channel its channel picker.
+_PICKERS = {"user": discord.AppCommandOptionType.user, "channel": discord.AppCommandOptionType.channel}
+CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum)
 
 
 class CommandBuilder:
@@ -84,11 +87,13 @@ class CommandBuilder:
         return built
 
     def parameter(self, cmd: Command, option: Option) -> CommandParameter:
-        kind = _TYPES.get(option.kind, discord.AppCommandOptionType.string)
+        kind = _PICKERS[option.picker] if option.picker else _TYPES.get(option.kind, discord.AppCommandOptionType.string)
         # Options a form can ask for are optional here: leaving them all out is how the form is asked for.
         required = option.required and option.name not in cmd.form
         param = CommandParameter(name=option.name, description=self._text(f"{cmd.catalog_key}.{option.name}"),
                                  required=required, default=None, type=kind)
+        if option.picker == "channel":
+            param.channel_types = list(CHANNEL_TYPES)
         if option.choices:
             param.choices = [app_commands.Choice(name=choice, value=_typed(option, choice))
                              for choice in option.choices[:CHOICES_LIMIT]]

@@ -43,7 +43,7 @@ class Incoming:
         return self.app.translator(self.app.config.bot.language).s("discord.done")
 
     async def command(self, interaction: discord.Interaction, cmd: Command, options: dict[str, Any]) -> None:
-        values = {key: value for key, value in options.items() if value is not None}
+        values = {key: _as_text(value) for key, value in options.items() if value is not None}
         if await self._ask_form(interaction, cmd, values):
             return
         await self._run(interaction, cmd, values)
@@ -165,3 +165,13 @@ class Incoming:
             return self.names[payload.user_id]
         user = self.client.get_user(payload.user_id)
         return display_name(user) if user is not None else None
+
+
+def _as_text(value: Any) -> Any:
+    """A picked member or channel as the core reads one typed: a mention (`<@id>`) or a channel id."""
+    if isinstance(value, discord.abc.User):
+        return f"<@{value.id}>"
+    if isinstance(value, discord.abc.GuildChannel | discord.Thread | app_commands.AppCommandChannel
+                  | app_commands.AppCommandThread):
+        return str(value.id)
+    return value

@@ -16,7 +16,7 @@ from cogs.feedback import messages
 from cogs.feedback.base import FeedbackBase
 from cogs.feedback.exchange import CRITIQUE
 
-USER = Option("user", required=True, positional=True)
+USER = Option("user", required=True, positional=True, picker="user")
 
 
 class ModerationCommands(FeedbackBase):

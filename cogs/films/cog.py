@@ -138,7 +138,7 @@ class FilmsCog(Cog):
             extra.extend(await provider(film, ctx.t))
         await ctx.reply(Message(card=film_card(film, ctx.t, tuple(extra))), tag=f"films.film:{film.id}")
 
-    @command("films", Option("genre", autocomplete="genres"), Option("tag"), Option("maker"),
+    @command("films", Option("genre", autocomplete="genres"), Option("tag"), Option("maker", picker="user"),
              Option("page", int, min_value=1, max_value=100000))
     async def films(self, ctx: Context, genre: str | None, tag: str | None, maker: str | None,
                     page: int | None) -> None:
@@ -176,7 +176,7 @@ class FilmsCog(Cog):
         lines = [ctx.t("films.search.header", words=words, count=len(found))]
         await ctx.reply(ctx.t.join(lines + [film_line(film, ctx.t) for film in found]))
 
-    @command("profile", Option("user", positional=True), quiet=True)
+    @command("profile", Option("user", positional=True, picker="user"), quiet=True)
     async def profile(self, ctx: Context, user: str | None) -> None:
         person = ctx.person
         if user:
