@@ -87,7 +87,8 @@ class CommandBuilder:
         return built
 
     def parameter(self, cmd: Command, option: Option) -> CommandParameter:
-        kind = _PICKERS[option.picker] if option.picker else _TYPES.get(option.kind, discord.AppCommandOptionType.string)
+        kind = _PICKERS[option.picker] if option.picker else _TYPES.get(option.kind,
+                                                                        discord.AppCommandOptionType.string)
         # Options a form can ask for are optional here: leaving them all out is how the form is asked for.
         required = option.required and option.name not in cmd.form
         param = CommandParameter(name=option.name, description=self._text(f"{cmd.catalog_key}.{option.name}"),

@@ -32,7 +32,8 @@ class JuryRoom(Room):
 
     @command("challenge_admin jury",
              Option("action", required=True, positional=True, choices=("add", "remove", "list")),
-             Option("user", positional=True, picker="user"), Option("category"), Option("id", int, min_value=1), admin=True,
+             Option("user", positional=True, picker="user"),
+             Option("category"), Option("id", int, min_value=1), admin=True,
              was="challenge jury")
     async def challenge_jury(self, ctx: Context, action: str, user: str | None, category: str | None,
                              id: int | None) -> None:
