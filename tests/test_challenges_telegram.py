@@ -14,6 +14,7 @@ from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.telegram_platform import create
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
+from tests.discord_support import eventually
 from tests.telegram_harness import shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(30)
@@ -37,6 +38,13 @@ async def stored_votes(app: App, count: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"{count} votes never reached the store")
+
+
+async def toast(fake: FakeTelegram, update: dict[str, Any]) -> str:
+    """The text a button press was answered with (its toast), once answered."""
+    query_id = update["callback_query"]["id"]
+    await eventually(lambda: bool((fake.callback_answer(query_id) or {}).get("answered")))
+    return str(fake.callback_answer(query_id).get("text", ""))  # type: ignore[union-attr]
 
 
 async def test_a_round_on_telegram(tmp_path: Path) -> None:
@@ -64,10 +72,17 @@ async def test_a_round_on_telegram(tmp_path: Path) -> None:
             moon_id = moon.response["result"]["message_id"]  # type: ignore[index]
             fake.react(group, cleo, lamp_id, "🔥")
             fake.react(group, bob, moon_id, "🔥")  # his own entry: told privately, not counted
-            fake.press_button(group, alice, moon_id, vote_data(moon))
+            pressed = fake.press_button(group, alice, moon_id, vote_data(moon))
             await stored_votes(app, 3)
             own = await fake.wait_for_call("sendMessage", lambda r: r.params.get("chat_id") == bob["id"])
-            assert "your own entry" in shown(own)
+            assert "your own entry" in shown(own)  # a reaction's receipt comes privately
+            # A press is answered where it was made: a toast saying what happened, no private message.
+            assert (await toast(fake, pressed)).startswith("Your vote for “Moon Bus” (challenge #1) is counted.")
+            assert (await toast(fake, fake.press_button(group, ann, lamp_id, vote_data(lamp)))).endswith(
+                "is counted. Counts stay hidden until the results.")
+            withdrawn = await toast(fake, fake.press_button(group, ann, lamp_id, vote_data(lamp)))
+            assert withdrawn == "Your vote for “Lamp Post” (challenge #1) is withdrawn."
+            assert not [r for r in fake.calls("sendMessage") if r.params.get("chat_id") in (alice["id"], ann["id"])]
             await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
             results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1")))
             assert "“Lamp Post” by Alice — votes: 1, points: +3" in results

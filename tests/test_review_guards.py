@@ -40,12 +40,13 @@ async def test_profile_finds_a_telegram_member_by_username_though_their_name_dif
     assert "Moon Bus" in profile
 
 
-async def test_profile_takes_a_pasted_discord_mention(discord_fake: FakeDiscord, tmp_path: Path) -> None:
+async def test_profile_takes_a_picked_discord_member(discord_fake: FakeDiscord, tmp_path: Path) -> None:
     guild = make_guild(discord_fake)
-    async with running_app(discord_fake, tmp_path / "bot.sqlite3"):
+    async with running_app(discord_fake, tmp_path / "bot.sqlite3") as app:
         await answer(discord_fake, guild, "ben", "share", {"link": "https://vimeo.com/3", "title": "Lamp Post"})
-        mention = f"<@{user(discord_fake, guild, 'ben')['id']}>"
-        data = await answer(discord_fake, guild, "ana", "profile", {"user": mention})
+        ben = user(discord_fake, guild, "ben")
+        data = await answer(discord_fake, guild, "ana", "profile", {"user": ben})  # Discord sends the id
+        assert app.platforms["discord"].parse_user(f"<@{ben['id']}>").user_id == ben["id"]  # a pasted mention
     assert "Lamp Post" in data["content"]
 
 

@@ -178,8 +178,10 @@ async def test_a_private_reply_to_someone_who_never_started_the_bot_leaves_a_dee
     fake.block_private(bob)
     fake.send_text(group, bob, "/probe_dm")
     note = await fake.wait_for_call("sendMessage", to_chat(group))
-    assert '<a href="https://t.me/microfilm_test_bot?start=hello">' in note.params["text"]
-    assert shown(note).startswith("Bob, I can't message you privately")
+    button = note.params["reply_markup"]["inline_keyboard"][0][0]
+    assert button["text"] == "Open the private chat"
+    assert button["url"].startswith("https://t.me/microfilm_test_bot?start=")
+    assert shown(note) == "Bob, I have something for you in private. Open a chat with me to see it."
     fake.send_text(group, alice, "/probe_dm")
     private = await fake.wait_for_call("sendMessage", to_chat(fake.private_chat(alice)))
     assert shown(private) == "a private note for Alice"

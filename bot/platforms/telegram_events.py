@@ -99,6 +99,9 @@ class UpdateRouter:
         target = command_target(text)
         if target is not None and target.lower() != (self.platform.bot.username or "").lower():
             return  # addressed to another bot in the same group
+        payload = _start_payload(text) if private else None
+        if payload is not None and await self.platform.resume(user.id, payload):
+            return  # they came by a deep link: what was held for them is their answer
         await self._invoke(message, user, text)
 
     async def _invoke(self, message: Message, user: User, text: str) -> None:
@@ -129,21 +132,23 @@ class UpdateRouter:
     async def callback_query(self, update: Update) -> None:
         query = update.callback_query
         assert query is not None
-        try:
-            await query.answer()  # stops the button's spinner; the handler's answer follows as a message
-        except TelegramError as exc:
-            log.info("could not answer callback query %s: %s", query.id, exc)
         message = query.message
         if message is None or query.data is None:
-            return  # a button under an inline-mode message: the bot never sends those
+            await query.answer()  # a button under an inline-mode message: the bot never sends those
+            return
         chat, user = message.chat, query.from_user
         custom_id = await self.platform.inbox.expand(query.data)
         thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
-        responder = self.platform.responder(chat, user, display_name(user), thread)
-        await self.app.dispatcher.button(ButtonPress(
-            Account(PLATFORM, str(user.id)), display_name(user), chat_ref(chat),
-            MessageRef(PLATFORM, str(chat.id), str(message.message_id)), custom_id, responder,
-            is_admin=await self.admins.is_admin(chat, user.id), space=space_of(chat)))
+        # The press is answered by the handler's private answer (a toast: "your vote is counted"), or
+        # without text once it is done, so the button's spinner always stops.
+        responder = self.platform.responder(chat, user, display_name(user), thread, query_id=query.id)
+        try:
+            await self.app.dispatcher.button(ButtonPress(
+                Account(PLATFORM, str(user.id)), display_name(user), chat_ref(chat),
+                MessageRef(PLATFORM, str(chat.id), str(message.message_id)), custom_id, responder,
+                is_admin=await self.admins.is_admin(chat, user.id), space=space_of(chat)))
+        finally:
+            await responder.toast(None, "UTC")
 
     # -- reactions -------------------------------------------------------------------------------------------
 
@@ -180,3 +185,11 @@ class UpdateRouter:
 def _emojis(reactions: tuple[object, ...]) -> list[str]:
     # Custom and paid reactions carry no emoji a cog could match on; they are left out.
     return [reaction.emoji for reaction in reactions if isinstance(reaction, ReactionTypeEmoji)]
+
+
+def _start_payload(text: str) -> str | None:
+    """The deep-link payload of `/start <payload>` (t.me/<bot>?start=<payload> arrives so), else None."""
+    parts = text.split()
+    if len(parts) == 2 and parts[0].split("@", 1)[0] == "/start":
+        return parts[1]
+    return None

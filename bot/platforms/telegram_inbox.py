@@ -2,7 +2,8 @@
 
 An update is confirmed to Telegram (the next getUpdates offset, or the webhook's 200) only once it is
 written here, so a crash before its handler ran loses nothing: the next start replays it. An update_id
-seen before is dropped (handled once). All SQL of the adapter lives here.
+seen before is dropped (handled once). The adapter's SQL lives here and, for answers held behind a
+deep link, in telegram_held.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update, User
+from telegram import Bot, Chat, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update, User
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -30,11 +30,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
-from bot.models import Link, Message, MessageRef, UserRef
+from bot.models import Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
+from bot.platforms.telegram_held import HeldAnswers
 from bot.platforms.telegram_inbox import Inbox
 from bot.platforms.telegram_poller import Poller
 from bot.platforms.telegram_webhook import WebhookServer
@@ -101,6 +102,7 @@ class TelegramPlatform(Platform):
         self._app = app
         await apply_migrations(app.db, "telegram", MIGRATIONS)
         self.inbox = Inbox(app.db, app.clock)
+        self.held = HeldAnswers(app.db, app.clock)
         self.router = UpdateRouter(app, self)
         self._newest = await app.sent.newest_ids(PLATFORM)
         webhook = self.settings.webhook
@@ -113,6 +115,7 @@ class TelegramPlatform(Platform):
                               "@BotFather (/token)") from exc
         try:
             await self.inbox.prune(app.clock.now())
+            await self.held.prune(app.clock.now())
             await self._replay()
             await telegram_menu.publish(app, self.bot)
             self._draining = True
@@ -334,16 +337,31 @@ class TelegramPlatform(Platform):
     # -- answering the person who spoke ----------------------------------------------------------------------
 
     def responder(self, chat: Chat, user: User, name: str, thread_id: int | None = None,
-                  reply_to: int | None = None) -> TelegramResponder:
+                  reply_to: int | None = None, query_id: str | None = None) -> TelegramResponder:
         return TelegramResponder(self, chat.id, chat.type == Chat.PRIVATE, user.id, name,
-                                 Where(thread_id, None if chat.type == Chat.PRIVATE else reply_to))
+                                 Where(thread_id, None if chat.type == Chat.PRIVATE else reply_to), query_id)
 
-    async def start_note(self, chat_id: int, name: str, zone: str) -> None:
-        """Tell a group that someone must start a private chat with the bot first, with a deep link."""
-        community = await self.app.directory.community_for_space(PLATFORM, str(chat_id))
+    async def start_note(self, responder: TelegramResponder, message: Message, zone: str) -> None:
+        """Someone must open a private chat with the bot before it can answer them there: keep the answer,
+        and give them (in the group, quietly, not saying what it is) a button that opens that chat and
+        brings it: t.me/<bot>?start=<payload>."""
+        payload = await self.held.hold(str(responder.user_id), message, zone)
+        community = await self.app.directory.community_for_space(PLATFORM, str(responder.chat_id))
         t = self.app.translator(community.language)
-        link = Link(t.s("telegram.start_link"), f"https://t.me/{self.bot.username}?start=hello")
-        await self.send(str(chat_id), Message(t("telegram.start_first", name=name, link=link)), zone=zone)
+        button = InlineKeyboardButton(t.s("telegram.start_button"),
+                                      url=f"https://t.me/{self.bot.username}?start={payload}")
+        note = telegram_render.render_chunks(Message(t("telegram.start_first", name=responder.name)), zone)[0]
+        await self._pace(responder.chat_id)
+        await self.bot.send_message(responder.chat_id, note, parse_mode=ParseMode.HTML,
+                                    reply_markup=InlineKeyboardMarkup([[button]]),
+                                    **replace(responder.where, silent=True).kwargs(first=True))
+
+    async def resume(self, user_id: int, payload: str) -> bool:
+        """`/start <payload>` from a deep link: send what was held for them; False if nothing was."""
+        held = await self.held.take(str(user_id), payload)
+        for item in held:
+            await self.send(str(user_id), item.message, zone=item.zone)
+        return bool(held)
 
 
 @dataclass(frozen=True)
@@ -373,9 +391,24 @@ class TelegramResponder:
     user_id: int
     name: str
     where: Where
+    query_id: str | None = None  # the button press being answered, until its toast is shown
 
     async def reply(self, message: Message, *, zone: str) -> MessageRef | None:
         return await self.platform.send(str(self.chat_id), message, zone=zone, where=self.where)
+
+    async def toast(self, message: Message | None, zone: str) -> bool:
+        """Answer the button press: with `message` as its toast when it is short text, else just stop
+        the button's spinner. True when `message` was shown."""
+        if self.query_id is None:
+            return False
+        query_id, self.query_id = self.query_id, None
+        text = _shown(message, zone) if message is not None and telegram_render.fits_toast(message) else None
+        try:
+            await self.platform.bot.answer_callback_query(query_id, text=text)
+        except TelegramError as exc:  # too late (15 s): the spinner stopped by itself
+            log.info("could not answer callback query %s: %s", query_id, exc)
+            return False
+        return text is not None
 
     async def reply_quiet(self, message: Message, *, zone: str) -> MessageRef | None:
         """Telegram has no message only one person sees in a group: a reply to theirs, without a ping."""
@@ -383,9 +416,12 @@ class TelegramResponder:
                                         where=replace(self.where, silent=True))
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
+        """To a button press: the toast above the chat (what a vote did); otherwise a private message."""
+        if await self.toast(message, zone):
+            return None
         ref = await self.platform.send_private(str(self.user_id), message, zone=zone)
         if ref is None and not self.private:
-            await self.platform.start_note(self.chat_id, self.name, zone)
+            await self.platform.start_note(self, message, zone)
         return ref
 
     async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:

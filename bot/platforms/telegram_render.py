@@ -21,6 +21,7 @@ from bot.platforms.plain import render_moment
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
+TOAST_LIMIT = 200  # characters of answerCallbackQuery's text
 BUTTONS_PER_ROW = 3
 
 
@@ -166,3 +167,11 @@ def keyboard(buttons: tuple[Button, ...], callback_data: Callable[[str], str]) -
 
 def fits_callback_data(custom_id: str) -> bool:
     return len(custom_id.encode("utf-8")) <= CALLBACK_DATA_LIMIT
+
+
+def fits_toast(message: Message) -> bool:
+    """Whether a message can be a button's toast: short plain text, nothing to press or open."""
+    if message.card is not None or message.all_buttons or message.attachment is not None:
+        return False
+    shown = message.text.plain()
+    return 0 < len(shown) <= TOAST_LIMIT and not any(isinstance(part, Link) for part in message.text.segments)
