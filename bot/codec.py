@@ -66,13 +66,16 @@ def _load_buttons(items: list[dict[str, Any]]) -> tuple[Button, ...]:
 def _card(card: Card) -> dict[str, Any]:
     return {"title": card.title, "url": card.url, "description": _text(card.description),
             "fields": [{"name": f.name, "value": _text(f.value), "inline": f.inline} for f in card.fields],
-            "thumbnail": card.thumbnail, "footer": card.footer}
+            "thumbnail": card.thumbnail, "footer": card.footer, "kind": card.kind, "author": card.author,
+            "timestamp": card.timestamp.isoformat() if card.timestamp else None}
 
 
 def _load_card(data: dict[str, Any]) -> Card:
     return Card(title=data["title"], url=data["url"], description=_load_text(data["description"]),
                 fields=tuple(CardField(f["name"], _load_text(f["value"]), f["inline"]) for f in data["fields"]),
-                thumbnail=data["thumbnail"], footer=data["footer"])
+                thumbnail=data["thumbnail"], footer=data["footer"], kind=data.get("kind"),
+                author=data.get("author"),  # rows queued before cards had these have none
+                timestamp=datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None)
 
 
 def _text(text: Text) -> list[Any]:

@@ -66,7 +66,8 @@ class Moment:
     """An instant shown to a reader: Discord renders `<t:unix:style>`, others a local time."""
 
     when: datetime
-    style: Literal["F", "R", "D", "f", "t"] = "F"
+    # "FR": the full date and, where the platform keeps one live (Discord), a countdown beside it
+    style: Literal["F", "R", "D", "f", "t", "FR"] = "F"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ class Card:
     fields: tuple[CardField, ...] = ()
     thumbnail: str | None = None
     footer: str | None = None
+    kind: str | None = None        # "film", "challenge", "results", "festival": a platform may colour it
+    author: str | None = None      # whose it is (a film's maker), shown at its top where the platform can
+    timestamp: datetime | None = None  # when it happened, shown in each reader's own time where possible
 
 
 class ButtonStyle(Enum):

@@ -68,3 +68,13 @@ async def eventually(check: Callable[[], bool], timeout: float = 3.0) -> None:
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(loop(), timeout)
+
+
+
+def discord_text(message: dict[str, Any]) -> str:
+    """Content and embed text of a posted message, as one string to search."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title", ""), embed.get("description", ""), (embed.get("footer") or {}).get("text", "")]
+        parts += [f"{field['name']}: {field['value']}" for field in embed.get("fields", [])]
+    return "\n".join(part for part in parts if part)

@@ -13,7 +13,7 @@ from bot.app import App
 from bot.clock import VirtualClock
 from bot.platforms.discord_platform import create
 from bot.testing.fakes.discord_server import FakeDiscord
-from tests.discord_support import answer, discord_config, eventually, make_guild, user
+from tests.discord_support import answer, discord_config, discord_text, eventually, make_guild, user
 
 pytestmark = pytest.mark.timeout(30)
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -64,13 +64,13 @@ async def test_a_round_on_discord(tmp_path: Path) -> None:
             await stored_votes(app, 3)
             fake.seed_reactions(moon["id"], "⭐", [user(fake, guild, "ben"), fake.add_user("dora")])  # while away
             await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
-            await eventually(lambda: any("Results of challenge #1" in m.get("content", "")
+            await eventually(lambda: any("Results of challenge #1" in discord_text(m)
                                          for m in posted(fake, general.id)))
-            results = next(m["content"] for m in posted(fake, general.id) if "Results" in m.get("content", ""))
+            results = next(discord_text(m) for m in posted(fake, general.id) if "Results" in discord_text(m))
             assert "“Lamp Post” by ana — votes: 2, points: +3" in results
             assert "“Moon Bus” by ben — votes: 1, points: +2" in results  # dora, recounted; ben's own never
             assert "Winner: ana" in results
-            assert sum("Results of challenge #1" in m.get("content", "") for m in posted(fake, general.id)) == 1
+            assert sum("Results of challenge #1" in discord_text(m) for m in posted(fake, general.id)) == 1
         finally:
             await app.stop()
         assert fake.errors == []

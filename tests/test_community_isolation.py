@@ -11,13 +11,13 @@ import pytest
 
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.discord_support import discord_text
 from tests.two_platforms import (
     BothBot,
     both_config,
     discord_answer,
     discord_chat,
     discord_posts,
-    discord_text,
     eventually,
     telegram_chat,
     telegram_posts,

@@ -15,7 +15,7 @@ from bot.platforms.telegram_platform import create as create_telegram
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.discord_round import START, settled, voting_round
-from tests.discord_support import eventually
+from tests.discord_support import discord_text, eventually
 from tests.telegram_harness import open_round, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(60)
@@ -31,7 +31,7 @@ async def test_a_deleted_card_keeps_its_acknowledged_votes_and_the_admins_are_to
         await settled(round_.app, 3)
         await fake.delete_message(card)  # a moderator removes the card; Discord answers 404 for it now
         await round_.app.scheduler.advance_to(START + timedelta(days=7, hours=1))
-        posted = [m.get("content") or "" for m in fake.messages_in(round_.channel)]
+        posted = [discord_text(m) for m in fake.messages_in(round_.channel)]
     results = next(text for text in posted if "Results of challenge #1" in text)
     assert "“Film 1” by maker0 — votes: 3" in results
     assert any("could not be read for the recount (Film 1)" in text and "kept" in text for text in posted)

@@ -16,6 +16,7 @@ from bot.app import App
 from bot.testing.fakes.discord_model import Perm
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.discord_support import discord_text
 from tests.two_platforms import (
     START,
     BothBot,
@@ -23,7 +24,6 @@ from tests.two_platforms import (
     discord_answer,
     discord_chat,
     discord_posts,
-    discord_text,
     eventually,
     telegram_button,
     telegram_chat,
@@ -136,12 +136,12 @@ async def test_one_community_on_discord_and_telegram(tmp_path: Path) -> None:
 
             # Voting closes: the results, on both platforms, count Lin once.
             await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
-            await eventually(lambda: any("Results of challenge #1" in (m.get("content") or "")
+            await eventually(lambda: any("Results of challenge #1" in discord_text(m)
                                          for m in discord_posts(discord, general.id)))
             await eventually(lambda: any("Results of challenge #1" in telegram_text(r)
                                          for r in telegram_posts(telegram, group)))
-            on_discord = [m["content"] for m in discord_posts(discord, general.id)
-                          if "Results of challenge #1" in (m.get("content") or "")]
+            on_discord = [discord_text(m) for m in discord_posts(discord, general.id)
+                          if "Results of challenge #1" in discord_text(m)]
             on_tg = [telegram_text(r) for r in telegram_posts(telegram, group)
                      if "Results of challenge #1" in telegram_text(r)]
             assert len(on_discord) == len(on_tg) == 1

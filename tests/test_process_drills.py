@@ -16,7 +16,7 @@ from bot.testing.fakes.discord_model import Perm
 from bot.testing.fakes.discord_server import FakeDiscord, Guild
 from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.bot_process import BotProcess, config_text
-from tests.discord_support import eventually, user
+from tests.discord_support import discord_text, eventually, user
 from tests.telegram_harness import shown, to_chat
 
 pytestmark = pytest.mark.timeout(90)
@@ -82,7 +82,7 @@ async def test_discord_killed_after_accepting_a_card_posts_it_once_and_counts_it
             await eventually(lambda: len([m for m in fake.messages_in(general) if m.get("components")])
                              == (3 if nonce_window else 4), timeout=15)
             await fake.react(general, unrecorded, user(fake, guild, "voter1"), "⭐")  # and one after
-            await eventually(lambda: any("Results of challenge #1" in (m.get("content") or "")
+            await eventually(lambda: any("Results of challenge #1" in discord_text(m)
                                          for m in fake.messages_in(general)), timeout=40)
         finally:
             again.terminate()
@@ -92,7 +92,7 @@ async def test_discord_killed_after_accepting_a_card_posts_it_once_and_counts_it
         assert len(cards) == 3 and fake.nonce_hits >= 1  # the resend came back as the card already posted
     else:
         assert len(cards) == 4 and fake.nonce_hits == 0  # a second copy; both count (one vote per voter)
-    results = next(m["content"] for m in fake.messages_in(general) if "Results of challenge #1" in (m["content"] or ""))
+    results = next(discord_text(m) for m in fake.messages_in(general) if "Results of challenge #1" in discord_text(m))
     title = accepted[1]["embeds"][0]["title"]
     assert re.search(rf"“{title}” by maker\d — votes: 2", results), results
 
@@ -194,5 +194,5 @@ async def test_a_platform_that_cannot_come_back_is_told_on_the_other_and_the_pro
     assert code == 1
     assert "stopped because telegram: Telegram refused the bot token" in bot.log
     notices = [m["content"] for m in discord.messages_in(guild.channel("general"))
-               if "lost its telegram connection for good" in (m.get("content") or "")]
+               if "lost its telegram connection for good" in discord_text(m)]
     assert len(notices) == 1

@@ -21,7 +21,7 @@ from bot.platforms.telegram_platform import create as create_telegram
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from tests.discord_round import settled, voting_round
-from tests.discord_support import answer, discord_config, eventually, make_guild, user
+from tests.discord_support import answer, discord_config, discord_text, eventually, make_guild, user
 from tests.telegram_harness import shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(40)
@@ -57,8 +57,8 @@ async def test_the_gallery_on_discord(tmp_path: Path) -> None:
                                                            "title": f"Film {number}", "runtime": "1:00"})
             await app.scheduler.advance_to(START + timedelta(days=5))
             general = guild.channel("general")
-            await eventually(lambda: any("page 1 of 2" in str(m.get("content")) for m in fake.messages_in(general)))
-            gallery = next(m for m in fake.messages_in(general) if "page 1 of 2" in str(m.get("content")))
+            await eventually(lambda: any("page 1 of 2" in discord_text(m) for m in fake.messages_in(general)))
+            gallery = next(m for m in fake.messages_in(general) if "page 1 of 2" in discord_text(m))
             assert list(menu(gallery)) == ["Vote #1", "Vote #2"] and list(buttons(gallery)) == ["Next ▶", "Watch"]
             assert "[Film 1](https://vimeo.com/1) by ana" in gallery["content"]
             assert not any("vote with" in json.dumps(m.get("embeds")) for m in fake.messages_in(general))  # no cards
@@ -195,9 +195,9 @@ async def test_a_close_whose_recount_fails_midway_runs_on_the_stored_votes_and_s
         outage = fake.fail_after("GET", rf"/messages/({down})/reactions/", after=0)
         await round_.app.scheduler.advance_to(START + timedelta(days=7))
         general = round_.channel
-        await eventually(lambda: any("Results of challenge #1" in str(m.get("content"))
+        await eventually(lambda: any("Results of challenge #1" in discord_text(m)
                                      for m in fake.messages_in(general)), timeout=10)
-        texts = [str(m.get("content")) for m in fake.messages_in(general)]
+        texts = [discord_text(m) for m in fake.messages_in(general)]
     results = next(text for text in texts if "Results of challenge #1" in text)
     notice = next(text for text in texts if "could not be recounted" in text)
     assert "Film 1” by maker0 — votes: 3" in results  # the stored votes stand

@@ -79,15 +79,6 @@ def discord_posts(fake: FakeDiscord, channel_id: str) -> list[dict[str, Any]]:
             if request.status == 200]
 
 
-def discord_text(message: dict[str, Any]) -> str:
-    """Content and embed text of a posted message, as one string to search."""
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title", ""), embed.get("description", ""), (embed.get("footer") or {}).get("text", "")]
-        parts += [f"{field['name']}: {field['value']}" for field in embed.get("fields", [])]
-    return "\n".join(part for part in parts if part)
-
-
 async def discord_answer(fake: FakeDiscord, guild: Guild, user: dict[str, Any], command: str,
                          options: dict[str, Any] | None = None, subcommand: str | None = None,
                          channel: str = "general") -> dict[str, Any]:

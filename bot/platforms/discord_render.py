@@ -24,6 +24,10 @@ FIELDS_LIMIT = 25
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+# One colour per kind of card, so a glance tells a film from a challenge, its results or a festival.
+COLOURS = {"film": discord.Colour(0x3498DB), "challenge": discord.Colour(0xE67E22),
+           "results": discord.Colour(0xF1C40F), "festival": discord.Colour(0x9B59B6)}
 EMBED_TOTAL_LIMIT = 6000
 LABEL_LIMIT = 80
 BUTTONS_LIMIT = 25
@@ -78,7 +82,10 @@ def render_segment(segment: Segment) -> str:
     if isinstance(segment, str):
         return escape(segment)
     if isinstance(segment, Moment):
-        return f"<t:{int(segment.when.timestamp())}:{segment.style}>"
+        unix = int(segment.when.timestamp())
+        if segment.style == "FR":  # every reader sees the date in their own zone and a live countdown
+            return f"<t:{unix}:F> (<t:{unix}:R>)"
+        return f"<t:{unix}:{segment.style}>"
     if isinstance(segment, Strong):
         return f"**{escape(segment.text)}**"
     assert isinstance(segment, Link)
@@ -140,7 +147,10 @@ def _escapes_next(line: str, cut: int) -> bool:
 
 def render_card(card: Card) -> discord.Embed:
     embed = discord.Embed(title=cut(escape_markdown(card.title), TITLE_LIMIT), url=card.url or None,
-                          description=cut(render_text(card.description), DESCRIPTION_LIMIT) or None)
+                          description=cut(render_text(card.description), DESCRIPTION_LIMIT) or None,
+                          colour=COLOURS.get(card.kind or ""), timestamp=card.timestamp)
+    if card.author:
+        embed.set_author(name=cut(card.author, AUTHOR_LIMIT))
     for field in card.fields[:FIELDS_LIMIT]:
         value = cut(render_text(field.value), FIELD_VALUE_LIMIT) or "-"
         embed.add_field(name=cut(escape_markdown(field.name), FIELD_NAME_LIMIT) or "-", value=value,

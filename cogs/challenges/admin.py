@@ -59,7 +59,7 @@ class AdminRoom(Room):
                                                  max_runtime=cap, opens=max(start, now), submit_until=submit,
                                                  vote_until=vote, weekly=False, categories=kinds)
         await ctx.reply(ctx.t("challenges.created", id=challenge.id, theme=theme, opens=Moment(challenge.opens_at),
-                              submit_until=Moment(submit), vote_until=Moment(vote)))
+                              submit_until=Moment(submit, "FR"), vote_until=Moment(vote, "FR")))
 
     def _cap(self, raw: str | None) -> int | None:
         if raw is None:
@@ -131,7 +131,7 @@ class AdminRoom(Room):
             await self.app.outbox.announce(
                 tx, ctx.community, "challenges",
                 Message(ctx.t("challenges.extended", id=id, theme=challenge.theme,
-                              phase=ctx.t.s(f"challenges.phase.{phase}"), until=Moment(deadline))),
+                              phase=ctx.t.s(f"challenges.phase.{phase}"), until=Moment(deadline, "FR"))),
                 key=f"challenges:{id}:extend:{phase}:{to_db(deadline)}")
         await ctx.reply(ctx.t("challenges.extend_done", id=id))
 

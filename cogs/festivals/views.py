@@ -93,6 +93,7 @@ def festival_card(t: Translator, festival: Festival, deadlines: list[Deadline], 
         url=festival.url or None,
         fields=tuple(fields),
         footer=t.s("festivals.card.footer", id=festival.id),
+        kind="festival",
     )
 
 

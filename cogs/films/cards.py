@@ -16,7 +16,8 @@ def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = ()) -> C
     if film.tags:
         fields.append(CardField(t.s("films.card.tags"), Text.of(", ".join(film.tags))))
     return Card(title=film.title, url=film.link, description=Text.of(film.logline) if film.logline else Text(),
-                fields=(*fields, *extra), footer=t.s("films.card.footer", id=film.id))
+                fields=(*fields, *extra), footer=t.s("films.card.footer", id=film.id), kind="film",
+                author=film.maker, timestamp=film.created_at)
 
 
 def film_line(film: Film, t: Translator) -> Text:

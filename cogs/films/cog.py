@@ -83,6 +83,7 @@ class FilmsCog(Cog):
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
         """Validate, store and announce a film (also used by other cogs, e.g. a challenge entry by link)."""
         fields = self._validated(link=link, title=title, runtime=runtime, genre=genre, tags=tags, logline=logline)
+        now = self.app.clock.now()  # one instant: the stored row and the announced card agree
         async with self.app.db.transaction() as tx:
             existing = await self.repo.by_link(ctx.community.id, fields["link"], tx)
             if existing is not None:
@@ -92,10 +93,10 @@ class FilmsCog(Cog):
                                           title=fields["title"], link=fields["link"],
                                           runtime_seconds=fields.get("runtime_seconds"), genre=fields.get("genre"),
                                           tags=fields.get("tags", ()), logline=fields.get("logline", ""),
-                                          now=self.app.clock.now())
+                                          now=now)
             film = Film(film_id, ctx.community.id, ctx.person.id, ctx.person.display_name, fields["title"],
                         fields["link"], fields.get("runtime_seconds"), fields.get("genre"), fields.get("tags", ()),
-                        fields.get("logline", ""), self.app.clock.now())
+                        fields.get("logline", ""), now)
             await self.announce_film(tx, ctx.community, film)
         return film
 

@@ -12,7 +12,7 @@ from bot.cog import Room, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Community
+from bot.models import Card, Community, Message, Text
 from bot.storage import Tx
 from cogs.challenges import logic
 from cogs.challenges.ranking import rank_round
@@ -72,11 +72,12 @@ class ResultsRoom(Room):
                 raise UserError("challenges.leaderboard.empty_category", season=year, category=wanted)
             await ctx.reply(ctx.t("challenges.leaderboard.empty", season=year))
             return
-        lines = [ctx.t("challenges.leaderboard.header", season=label)]
+        lines: list[Text] = []
         place = 0
         for index, row in enumerate(standings[: self.settings.leaderboard_size]):
             if index == 0 or row.points != standings[index - 1].points:
                 place = index + 1  # equal points share a place
             lines.append(ctx.t("challenges.leaderboard.line", place=place, name=row.name, points=row.points,
-                               wins=row.wins, entries=row.entries))
-        await ctx.reply(ctx.t.join(lines))
+                               wins=row.wins, entries=row.entries, medal=views.medal(place)))
+        title = ctx.t.s("challenges.leaderboard.header", season=label)
+        await ctx.reply(Message(card=Card(title, description=ctx.t.join(lines), kind="results")))

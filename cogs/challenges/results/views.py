@@ -8,16 +8,17 @@ import io
 from collections.abc import Sequence
 
 from bot.i18n import Translator
-from bot.models import Attachment, Message, Text
+from bot.models import Attachment, Card, Message, Text
 from cogs.challenges.ranking import Standing
 from cogs.challenges.repository import Challenge, Entry
 
 TOP = 10  # entries listed in the post; the attachment has them all
+MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
 
 
 def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[int, Entry],
             streaks: dict[int, int], t: Translator) -> Message:
-    lines = [t("challenges.results.title", id=challenge.id, theme=challenge.theme)]
+    lines: list[Text] = []
     judged = any(item.jury_place is not None for item in standings)
     for category in challenge.categories:
         lines += _category_lines(category, [s for s in standings if s.category == category], entries, t)
@@ -28,7 +29,7 @@ def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[i
     for item in shown:
         entry = entries[item.entry_id]
         lines.append(t("challenges.results.line", place=item.place, title=entry.title, maker=entry.maker,
-                       votes=item.votes, points=item.points))
+                       votes=item.votes, points=item.points, medal=medal(item.place)))
     winners = [entries[item.entry_id].maker for item in standings if item.place == 1 and item.votes > 0]
     if winners:
         lines.append(t("challenges.results.winners", names=", ".join(winners), count=len(winners)))
@@ -41,10 +42,16 @@ def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[i
         if count >= 2 and person_id in makers:
             name = next(entry.maker for entry in entries.values() if entry.person_id == person_id)
             lines.append(t("challenges.results.streak", name=name, count=count))
-    if whole:
-        return Message(t.join(lines))
-    lines.append(t("challenges.results.attached"))
-    return Message(t.join(lines), attachment=ranking_csv(challenge, standings, entries))
+    if not whole:
+        lines.append(t("challenges.results.attached"))
+    card = Card(t.s("challenges.results.title", id=challenge.id, theme=challenge.theme), description=t.join(lines),
+                kind="results")
+    return Message(card=card, attachment=None if whole else ranking_csv(challenge, standings, entries))
+
+
+def medal(place: int) -> str:
+    """🥇, 🥈 and 🥉 before the first three places (shared places share the medal)."""
+    return MEDALS.get(place, "")
 
 
 def _category_lines(category: str, members: Sequence[Standing], entries: dict[int, Entry],
