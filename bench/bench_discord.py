@@ -38,8 +38,9 @@ async def round_trips(fake: FakeDiscord, guild: Guild, user: dict[str, Any], rou
 
 async def ours(fake: FakeDiscord, guild: Guild, user: dict[str, Any],
                folder: str) -> tuple[list[float], list[float], str]:
-    raw = {"bot": {"cogs": ["films"]}, "discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url,
-                                                   "guild_ready_timeout": 0.05}}
+    raw = {"bot": {"cogs": ["films"]}, "films": {"previews": False},
+           "discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url,
+                       "guild_ready_timeout": 0.05}}
     config = build_config(raw, "(bench)", {"MICROFILM_DISCORD_TOKEN": fake.token})
     app = App(config, db_path=str(Path(folder) / "bench.sqlite3"), platforms=[create(config)])
     await app.start()

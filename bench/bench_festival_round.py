@@ -72,7 +72,7 @@ class Stage:
 
     def _config(self) -> str:
         channel = self.guild.channel("general").id
-        return (f'[bot]\ncogs = ["films", "challenges"]\nlog_level = "ERROR"\n'
+        return (f'[bot]\ncogs = ["films", "challenges"]\nlog_level = "ERROR"\n[films]\npreviews = false\n'
                 f'[discord]\napi_base = "{self.discord.api_base}"\ngateway_url = "{self.discord.gateway_url}"\n'
                 'guild_ready_timeout = 0.05\nthreads = false\n'
                 f'[telegram]\nbase_url = "{self.telegram.base_url}"\nbase_file_url = "{self.telegram.base_file_url}"\n'

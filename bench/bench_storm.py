@@ -171,6 +171,7 @@ class Bot:
         self.config = folder / "storm.toml"
         self.config.write_text(
             '[bot]\ncogs = ["films", "challenges", "bench.storm_probe"]\nlog_level = "WARNING"\n'
+            '[films]\npreviews = false\n'
             f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
             'guild_ready_timeout = 0.05\nchallenges_channel = "general"\nthreads = false\n', encoding="utf-8")
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "MICROFILM_DISCORD_TOKEN": fake.token,

@@ -43,6 +43,9 @@ class Platform(Protocol):
     # True when a quiet answer is seen by the speaker alone (Discord's ephemeral replies): a receipt there
     # links to the public post it is about, since nobody else sees the receipt.
     private_answers: bool = False
+    # True when cards show a picture the bot names (Discord's embed thumbnail); Telegram draws its own
+    # link previews, the console prints text.
+    shows_pictures: bool = False
     # The published sending limits the outbox paces deliveries by, fed with every message the platform
     # sends (None: no limits, send as fast as it takes them).
     pacer: Pacer | None = None

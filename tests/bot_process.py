@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def config_text(*, discord: FakeDiscord | None = None, telegram: FakeTelegram | None = None,
                 cogs: tuple[str, ...] = ("films", "challenges"), extra: str = "") -> str:
-    lines = ["[bot]", f"cogs = {list(cogs)!r}".replace("'", '"'), 'log_level = "INFO"', "resend_unknown_after = 1"]
+    lines = ["[bot]", f"cogs = {list(cogs)!r}".replace("'", '"'), 'log_level = "INFO"', "resend_unknown_after = 1",
+             "[films]", "previews = false"]
     if discord is not None:
         lines += ["[discord]", f'api_base = "{discord.api_base}"', f'gateway_url = "{discord.gateway_url}"',
                   "guild_ready_timeout = 0.05", 'challenges_channel = "general"', "threads = false"]

@@ -1,12 +1,29 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.harness import Harness, make_config
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches beyond 127.0.0.1: a name lookup of any other host fails at once, whoever asks."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and str(host.decode() if isinstance(host, bytes) else host) not in _LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach only 127.0.0.1, not {host}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ MANAGE_GUILD = 1 << 5
 
 
 def discord_config(fake: FakeDiscord, **discord: Any) -> Config:
-    raw: dict[str, Any] = {"bot": {"cogs": COGS}}
+    raw: dict[str, Any] = {"bot": {"cogs": COGS}, "films": {"previews": False}}  # no test reaches a film's site
     extra_sections = discord.pop("sections", {})
     raw.update(extra_sections)
     raw["discord"] = {"api_base": fake.api_base, "gateway_url": fake.gateway_url, "guild_ready_timeout": 0.05,

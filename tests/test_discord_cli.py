@@ -22,7 +22,8 @@ async def test_run_starts_the_discord_bot_and_answers_help(tmp_path: Path) -> No
     async with FakeDiscord() as fake:
         guild = make_guild(fake)
         config = tmp_path / "bot.toml"
-        config.write_text(f'[bot]\ncogs = ["films"]\n\n[discord]\napi_base = "{fake.api_base}"\n'
+        config.write_text(f'[bot]\ncogs = ["films"]\n\n[films]\npreviews = false\n\n'
+                          f'[discord]\napi_base = "{fake.api_base}"\n'
                           f'gateway_url = "{fake.gateway_url}"\nguilds = ["{guild.id}"]\n'
                           "guild_ready_timeout = 0.05\n", encoding="utf-8")
         env = {**os.environ, "MICROFILM_DISCORD_TOKEN": fake.token, "PYTHONPATH": str(ROOT)}

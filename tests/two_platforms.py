@@ -43,6 +43,7 @@ def both_config(discord: FakeDiscord, telegram: FakeTelegram, communities: list[
                 cogs: list[str] | None = None, **extra: Any) -> Config:
     raw: dict[str, Any] = {
         "bot": {"cogs": cogs or COGS},
+        "films": {"previews": False},  # no test reaches the films' own sites
         "discord": {"api_base": discord.api_base, "gateway_url": discord.gateway_url,
                     "guild_ready_timeout": 0.05, "threads": False},
         "telegram": {"base_url": telegram.base_url, "base_file_url": telegram.base_file_url,

@@ -86,6 +86,7 @@ class DiscordPlatform(Platform):
     name = PLATFORM
     idempotent_sends = True  # a resend with the row's nonce returns the message already posted
     private_answers = True  # ephemeral replies
+    shows_pictures = True  # embed thumbnails
 
     def __init__(self, config: Config) -> None:
         self.settings = config.discord

@@ -41,6 +41,8 @@ def render_card(card: Card, zone: str) -> list[str]:
     for field in card.fields:
         if not field.inline:
             lines.append(f"{field.name}: {render_text(field.value, zone)}")
+    if card.thumbnail:
+        lines.append(f"(picture: {card.thumbnail})")
     if card.footer:
         lines.append(card.footer)
     return lines

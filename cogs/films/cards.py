@@ -17,6 +17,7 @@ def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = ()) -> C
         fields.append(CardField(t.s("films.card.tags"), Text.of(", ".join(film.tags))))
     return Card(title=film.title, url=film.link, description=Text.of(film.logline) if film.logline else Text(),
                 fields=(*fields, *extra), footer=t.s("films.card.footer", id=film.id), kind="film",
+                thumbnail=film.thumbnail,
                 author=film.maker, timestamp=film.created_at)
 
 

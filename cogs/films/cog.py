@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,17 @@ from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
 from bot.models import CardField, Community, Link, Message
+from bot.platform import DeliveryError
 from bot.storage import Tx
 from cogs.films import logic
 from cogs.films.api import FILMS, CardExtra, ProfileExtra
 from cogs.films.cards import film_card, film_line
+from cogs.films.previews import PreviewFetcher, Previews
 from cogs.films.repository import Film, FilmRepository
 from cogs.films.settings import FilmSettings
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 EDITABLE = ("title", "link", "runtime", "genre", "tags", "logline")
 
 
@@ -34,6 +38,10 @@ class FilmsCog(Cog):
         self.card_extras: list[tuple[str, CardExtra]] = []
         self.profile_extras: list[tuple[str, ProfileExtra]] = []
         self.app.services.provide(FILMS, self, self.name)
+        self.previews = Previews(PreviewFetcher(self.settings), self._show_thumbnail)
+
+    async def cog_unload(self) -> None:
+        await self.previews.close()
 
     # -- what other cogs use (FilmsApi) -----------------------------------------------------------------------
 
@@ -98,7 +106,32 @@ class FilmsCog(Cog):
                         fields["link"], fields.get("runtime_seconds"), fields.get("genre"), fields.get("tags", ()),
                         fields.get("logline", ""), now)
             await self.announce_film(tx, ctx.community, film)
+        self._fetch_preview(film.id, film.link)
         return film
+
+    def _fetch_preview(self, film_id: int, link: str) -> None:
+        """In the background, where a running platform shows pictures on cards (Discord)."""
+        if self.settings.previews and any(p.shows_pictures for p in self.app.platforms.values()):
+            self.previews.fetch(film_id, link)
+
+    async def _show_thumbnail(self, film_id: int, link: str, thumbnail: str) -> None:
+        """Keep a fetched picture and put it on the film's cards already posted."""
+        if not await self.repo.set_thumbnail(film_id, link, thumbnail):
+            return  # edited to another link meanwhile: that link's own fetch decides
+        film = await self.repo.get(film_id)
+        if film is None:
+            return
+        community = await self.app.directory.community(film.community_id)
+        t = self.app.translator(community.language)
+        message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
+        for ref in await self.app.sent.refs_with_tag(f"films.film:{film.id}"):
+            platform = self.app.platforms.get(ref.platform)
+            if platform is None:
+                continue
+            try:
+                await platform.edit(ref, message, zone=community.zone)
+            except DeliveryError as exc:  # gone or not ours to edit: the picture is in /film
+                log.info("films: could not add the picture to %s: %s", ref, exc)
 
     async def announce_film(self, tx: Tx, community: Community, film: Film) -> None:
         t = self.app.translator(community.language)
@@ -212,6 +245,7 @@ class FilmsCog(Cog):
                 if other is not None and other.id != film.id:
                     raise UserError("films.errors.duplicate", id=other.id, title=other.title, maker=other.maker)
             await self.repo.update(tx, film.id, fields, self.app.clock.now())
+        self._fetch_preview(film.id, fields.get("link", film.link))  # an edit refreshes the picture
         await ctx.reply(ctx.t("films.edited", id=film.id, keys=", ".join(given)))
 
     @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),

@@ -24,6 +24,7 @@ class Film:
     tags: tuple[str, ...]
     logline: str
     created_at: datetime
+    thumbnail: str | None = None  # the video's picture, from its site
 
 
 _SELECT = ("SELECT f.*, p.display_name AS maker FROM films f JOIN people p ON p.id = f.person_id ")
@@ -33,7 +34,7 @@ def _film(row: sqlite3.Row) -> Film:
     return Film(id=row["id"], community_id=row["community_id"], person_id=row["person_id"], maker=row["maker"],
                 title=row["title"], link=row["link"], runtime_seconds=row["runtime_seconds"], genre=row["genre"],
                 tags=tuple(tag for tag in row["tags"].split(",") if tag), logline=row["logline"],
-                created_at=from_db(row["created_at"]))
+                created_at=from_db(row["created_at"]), thumbnail=row["thumbnail"])
 
 
 class FilmRepository:
@@ -57,6 +58,12 @@ class FilmRepository:
         assignments = ", ".join(f"{key} = ?" for key in values)
         await tx.execute(f"UPDATE films SET {assignments}, updated_at = ? WHERE id = ?",
                          (*values.values(), to_db(now), film_id))
+
+    async def set_thumbnail(self, film_id: int, link: str, thumbnail: str | None) -> bool:
+        """Keep a fetched picture, unless the film's link changed meanwhile; True when stored."""
+        cursor = await self.db.write("UPDATE films SET thumbnail = ? WHERE id = ? AND link = ?",
+                                     (thumbnail, film_id, link))
+        return cursor.rowcount == 1
 
     async def delete(self, tx: Tx, film_id: int) -> None:
         await tx.execute("DELETE FROM films WHERE id = ?", (film_id,))
