@@ -56,6 +56,14 @@ class PhasesRoom(Room):
             await self._schedule_phase(tx, challenge_id, community.id, "open", opens)
         return challenge
 
+    async def plan_remaining(self, tx: Tx, challenge: Challenge) -> None:
+        """The phase rows still ahead of a challenge restored by import-json."""
+        ahead = {"scheduled": ("open", "submissions", "voting"), "open": ("submissions", "voting"),
+                 "voting": ("voting",)}
+        dues = {"open": challenge.opens_at, "submissions": challenge.submit_until, "voting": challenge.vote_until}
+        for phase in ahead.get(challenge.state, ()):
+            await self._schedule_phase(tx, challenge.id, challenge.community_id, phase, dues[phase])
+
     async def _schedule_phase(self, tx: Tx, challenge_id: int, community_id: int, phase: str,
                               due: datetime) -> None:
         await self.app.scheduler.schedule(tx, PHASE_JOB, due, {"challenge": challenge_id, "phase": phase},

@@ -281,7 +281,7 @@ class ChallengeRepository:
 
     # -- export -----------------------------------------------------------------------------------------------
 
-    async def export(self, community_id: int) -> dict[str, list[dict[str, Any]]]:
+    async def export(self, community_id: int, *, public: bool = False) -> dict[str, list[dict[str, Any]]]:
         challenges = await self.db.fetchall(
             "SELECT id, theme, brief, max_runtime, opens_at, submit_until, vote_until, state, weekly "
             "FROM challenges WHERE community_id = ? ORDER BY id", (community_id,))
@@ -293,10 +293,13 @@ class ChallengeRepository:
             "SELECT v.entry_id, v.person_id, v.source, v.active, v.at FROM challenge_votes v "
             "JOIN challenge_entries e ON e.id = v.entry_id JOIN challenges c ON c.id = e.challenge_id "
             "WHERE c.community_id = ? ORDER BY v.entry_id, v.person_id", (community_id,))
-        return {
+        out = {
             "challenges": [dict(row) | {"weekly": bool(row["weekly"])} for row in challenges],
             "challenge_entries": [dict(row) for row in entries],
             # The source is reduced to its kind: platform message ids stay private.
             "challenge_votes": [{"entry_id": row[0], "person_id": row[1], "source": row[2].split(":")[0],
                                  "active": bool(row[3]), "at": row[4]} for row in votes],
         }
+        if public:  # a public archive shows counts (the entries' votes), never who voted for what
+            del out["challenge_votes"]
+        return out
