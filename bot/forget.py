@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.cog import Room, button, command
-from bot.commands import Option
+from bot.commands import Option, parse_id
 from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import Translator
@@ -87,7 +87,8 @@ class ForgetRoom(Room):
     @button("core.forget_member")
     async def press_forget_member(self, ctx: Context, arg: str) -> None:
         ctx.require_admin()
-        person = await self.app.directory.person(int(arg)) if arg.isdigit() else None
+        person_id = parse_id(arg)
+        person = await self.app.directory.person(person_id) if person_id is not None else None
         if person is None:
             raise UserError("core.forget.gone")
         await self._forget(ctx, person.id, "core.forget.member_done", name=person.display_name)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.i18n import Translator
+from bot.models import Text
+
 # Control, format (right-to-left overrides, zero-width joiners) and line or paragraph separators:
 # invisible in a chat, they make a link read differently from where it leads.
 _HIDDEN = {"Cc", "Cf", "Zl", "Zp"}
@@ -49,6 +52,12 @@ def lookalike_host(url: str) -> str | None:
     (now punycode, `xn--`), so the reply can warn that it may imitate another site; else None."""
     host = urlsplit(url).hostname or ""
     return host if any(label.startswith("xn--") for label in host.split(".")) else None
+
+
+def lookalike_warning(t: Translator, link: str) -> list[Text]:
+    """The warning for a reply, when a link's host was written with letters of other alphabets."""
+    host = lookalike_host(link) if link else None
+    return [t("links.lookalike", host=shown_host(host), punycode=host)] if host else []
 
 
 def shown_host(host: str) -> str:

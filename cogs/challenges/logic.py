@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import parse_id
 from bot.errors import UserError
 from bot.timeutil import DurationTooLong, format_days, known_zone, parse_duration
 
@@ -145,7 +146,12 @@ def shuffled(entry_ids: Sequence[int], seed: int) -> list[int]:
 def parse_film_ref(raw: str) -> int | None:
     """`12` or `#12` -> 12; None when it is not a film number (then it is a link)."""
     text = raw.strip().removeprefix("#")
-    return int(text) if text.isdigit() else None
+    if not text.isdigit():
+        return None
+    film_id = parse_id(text)
+    if film_id is None:  # beyond any row's number
+        raise UserError("films.errors.not_found", id=text[:20])
+    return film_id
 
 
 def parse_extension(raw: str) -> timedelta:

@@ -10,7 +10,7 @@ from bot.commands import Option, parse_id
 from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import Translator
-from bot.links import lookalike_host, shown_host
+from bot.links import lookalike_warning
 from bot.models import Button, ButtonStyle, CardField, Community, Message, Text
 from bot.storage import Tx
 from cogs.films import logic
@@ -82,7 +82,8 @@ class FilmsCog(Cog):
     async def share(self, ctx: Context, link: str, title: str, runtime: str | None, genre: str | None,
                     tags: str | None, logline: str | None) -> None:
         film = await self.create_film(ctx, link, title, runtime=runtime, genre=genre, tags=tags, logline=logline)
-        await ctx.reply(ctx.t.join([ctx.t("films.shared", id=film.id, title=film.title), *lookalike(ctx.t, film.link)]))
+        shared = ctx.t("films.shared", id=film.id, title=film.title)
+        await ctx.reply(ctx.t.join([shared, *lookalike_warning(ctx.t, film.link)]))
 
     async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
@@ -217,7 +218,7 @@ class FilmsCog(Cog):
                     raise UserError("films.errors.duplicate", id=other.id, title=other.title, maker=other.maker)
             await self.repo.update(tx, film.id, fields, self.app.clock.now())
         edited = ctx.t("films.edited", id=film.id, keys=", ".join(given))
-        await ctx.reply(ctx.t.join([edited, *lookalike(ctx.t, fields.get("link", ""))]))
+        await ctx.reply(ctx.t.join([edited, *lookalike_warning(ctx.t, fields.get("link", ""))]))
 
     @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),
              Option("confirm", bool))
@@ -295,9 +296,3 @@ class FilmsCog(Cog):
 
     async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
         await self.repo.import_films(tx, community_id, data.get("films", []))
-
-
-def lookalike(t: Translator, link: str) -> list[Text]:
-    """A warning when a link's host was written with letters of other alphabets (now shown in punycode)."""
-    host = lookalike_host(link) if link else None
-    return [t("links.lookalike", host=shown_host(host), punycode=host)] if host else []
