@@ -75,6 +75,11 @@ class DiscordSettings:
     festivals_channel: str = ""
     feedback_channel: str = ""
     admin_channel: str = ""  # notices for admins (lost connections, undeliverable messages)
+    # Discord's limits, which the outbox paces announcements by: messages per channel per period, and
+    # requests per second for the whole bot (the outbox takes four fifths, leaving room for the rest).
+    channel_messages: int = setting(5, low=1, high=1000)
+    channel_seconds: float = setting(5.0, low=0.1, high=3600)
+    global_max_rate: float = setting(50.0, low=1, high=10_000)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class TelegramSettings:
     admin_cache_seconds: float = setting(60.0, low=0, high=86400)
     overall_max_rate: float = setting(30.0, low=0, high=1000)  # requests per second for the whole bot (0: no limit)
     group_max_rate: float = setting(20.0, low=0, high=1000)    # requests per minute per group (0: no limit)
+    chat_max_rate: float = setting(1.0, low=0, high=1000)  # messages per second in one chat, the outbox's pace
     max_retries: int = setting(3, low=0, high=10)      # retries after a 429, each waiting its retry_after
     webhook: TelegramWebhook = field(default_factory=TelegramWebhook)
 

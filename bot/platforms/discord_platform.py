@@ -19,12 +19,13 @@ from discord import app_commands
 
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef, UserRef
+from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, PlatformUnavailable, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
 from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
-from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
+from bot.platforms.discord_render import cut, edit_kwargs, render
 from bot.platforms.discord_respond import PLATFORM
 from bot.platforms.discord_send import missing_permission, pick_channel
 
@@ -92,6 +93,7 @@ class DiscordPlatform(Platform):
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
         self._library = LibrarySettings(self.settings)
+        self.pacer = Pacer(discord_pace(self.settings))
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -200,7 +202,7 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"{chat_id!r} is not a Discord channel or server id", permanent=True)
         guild = client.get_guild(int(chat_id))
         channel: Any = pick_channel(guild, kind, self.settings) if guild else await self._channel(chat_id)
-        sent = await self._post(channel, message, nonce)
+        sent = await self._post(channel, message, nonce, paced_as=(chat_id, False))
         if kind == "showcase" and message.card is not None and self.settings.threads:
             await self._open_thread(channel, sent, message.card.title)
         return MessageRef(PLATFORM, str(channel.id), str(sent.id))
@@ -211,7 +213,7 @@ class DiscordPlatform(Platform):
         try:
             user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
             channel = user.dm_channel or await user.create_dm()
-            sent = await self._post(channel, message, nonce)
+            sent = await self._post(channel, message, nonce, paced_as=(user_id, True))
         except DeliveryError as exc:
             if exc.permanent:
                 return None  # they closed their DMs; the reason is logged
@@ -222,13 +224,8 @@ class DiscordPlatform(Platform):
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         channel = await self._channel(ref.chat_id)
-        parts = render(message)
-        content = "\n".join(part.content for part in parts if part.content)
-        last = parts[-1]
         try:
-            await channel.get_partial_message(int(ref.message_id)).edit(
-                content=cut(content, CONTENT_LIMIT) if content else None,
-                embeds=[last.embed] if last.embed else [], view=last.view)
+            await channel.get_partial_message(int(ref.message_id)).edit(**edit_kwargs(message))
         except discord.Forbidden as exc:
             self._log_forbidden(channel, exc, message)
             raise DeliveryError(f"no permission to edit in {channel}", permanent=True) from exc
@@ -243,11 +240,15 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"Discord channel {chat_id} is gone or hidden from the bot",
                                 permanent=True) from exc
 
-    async def _post(self, channel: Any, message: Message, nonce: str | None = None) -> discord.Message:
-        """Post each part; with a nonce each part carries its own (Discord returns an already posted part)."""
+    async def _post(self, channel: Any, message: Message, nonce: str | None,
+                    paced_as: tuple[str, bool]) -> discord.Message:
+        """Post each part; with a nonce each part carries its own (Discord returns an already posted part).
+        Each part waits its turn by the pace of `paced_as` (the outbox's target, private or not)."""
         sent: discord.Message | None = None
         for index, part in enumerate(render(message)):
             extra = {"nonce": f"{nonce}.{index}"} if nonce else {}
+            if self.pacer is not None:
+                await self.pacer.acquire(*paced_as)
             try:
                 sent = await channel.send(**part.kwargs(), **extra)
             except discord.Forbidden as exc:
@@ -322,8 +323,10 @@ class DiscordPlatform(Platform):
             return None
         if client.user is None or str(data.get("author", {}).get("id")) != str(client.user.id):
             return None
-        return [str(item["custom_id"]) for row in data.get("components", [])
-                for item in row.get("components", []) if "custom_id" in item]
+        items = [item for row in data.get("components", []) for item in row.get("components", [])]
+        # A select menu's options stand for buttons: their values are those buttons' ids.
+        return [str(option["value"]) for item in items for option in item.get("options", [])] + [
+            str(item["custom_id"]) for item in items if "custom_id" in item and "options" not in item]
 
 
 def _guild_ids(guilds: tuple[str, ...]) -> list[int]:
@@ -338,3 +341,10 @@ def _guild_ids(guilds: tuple[str, ...]) -> list[int]:
 
 def create(config: Config) -> DiscordPlatform:
     return DiscordPlatform(config)
+
+
+def discord_pace(settings: DiscordSettings) -> Pace:
+    """A channel's message bucket (a DM channel has one too) and a share of the global limit."""
+    channel = (Rate(settings.channel_messages, settings.channel_seconds),) if settings.channel_messages > 0 else ()
+    overall = Rate(max(1, int(settings.global_max_rate * 0.8)), 1.0) if settings.global_max_rate > 0 else None
+    return Pace(chat=channel, private=channel, overall=overall)

@@ -32,6 +32,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
 from bot.models import Link, Message, MessageRef, UserRef
+from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, PlatformUnavailable, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
@@ -71,6 +72,7 @@ class TelegramPlatform(Platform):
                                                 group_max_rate=settings.group_max_rate,
                                                 max_retries=settings.max_retries)))
         self.application: PtbApp = builder.build()
+        self.pacer = Pacer(telegram_pace(settings))
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._app: App | None = None
         self._running = False
@@ -276,15 +278,22 @@ class TelegramPlatform(Platform):
         last: TgMessage | None = None
         for index, chunk in enumerate(chunks):
             final = index == len(chunks) - 1 and attachment is None
+            await self._pace(chat_id)
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
                                                message_thread_id=thread_id)
         if attachment is not None:
+            await self._pace(chat_id)
             last = await self.bot.send_document(chat_id, attachment.data, filename=attachment.filename,
                                                 caption=caption, parse_mode=ParseMode.HTML,
                                                 reply_markup=markup, message_thread_id=thread_id)
         assert last is not None
         return last
+
+    async def _pace(self, chat_id: int | str) -> None:
+        """Wait for this chat's turn by Telegram's published limits (a user's id is their private chat's)."""
+        if self.pacer is not None:
+            await self.pacer.acquire(str(chat_id), int(chat_id) > 0)
 
     async def send_private(self, user_id: str, message: Message, *, zone: str,
                            nonce: str | None = None) -> MessageRef | None:
@@ -298,6 +307,7 @@ class TelegramPlatform(Platform):
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         chunks = telegram_render.render_chunks(message, zone) or ["…"]
         markup = await self._keyboard(message)
+        await self._pace(ref.chat_id)
         try:
             # An edit replaces one message: what does not fit its limit is cut at a line boundary.
             await self.bot.edit_message_text(chunks[0], int(ref.chat_id), int(ref.message_id),
@@ -315,11 +325,11 @@ class TelegramPlatform(Platform):
 
     async def _keyboard(self, message: Message) -> InlineKeyboardMarkup | None:
         data: dict[str, str] = {}
-        for button in message.buttons:
+        for button in message.all_buttons:
             custom_id = button.custom_id
             fits = telegram_render.fits_callback_data(custom_id)
             data[custom_id] = custom_id if fits else await self.inbox.shorten(custom_id)
-        return telegram_render.keyboard(message.buttons, data.__getitem__)
+        return telegram_render.keyboard(message.all_buttons, data.__getitem__)
 
     # -- answering the person who spoke ----------------------------------------------------------------------
 
@@ -352,6 +362,9 @@ class TelegramResponder:
             await self.platform.start_note(self.chat_id, self.name, zone)
         return ref
 
+    async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        await self.platform.edit(ref, message, zone=zone)
+
 
 def outcome_unknown(exc: TelegramError) -> bool:
     """Whether a failed request may still have been carried out: it left, and no answer came back. A
@@ -377,3 +390,12 @@ def _webhook_secret(settings: TelegramSettings) -> str:
         raise ConfigError(f"telegram.webhook.enabled = true needs a secret token in the environment variable "
                           f"{name} (1-256 characters: A-Z, a-z, 0-9, _ and -)")
     return secret
+
+
+def telegram_pace(settings: TelegramSettings) -> Pace:
+    """Telegram's published numbers: about one message a second in a chat, 20 a minute in a group, 30 a
+    second overall."""
+    per_chat = (Rate(1, 1.0 / settings.chat_max_rate),) if settings.chat_max_rate > 0 else ()
+    per_group = (Rate(max(1, round(settings.group_max_rate)), 60.0),) if settings.group_max_rate > 0 else ()
+    overall = Rate(max(1, round(settings.overall_max_rate)), 1.0) if settings.overall_max_rate > 0 else None
+    return Pace(chat=per_chat + per_group, private=per_chat, overall=overall)

@@ -25,9 +25,14 @@ class ChallengeSettings:
     submit_days: int = setting(5, low=1, high=60)  # default length of the submission phase
     vote_days: int = setting(2, low=1, high=60)    # default length of the voting phase
     vote_emoji: str = setting("⭐", nonempty=True)
+    # also votes: Telegram's fixed reaction set has no ⭐
     also_vote_emojis: tuple[str, ...] = setting(("🔥",), each=lambda e: None if str(e).strip() else "is empty")
+    # points for 1st, 2nd, 3rd place; shared places get the same
     points: tuple[int, ...] = setting((3, 2, 1), nonempty=True, each=lambda p: None if p >= 0 else "is negative")
     leaderboard_size: int = setting(10, low=1, high=100)
+    # a round with more entries is browsed in a gallery, not posted as cards
+    gallery_above: int = setting(25, low=0, high=100_000)
+    page_size: int = setting(5, low=1, high=20)  # entries on a gallery page (a menu of at most 25 choices)
 
     def default_cap(self) -> int | None:
         """The runtime cap of a new challenge, in seconds (None for no cap)."""
