@@ -26,6 +26,7 @@ class Challenge:
     weekly: bool
     categories: tuple[str, ...] = ()
     gallery: bool = False  # entries are browsed by pages (a large round), not posted as cards
+    withdrawn: int = 0     # entries withdrawn while it ran (film deleted, maker forgotten)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _challenge(row: sqlite3.Row) -> Challenge:
     return Challenge(row["id"], row["community_id"], row["theme"], row["brief"], row["max_runtime"],
                      from_db(row["opens_at"]), from_db(row["submit_until"]), from_db(row["vote_until"]),
                      row["state"], bool(row["weekly"]), tuple(c for c in row["categories"].split(",") if c),
-                     bool(row["gallery"]))
+                     bool(row["gallery"]), int(row["withdrawn"]))
 
 
 def entry_from_row(row: sqlite3.Row) -> Entry:

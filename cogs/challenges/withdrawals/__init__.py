@@ -51,6 +51,7 @@ class Withdrawals:
         community = await self.app.directory.community(film.community_id)
         t = self.app.translator(community.language)
         for item in entries:
+            await self.repo.count_withdrawal(tx, item.challenge_id)
             message = Message(t("challenges.withdraw.voter", title=film.title, id=item.challenge_id,
                                 theme=item.theme))
             for voter in await self.repo.voters(tx, item.entry_id):

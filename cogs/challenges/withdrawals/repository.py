@@ -37,6 +37,9 @@ class WithdrawalRepository:
         running = await tx.execute(f"DELETE FROM challenge_votes WHERE person_id = ? AND entry_id IN {_IN_RUNNING}",
                                    (person_id,))
         closed = await tx.execute("DELETE FROM challenge_votes WHERE person_id = ?", (person_id,))
+        await tx.execute("UPDATE challenges SET withdrawn = withdrawn + (SELECT COUNT(*) FROM challenge_entries e "
+                         "WHERE e.challenge_id = challenges.id AND e.person_id = ?) WHERE state != 'closed'",
+                         (person_id,))
         withdrawn = await tx.execute("DELETE FROM challenge_entries WHERE person_id = ? AND challenge_id IN "
                                      "(SELECT id FROM challenges WHERE state != 'closed')", (person_id,))
         kept = await tx.fetchone("SELECT COUNT(*) FROM challenge_entries WHERE person_id = ?", (person_id,))
@@ -62,6 +65,9 @@ class WithdrawalRepository:
             "SELECT e.id, c.id, c.theme FROM challenge_entries e JOIN challenges c ON c.id = e.challenge_id "
             "WHERE e.film_id = ? AND c.state IN ('scheduled', 'open', 'voting') ORDER BY c.id", (film_id,))
         return [InPlay(int(row[0]), int(row[1]), row[2]) for row in rows]
+
+    async def count_withdrawal(self, tx: Tx, challenge_id: int) -> None:
+        await tx.execute("UPDATE challenges SET withdrawn = withdrawn + 1 WHERE id = ?", (challenge_id,))
 
     async def voters(self, tx: Tx, entry_id: int) -> list[int]:
         """Who votes for the entry now (any source), its maker left out."""
