@@ -50,7 +50,8 @@ class BackupsRoom(Room):
 
     @before(KIND)
     async def copy(self, job: Job) -> Path:
-        target = backups_folder(self.app.db_path) / f"{PREFIX}-{stamp(job.due_at)}.sqlite3"
+        # named by when it is made, which is what it holds (a late one is made at start-up)
+        target = backups_folder(self.app.db_path) / f"{PREFIX}-{stamp(self.app.clock.now())}.sqlite3"
         await asyncio.to_thread(backup_file, self.app.db_path, target)
         log.info("backed up the database to %s", target)
         return target
