@@ -16,9 +16,13 @@ from urllib.parse import quote
 
 MASK = "***"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# Libraries that log each request (httpx logs every Telegram URL, token included, at INFO) or each frame.
-QUIET = ("httpx", "httpcore", "hpack", "aiohttp.access", "websockets", "apscheduler", "discord.gateway",
-         "discord.http", "telegram.ext.ExtBot", "telegram.Bot")
+# Libraries that log each request (httpx logs every Telegram URL, token included, at INFO), each frame, or
+# each statement with its parameters (aiosqlite at DEBUG: people's names and messages).
+QUIET = ("httpx", "httpcore", "hpack", "aiohttp.access", "websockets", "apscheduler", "aiosqlite",
+         "discord.gateway", "discord.http", "telegram.ext.ExtBot", "telegram.Bot")
+# Libraries whose DEBUG lines carry what people wrote (PTB prints each update) or a credential of the moment
+# (discord.py's webhook URLs hold each interaction's token): their INFO lines stay.
+NO_DEBUG = ("telegram.ext.Application", "discord.webhook.async_")
 MIN_SECRET = 6  # shorter values would mask ordinary words; no real token is that short
 
 
@@ -66,6 +70,8 @@ def setup_logging(level: str, secrets: Iterable[str] = (), stream: TextIO | None
     for name in QUIET:
         # At DEBUG an operator still sees their warnings; their per-request chatter stays out.
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in NO_DEBUG:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     return handler
 
 
