@@ -13,8 +13,8 @@ import pytest
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
 from tests.bot_process import BotProcess, config_text
-from tests.test_process_drills import discord_guild, slash
 from tests.telegram_harness import to_chat
+from tests.test_process_drills import discord_guild, slash
 
 pytestmark = pytest.mark.timeout(90)
 TITLE = "Quietly Unlogged Title"
