@@ -13,6 +13,7 @@ import pytest
 from bot.app import App, cog_module
 from bot.config import ConfigError, build_config, load_config
 from bot.storage import DatabaseError
+from bot.testing.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -166,3 +167,10 @@ def test_check_config_names_every_problem_at_once(tmp_path: Path, capsys: pytest
                   f"folder {tmp_path / 'missing'} does not exist"):
         assert named in said, (named, said)
     assert said.startswith("microfilm-bot: 9 problems in")
+
+
+async def test_readme_documents_every_command(bot: Harness) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for cmd in bot.app.registry.visible():
+        written = f"`/{cmd.group} " if cmd.default and cmd.group else f"`/{cmd.name}"
+        assert written in readme, f"/{cmd.name} is not in README.md"
