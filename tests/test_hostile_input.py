@@ -133,7 +133,7 @@ class Errors(logging.Handler):
         self.records.append(record)
 
 
-@settings(max_examples=400, derandomize=True, deadline=None, database=None,
+@settings(max_examples=1000, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(lines=st.lists(invocation(DECLARED), min_size=1, max_size=4))
 def test_every_command_with_generated_arguments_gets_an_answer_never_an_internal_error(
