@@ -79,3 +79,22 @@ async def test_a_public_export_shows_counts_but_no_voter_scorer_or_anonymous_rev
     assert anonymous and all(c["reviewer"] is None and c["reviewer_person_id"] is None for c in anonymous)
     with pytest.raises(Refused, match="public export"):
         await import_document(bot.app, public)
+
+
+def test_the_command_line_moves_a_community_to_a_new_host(tmp_path: Path) -> None:
+    from tests.test_console import cli
+
+    old, new = str(tmp_path / "old.sqlite3"), str(tmp_path / "new.sqlite3")
+    script = '~ 2026-12-01T09:00Z\nalice: /share https://vimeo.com/1 "Night Bus"\nbob: /timezone Asia/Tokyo\n'
+    assert cli("console", "--script", "-", "--db", old, stdin=script).returncode == 0
+    exported = cli("export", "--format", "json", "--db", old, "--out", str(tmp_path / "export.json"))
+    assert exported.returncode == 0, exported.stderr
+    moved = cli("import-json", str(tmp_path / "export.json"), "--db", new)
+    assert moved.returncode == 0 and moved.stdout.startswith("imported 2 people and 1 community"), moved.stderr
+    again = cli("import-json", str(tmp_path / "export.json"), "--db", new)
+    assert again.returncode == 2 and "fills an empty database" in again.stderr
+    first = json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))
+    second = json.loads(cli("export", "--format", "json", "--db", new).stdout)
+    assert without_time(second) == without_time(first)
+    missing = cli("import-json", str(tmp_path / "nothing.json"), "--db", str(tmp_path / "third.sqlite3"))
+    assert missing.returncode == 2 and "there is no file" in missing.stderr
