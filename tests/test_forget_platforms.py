@@ -40,6 +40,21 @@ async def test_forgetme_on_telegram_previews_privately_and_the_button_forgets(tm
             assert await tg.app.db.fetchval("SELECT COUNT(*) FROM accounts") == 0
 
 
+async def test_an_admin_forgets_a_member_on_telegram(tmp_path: Path) -> None:
+    async with FakeTelegram() as fake:
+        ann, bob = fake.add_user("Ann", "ann"), fake.add_user("Bob", "bob")
+        group = fake.add_group("Makers")
+        fake.set_admins(group, [fake.bot_user, ann])
+        async with TelegramBot(tmp_path / "bot.sqlite3", telegram_config(fake)):
+            fake.send_text(group, bob, '/share https://vimeo.com/2 "Rain"')
+            await fake.wait_for_call("sendMessage", to_chat(group, "is shared"))
+            fake.send_text(group, bob, "/forget @ann")
+            assert "Only community admins" in shown(await fake.wait_for_call("sendMessage", to_chat(group, "admins")))
+            fake.send_text(group, ann, "/forget @bob confirm=yes")
+            summary = shown(await fake.wait_for_call("sendMessage", to_chat(group, "is forgotten")))
+            assert "Bob is forgotten" in summary and "films you shared (1): deleted" in summary
+
+
 async def in_dm(fake: FakeDiscord, who: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     interaction = await fake.slash(None, None, who, "forgetme", options)
     callback = await interaction.wait_callback()
