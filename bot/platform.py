@@ -5,6 +5,7 @@ Platforms subclass `Platform` explicitly, so the capability methods a platform l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Message, MessageRef, UserRef
@@ -27,6 +28,11 @@ class DeliveryError(RuntimeError):
 
 class UnreadableMessage(RuntimeError):
     """The platform cannot read a message's reactions any more (deleted, or hidden from the bot)."""
+
+
+class PlatformUnavailable(RuntimeError):
+    """A platform cannot be reached at start-up (its servers refuse or time out); the message names
+    where it was tried, never with the token. The process exits 1, so a supervisor tries again later."""
 
 
 class PlatformFailure(RuntimeError):
@@ -88,6 +94,10 @@ class Platform(Protocol):
 
     def message_link(self, ref: MessageRef) -> str | None:
         """A link that opens this message in the platform's app; None when it has none."""
+        return None
+
+    def disconnected_since(self) -> datetime | None:
+        """When the connection to the platform was lost, while it is (health reports say so); else None."""
         return None
 
     def watermark(self, chat_id: str) -> str | None:

@@ -170,8 +170,10 @@ def fits_callback_data(custom_id: str) -> bool:
 
 
 def fits_toast(message: Message) -> bool:
-    """Whether a message can be a button's toast: short plain text, nothing to press or open."""
+    """Whether a message can be a button's toast: one short line of plain text, nothing to press or open
+    (a longer account, such as a list, stays a message)."""
     if message.card is not None or message.all_buttons or message.attachment is not None:
         return False
     shown = message.text.plain()
-    return 0 < len(shown) <= TOAST_LIMIT and not any(isinstance(part, Link) for part in message.text.segments)
+    return 0 < len(shown) <= TOAST_LIMIT and "\n" not in shown and \
+        not any(isinstance(part, Link) for part in message.text.segments)

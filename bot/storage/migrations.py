@@ -36,6 +36,12 @@ def migration_files(directory: Path) -> list[tuple[int, Path]]:
     return found
 
 
+def known_versions(folders: dict[str, Path]) -> dict[str, int]:
+    """The newest migration of each owner this release ships."""
+    return {owner: max((version for version, _ in migration_files(folder)), default=0)
+            for owner, folder in folders.items()}
+
+
 async def apply_migrations(db: Database, owner: str, directory: Path) -> list[str]:
     """Apply what is new for `owner`; each file and its record commit together. Returns applied names."""
     await db.executescript(_TABLE)
@@ -45,6 +51,7 @@ async def apply_migrations(db: Database, owner: str, directory: Path) -> list[st
     for version, path in migration_files(directory):
         if version in done:
             continue
+        await db.backup_before_migrating()
         record = (f"INSERT INTO schema_migrations (owner, version, name) "
                   f"VALUES ('{_quote(owner)}', {version}, '{_quote(path.name)}');")
         try:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
 
-from bot.cog import Cog, command, completer
-from bot.commands import Option
+from bot.cog import Cog, button, command, completer
+from bot.commands import Option, parse_id
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import CardField, Community, Link, Message
+from bot.i18n import Translator
+from bot.links import lookalike_warning
+from bot.models import Button, ButtonStyle, CardField, Community, Link, Message, Text
 from bot.platform import DeliveryError
 from bot.storage import Tx
 from cogs.films import logic
-from cogs.films.api import FILMS, CardExtra, ProfileExtra
+from cogs.films.api import FILMS, CardExtra, Consequences, FilmKeeper, ProfileExtra, Withdraw
 from cogs.films.cards import film_card, film_line
 from cogs.films.previews import PreviewFetcher, Previews
 from cogs.films.repository import Film, FilmRepository
@@ -22,6 +25,7 @@ from cogs.films.settings import FilmSettings
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
+CARD_WAIT = 30.0  # seconds a fetched picture waits for its card's delivery before editing what is posted
 EDITABLE = ("title", "link", "runtime", "genre", "tags", "logline")
 
 
@@ -37,6 +41,8 @@ class FilmsCog(Cog):
         # Other cogs add lines to film cards (feedback summary) and profiles (credits, streaks).
         self.card_extras: list[tuple[str, CardExtra]] = []
         self.profile_extras: list[tuple[str, ProfileExtra]] = []
+        self.keepers: list[tuple[str, FilmKeeper]] = []
+        self.in_play: list[tuple[str, Consequences, Withdraw]] = []
         self.app.services.provide(FILMS, self, self.name)
         self.previews = Previews(PreviewFetcher(self.settings), self._show_thumbnail)
 
@@ -66,9 +72,17 @@ class FilmsCog(Cog):
     def add_profile_extra(self, owner: str, provider: ProfileExtra) -> None:
         self.profile_extras.append((owner, provider))
 
+    def add_keeper(self, owner: str, keeper: FilmKeeper) -> None:
+        self.keepers.append((owner, keeper))
+
+    def add_in_play(self, owner: str, consequences: Consequences, withdraw: Withdraw) -> None:
+        self.in_play.append((owner, consequences, withdraw))
+
     def remove_extras(self, owner: str) -> None:
         self.card_extras = [item for item in self.card_extras if item[0] != owner]
         self.profile_extras = [item for item in self.profile_extras if item[0] != owner]
+        self.keepers = [item for item in self.keepers if item[0] != owner]
+        self.in_play = [item for item in self.in_play if item[0] != owner]
 
     # -- sharing -----------------------------------------------------------------------------------------------
 
@@ -81,11 +95,9 @@ class FilmsCog(Cog):
         """The card is the channel's one post; the maker alone gets the receipt, with a link to the card."""
         film = await self.create_film(ctx, link, title, runtime=runtime, genre=genre, tags=tags, logline=logline)
         url = await ctx.link_to(f"films.film:{film.id}")
-        if url is None:
-            await ctx.reply(ctx.t("films.shared", id=film.id, title=film.title))
-            return
-        await ctx.reply(ctx.t("films.shared_link", id=film.id, title=film.title,
-                              card=Link(ctx.t.s("films.card_link"), url)))
+        shared = ctx.t("films.shared", id=film.id, title=film.title) if url is None else ctx.t(
+            "films.shared_link", id=film.id, title=film.title, card=Link(ctx.t.s("films.card_link"), url))
+        await ctx.reply(ctx.t.join([shared, *lookalike_warning(ctx.t, film.link)]))
 
     async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
@@ -124,7 +136,9 @@ class FilmsCog(Cog):
         community = await self.app.directory.community(film.community_id)
         t = self.app.translator(community.language)
         message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
-        for ref in await self.app.sent.refs_with_tag(f"films.film:{film.id}"):
+        tag = f"films.film:{film.id}"
+        await self._delivered(tag)  # a card still in the outbox would be posted without the picture
+        for ref in await self.app.sent.refs_with_tag(tag):
             platform = self.app.platforms.get(ref.platform)
             if platform is None:
                 continue
@@ -138,6 +152,14 @@ class FilmsCog(Cog):
         message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
         await self.app.outbox.announce(tx, community, "showcase", message, key=f"films.shared:{film.id}",
                                        tag=f"films.film:{film.id}")
+
+    async def _delivered(self, tag: str, wait: float = CARD_WAIT) -> None:
+        """Wait (a while at most) until no message tagged `tag` is waiting in the outbox."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + wait
+        for name in list(self.app.platforms):
+            while await self.app.outbox.pending_with_tag(tag, name) and loop.time() < until:
+                await asyncio.sleep(0.1)
 
     def _validated(self, **raw: str | None) -> dict[str, Any]:
         """Check every given field before anything is written; raises UserError for the first problem."""
@@ -246,13 +268,38 @@ class FilmsCog(Cog):
                     raise UserError("films.errors.duplicate", id=other.id, title=other.title, maker=other.maker)
             await self.repo.update(tx, film.id, fields, self.app.clock.now())
         self._fetch_preview(film.id, fields.get("link", film.link))  # an edit refreshes the picture
-        await ctx.reply(ctx.t("films.edited", id=film.id, keys=", ".join(given)))
+        edited = ctx.t("films.edited", id=film.id, keys=", ".join(given))
+        await ctx.reply(ctx.t.join([edited, *lookalike_warning(ctx.t, fields.get("link", ""))]))
 
     @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),
-             quiet=True)
-    async def deletefilm(self, ctx: Context, id: int) -> None:
+             Option("confirm", bool), quiet=True)
+    async def deletefilm(self, ctx: Context, id: int, confirm: bool | None) -> None:
         film = await self._own_film(ctx, id)
+        effects = [line for _, consequences, _ in self.in_play for line in await consequences(film, ctx.t)]
+        if effects and not confirm:  # entered in a running challenge, or waiting for critiques: ask first
+            buttons = (Button(ctx.t.s("films.delete.button"), "films.delete", str(film.id), ButtonStyle.DANGER),
+                       Button(ctx.t.s("films.delete.keep_button"), "films.keep", ""))
+            await ctx.reply(Message(ctx.t.join([ctx.t("films.delete.in_play", id=film.id, title=film.title),
+                                                *effects, ctx.t("films.delete.confirm_hint", id=film.id)]),
+                                    buttons=buttons))
+            return
+        await self._delete(ctx, film)
+
+    @button("films.delete")
+    async def press_delete(self, ctx: Context, arg: str) -> None:
+        film_id = parse_id(arg)
+        if film_id is None:
+            raise UserError("errors.stale_button")
+        await self._delete(ctx, await self._own_film(ctx, film_id))
+
+    @button("films.keep")
+    async def press_keep(self, ctx: Context, arg: str) -> None:
+        await ctx.reply_private(ctx.t("films.delete.kept"))
+
+    async def _delete(self, ctx: Context, film: Film) -> None:
         async with self.app.db.transaction() as tx:
+            for _, _, withdraw in self.in_play:
+                await withdraw(tx, film)
             await self.repo.delete(tx, film.id)
         await ctx.reply(ctx.t("films.deleted", id=film.id, title=film.title))
 
@@ -279,5 +326,24 @@ class FilmsCog(Cog):
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         await self.repo.move_person(tx, source_id, target_id)
 
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        """Their films go, but for those other cogs keep (a closed challenge's results): those stay, under
+        the forgotten person's anonymous row, so the results others earned read as they were announced."""
+        films = await self.repo.of_person(tx, person_id)
+        kept: set[int] = set()
+        for _, keeper in self.keepers:
+            kept |= await keeper(tx, [film.id for film in films])
+        await self.repo.delete_many(tx, [film.id for film in films if film.id not in kept])
+        lines = []
+        if len(films) > len(kept):
+            lines.append(t("films.forget.deleted", count=len(films) - len(kept)))
+        if kept:
+            titles = ", ".join(f"#{film.id} {film.title}" for film in films if film.id in kept)
+            lines.append(t("films.forget.kept", count=len(kept), titles=titles))
+        return lines
+
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return {"films": await self.repo.export(community_id)}
+
+    async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
+        await self.repo.import_films(tx, community_id, data.get("films", []))

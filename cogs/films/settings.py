@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.settings import setting
+
 DEFAULT_GENRES = ("documentary", "fiction", "animation", "experimental", "music video", "micro-series")
 
 
@@ -9,10 +11,10 @@ DEFAULT_GENRES = ("documentary", "fiction", "animation", "experimental", "music 
 class FilmSettings:
     """[films] in the config."""
 
-    genres: tuple[str, ...] = DEFAULT_GENRES
-    page_size: int = 10
-    search_results: int = 10
+    genres: tuple[str, ...] = setting(DEFAULT_GENRES, nonempty=True)
+    page_size: int = setting(10, low=1, high=100)
+    search_results: int = setting(10, low=1, high=50)
     previews: bool = True                # fetch each shared film's picture from its site (oEmbed, OpenGraph)
-    preview_timeout: float = 4.0         # seconds a fetch may take in all
-    preview_max_bytes: int = 512_000     # read at most this much of a page or an oEmbed answer
+    preview_timeout: float = setting(4.0, low=0.1, high=60)  # seconds a fetch may take in all
+    preview_max_bytes: int = setting(512_000, low=1024, high=10_000_000)  # read at most this much of a page
     preview_private_hosts: bool = False  # also fetch from private and loopback addresses
