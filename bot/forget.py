@@ -49,7 +49,7 @@ class ForgetRoom(Room):
     def __init__(self, app: App) -> None:
         self.app = app
 
-    @command("forgetme", Option("confirm", bool))
+    @command("forgetme", Option("confirm", bool), quiet=True)
     async def forgetme(self, ctx: Context, confirm: bool | None) -> None:
         if not ctx.chat.is_private:
             raise UserError("core.forget.private_only")
@@ -62,8 +62,8 @@ class ForgetRoom(Room):
         await ctx.reply(Message(ctx.t.join([ctx.t("core.forget.preview"), *lines,
                                             ctx.t("core.forget.confirm_hint")]), buttons=buttons))
 
-    @command("forget", Option("user", required=True, positional=True, greedy=True), Option("confirm", bool),
-             admin=True)
+    @command("forget", Option("user", required=True, positional=True, greedy=True, picker="user"),
+             Option("confirm", bool), admin=True)
     async def forget(self, ctx: Context, user: str, confirm: bool | None) -> None:
         person = await ctx.find_person(user)
         if person is None:

@@ -74,8 +74,8 @@ async def test_forget_on_discord_in_a_direct_message_and_by_an_admin(discord_fak
         assert "films you shared (1): deleted" in preview["content"] and preview["components"]
         done = await in_dm(fake, user(fake, guild, "ana"), {"confirm": True})
         assert "You are forgotten" in done["content"]
-        refused = await answer(fake, guild, "ben", "forget", {"user": "cleo"})
+        refused = await answer(fake, guild, "ben", "forget", {"user": user(fake, guild, "cleo")})
         assert "Only community admins" in refused["content"]
-        summary = await answer(fake, guild, "cleo", "forget", {"user": "ben", "confirm": True})
+        summary = await answer(fake, guild, "cleo", "forget", {"user": user(fake, guild, "ben"), "confirm": True})
         assert "ben is forgotten" in summary["content"] and "films you shared (1)" in summary["content"]
         assert await app.db.fetchval("SELECT COUNT(*) FROM films") == 0
