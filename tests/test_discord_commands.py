@@ -49,7 +49,7 @@ async def test_commands_are_synced_to_the_guild_with_typed_options(fake: FakeDis
     assert "start" not in names  # hidden: Telegram's deep-link entry
     share_options = by_name(synced, "share")["options"]
     assert [(o["name"], o["type"], o["required"]) for o in share_options[:2]] == [
-        ("link", 3, True), ("title", 3, True)]
+        ("link", 3, False), ("title", 3, False)]  # left out, they are asked for in the share form
     assert by_name(synced, "share")["description"] == "Share a film with the community"
     film_id = by_name(by_name(synced, "film")["options"], "id")
     assert film_id["type"] == 4 and film_id["autocomplete"] is True and film_id["min_value"] == 1

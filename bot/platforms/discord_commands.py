@@ -145,8 +145,9 @@ class CatalogTranslator(app_commands.Translator):
         key = string.extras.get("key")
         if lang is None or not key or not self.app.catalog.has(lang, key):
             return None  # Discord then shows the English text
+        menu_label = isinstance(context.data, app_commands.ContextMenu)  # shown, never typed
         if context.location is not app_commands.TranslationContextLocation.other and "description" not in \
-                context.location.name:
+                context.location.name and not menu_label:
             return None  # names stay as declared: one grammar in every language
         return fit(self.app.translator(lang)(key, **string.extras.get("values", {})).plain())
 

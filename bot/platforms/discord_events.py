@@ -4,6 +4,7 @@ button presses (one persistent handler for every custom id) and raw reaction eve
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -29,6 +30,18 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+SHARE = "share"  # the command the message menu's "Share as film" opens
+_URL = re.compile(r"https?://[^\s<>]+")
+
+
+def first_link(message: discord.Message) -> tuple[str, str] | None:
+    """The first web link in a message and the title of Discord's preview of it ("" when none)."""
+    found = _URL.search(message.content or "")
+    link = found.group(0).rstrip(").,!?>") if found else None
+    for embed in message.embeds:
+        if embed.url and (link is None or embed.url.rstrip("/") == link.rstrip("/")):
+            return link or embed.url, embed.title or ""
+    return (link, "") if link else None
 
 
 class Incoming:
@@ -85,6 +98,19 @@ class Incoming:
         filled = submitted_values(list(data.get("components", [])))
         values: dict[str, Any] = {**parsed[1], **{key: filled[key] for key in cmd.form if key in filled}}
         await self._run(interaction, cmd, values)
+
+    async def share_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The message menu's "Share as film": the share form, filled in with the message's first link and
+        the title Discord's own preview of it found."""
+        cmd = self.app.registry.commands.get(SHARE)
+        t = self.app.translator(self.app.config.bot.language)
+        found = first_link(message)
+        if cmd is None or found is None:
+            await interaction.response.send_message(t.s("discord.no_link"), ephemeral=True)
+            return
+        link, title = found
+        custom_id = form_id(cmd, {}) or ""
+        await interaction.response.send_modal(build_modal(cmd, custom_id, {}, t, {"link": link, "title": title}))
 
     async def _stale(self, interaction: discord.Interaction) -> None:
         t = self.app.translator(self.app.config.bot.language)

@@ -72,7 +72,9 @@ class RenderOnlyModal(discord.ui.Modal):
     """A modal drawn for the user; its submission reaches the adapter's one handler for every form."""
 
 
-def build_modal(cmd: Command, custom_id: str, carried: dict[str, Any], t: Translator) -> discord.ui.Modal:
+def build_modal(cmd: Command, custom_id: str, carried: dict[str, Any], t: Translator,
+                filled: dict[str, str] | None = None) -> discord.ui.Modal:
+    """The command's form; `filled` gives fields a starting value (a link found in a message)."""
     title_key = f"{cmd.catalog_key}.form_title"
     # English holds every key; a translation falls back to it.
     has_title = t.catalog.has("en", title_key)
@@ -80,7 +82,10 @@ def build_modal(cmd: Command, custom_id: str, carried: dict[str, Any], t: Transl
     modal = RenderOnlyModal(title=cut(title, TITLE_LIMIT), custom_id=custom_id, timeout=None)
     by_name = {option.name: option for option in cmd.options}
     for name in cmd.form:
-        modal.add_item(_text_input(cmd, by_name[name], t))
+        field = _text_input(cmd, by_name[name], t)
+        if filled and filled.get(name):
+            field.default = filled[name][: field.max_length or PARAGRAPH_LIMIT]
+        modal.add_item(field)
     modal.stop()  # not kept in discord.py's modal store: submissions go to the adapter's own handler
     return modal
 

@@ -22,7 +22,7 @@ from bot.models import Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, PlatformUnavailable, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
-from bot.platforms.discord_events import Incoming
+from bot.platforms.discord_events import SHARE, Incoming
 from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
 from bot.platforms.discord_render import cut, edit_kwargs, render
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
+MENU_KEY = "discord.share_as_film"  # the message menu's entry (a context menu's name is its label)
 REACTION_PAGE = 100
 UNKNOWN_EMOJI = 10014
 _CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>\w+):(?P<id>\d+)>$")
@@ -108,6 +109,11 @@ class DiscordPlatform(Platform):
         client.watch = self.watch = ConnectionWatch(app, client, self._gap)
         for built in CommandBuilder(app, client.incoming.command, client.incoming.complete).build():
             client.tree.add_command(built)
+        if SHARE in app.registry.commands:
+            label = app_commands.locale_str(app.translator("en").s(MENU_KEY), key=MENU_KEY)
+            client.tree.add_command(app_commands.ContextMenu(
+                name=label, callback=client.incoming.share_message,
+                type=discord.AppCommandType.message))
         await client.tree.set_translator(CatalogTranslator(app))
         try:
             try:

@@ -89,7 +89,7 @@ class FilmsCog(Cog):
     @command("share", Option("link", required=True, positional=True),
              Option("title", required=True, positional=True, greedy=True),
              Option("runtime"), Option("genre", autocomplete="genres"), Option("tags"), Option("logline"),
-             quiet=True)
+             quiet=True, form=("link", "title"))
     async def share(self, ctx: Context, link: str, title: str, runtime: str | None, genre: str | None,
                     tags: str | None, logline: str | None) -> None:
         """The card is the channel's one post; the maker alone gets the receipt, with a link to the card."""

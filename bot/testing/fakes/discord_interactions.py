@@ -123,11 +123,12 @@ class CommandStore:
     def list(self, guild_id: str | None = None) -> list[JSON]:
         return list(self.scopes.get(guild_id, []))
 
-    def find(self, guild_id: str | None, name: str) -> JSON | None:
-        """Guild commands shadow global ones, which is also how Discord picks what a user invoked."""
+    def find(self, guild_id: str | None, name: str, kind: int = 1) -> JSON | None:
+        """Guild commands shadow global ones, which is also how Discord picks what a user invoked;
+        `kind` 1 is a slash command, 2 a user menu entry, 3 a message menu entry."""
         for scope in ([guild_id] if guild_id else []) + [None]:
             for command in self.scopes.get(scope, []):
-                if command["name"] == name and command["type"] == 1:
+                if command["name"] == name and command["type"] == kind:
                     return command
         return None
 

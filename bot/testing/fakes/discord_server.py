@@ -367,6 +367,17 @@ class FakeDiscord:
         data = self._command_data(guild, name, options, subcommand, focused=focused)
         return await self._interact(InteractionType.AUTOCOMPLETE, guild, channel, user, data, locale=locale)
 
+    async def message_command(self, guild: Guild | None, channel: ChannelRef, user: UserRef, name: str,
+                              message_id: str) -> FakeInteraction:
+        """A message menu entry (an application command of type 3) chosen on a stored message."""
+        command = self.command_store.find(guild.id if guild else None, name, kind=3)
+        data: JSON = {"id": command["id"] if command else self.model.ids.next(), "name": name, "type": 3,
+                      "target_id": message_id,
+                      "resolved": {"messages": {message_id: self.model.message_payload(message_id)}}}
+        if command and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return await self._interact(InteractionType.APPLICATION_COMMAND, guild, channel, user, data)
+
     async def press_button(self, guild: Guild | None, channel: ChannelRef, user: UserRef, message_id: str,
                            custom_id: str, *, component_type: int = 2,
                            values: list[str] | None = None) -> FakeInteraction:
