@@ -54,7 +54,7 @@ async def test_commands_are_synced_to_the_guild_with_typed_options(fake: FakeDis
     film_id = by_name(by_name(synced, "film")["options"], "id")
     assert film_id["type"] == 4 and film_id["autocomplete"] is True and film_id["min_value"] == 1
     assert by_name(by_name(synced, "search")["options"], "words")["max_length"] == 200
-    assert all(1 <= len(c["description"]) <= 100 for c in synced)
+    assert all(1 <= len(c["description"]) <= 100 for c in synced if c["type"] == 1)  # menu entries have none
     # Discord clients set to Chinese see the descriptions from the zh-Hans catalog.
     share = by_name(synced, "share")
     assert share["description_localizations"]["zh-CN"] == "向社区分享一部影片"
