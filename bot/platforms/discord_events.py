@@ -13,6 +13,7 @@ from discord import app_commands
 from bot.commands import Command, Option
 from bot.errors import Failure
 from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
+from bot.platform import DeliveryError
 from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
 from bot.platforms.discord_forms import build_modal, form_id, parse_form_id, submitted_values, wants_form
 from bot.platforms.discord_render import MENU_ID
@@ -25,6 +26,8 @@ from bot.platforms.discord_respond import (
     is_admin,
     space_of,
 )
+from bot.platforms.discord_send import pick_channel
+from bot.welcome import welcome
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -98,6 +101,17 @@ class Incoming:
         filled = submitted_values(list(data.get("components", [])))
         values: dict[str, Any] = {**parsed[1], **{key: filled[key] for key in cmd.form if key in filled}}
         await self._run(interaction, cmd, values)
+
+    async def joined(self, guild: discord.Guild) -> None:
+        """Invited to a server: one welcome to its admins, naming the channel announcements will use."""
+        try:
+            posts_in = f"#{pick_channel(guild, 'showcase', self.app.config.discord).name}"
+        except DeliveryError:
+            posts_in = guild.name  # no channel to post in yet: the welcome waits in the outbox with the rest
+        try:
+            await welcome(self.app, PLATFORM, str(guild.id), guild.name, posts_in)
+        except Exception as exc:
+            await self.app.on_error(exc, Failure("listener", "welcome", platform=PLATFORM))
 
     async def share_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """The message menu's "Share as film": the share form, filled in with the message's first link and

@@ -75,6 +75,9 @@ class DiscordClient(discord.Client):
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         await self.incoming.reaction(payload, False)
 
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.incoming.joined(guild)
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # One handler for every button's custom id: presses work on messages sent before a restart.
         if interaction.type is discord.InteractionType.component:

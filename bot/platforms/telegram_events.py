@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.commands import command_target
 from bot.models import Account, ButtonPress, ChatRef, IncomingFile, Invocation, MessageRef, ReactionEvent
+from bot.welcome import welcome
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -177,9 +178,14 @@ class UpdateRouter:
         self.admins.forget(chat.id)  # promoted or demoted: read the admin list afresh
         if chat.type == Chat.PRIVATE:
             return
-        if changed.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        joined = changed.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+        was_in = changed.old_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR,
+                                                    ChatMemberStatus.OWNER)
+        if joined:
             # Added to a group: it becomes a community (or joins its configured one) and hears announcements.
             await self.app.directory.community_for_space(PLATFORM, str(chat.id), chat.title or "")
+        if joined and not was_in:  # added, not promoted: say hello once
+            await welcome(self.app, PLATFORM, str(chat.id), chat.title or "", chat.title or str(chat.id))
 
 
 def _emojis(reactions: tuple[object, ...]) -> list[str]:

@@ -217,6 +217,15 @@ class FakeDiscord:
             self.model.add_member(guild, spec.pop("username"), **spec)
         return guild
 
+    async def join_guild(self, name: str, channels: Sequence[str | JSON] | None = None) -> Guild:
+        """The bot is invited to a new guild while connected: GUILD_CREATE without `unavailable`, which is
+        how a join differs from a known guild coming back (discord.py fires on_guild_join for it)."""
+        guild = self.add_guild(name, channels)
+        payload = self.model.guild_payload(guild)
+        payload.pop("unavailable", None)
+        await self.dispatch("GUILD_CREATE", payload)
+        return guild
+
     def add_member(self, guild: Guild, username: str, *, permissions: int | None = None,
                    roles: list[str] | None = None, bot: bool = False) -> JSON:
         """A new member (returns the user dict). On a live session, GUILD_MEMBER_ADD is dispatched."""
