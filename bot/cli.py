@@ -1,4 +1,5 @@
-"""`microfilm-bot run | console | demo | export | check-config`, each taking --config and --db."""
+"""`microfilm-bot run | console | demo | export | check-config | check-data | import-ics`, each taking
+--config and --db."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--category", help="ics: only festivals of this category")
     export.add_argument("--max-fee", type=float, help="ics: only deadlines with at most this fee")
     add("check-config", _check_config, "validate the config file and say what it sets")
+    add("check-data", _check_data, "report problems in the stored data (films shared twice); changes nothing")
     imp = add("import-ics", _import_ics, "import festival deadlines from an iCalendar file")
     imp.add_argument("path", help="the .ics file")
     imp.add_argument("--community", help="community key (default: the first community)")
@@ -181,6 +183,22 @@ async def _check_config(args: argparse.Namespace, config: Config) -> int:
     print(f"config OK: {config.source}; cogs: {', '.join(config.bot.cogs)}; "
           f"communities: {len(config.communities)}; database: {args.db or config.bot.database}")
     return 0
+
+
+async def _check_data(args: argparse.Namespace, config: Config) -> int:
+    """Exit 0 when the data is sound, 1 when something was found (each finding on its own line)."""
+    app = App(config, db_path=args.db)
+    await app.open_storage()
+    try:
+        await app.load_cogs(list(config.bot.cogs))
+        findings = [line for cog in app.cogs.values() for line in await cog.check_data()]
+    finally:
+        await app.stop()
+    for line in findings:
+        print(line)
+    print(f"check-data: {len(findings)} finding(s) in {args.db or config.bot.database}"
+          if findings else f"check-data: no problems found in {args.db or config.bot.database}")
+    return 1 if findings else 0
 
 
 async def _import_ics(args: argparse.Namespace, config: Config) -> int:

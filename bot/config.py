@@ -169,8 +169,11 @@ def check_language(value: str, key: str) -> None:
 
 
 def check_zone(value: str, key: str) -> None:
-    if known_zone(value) is None:
+    found = known_zone(value)
+    if found is None:
         raise ConfigError(f"{key} = {value!r} is not an IANA time zone (like Europe/Berlin or UTC)")
+    if found != value:  # a city typed by name: the file names the zone itself
+        raise ConfigError(f"{key} = {value!r}: write the IANA time zone {found!r}")
 
 
 def _parse_communities(raw: Any) -> tuple[CommunitySettings, ...]:
@@ -224,6 +227,11 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         return _coerce(options[0], value, key)
+    if origin is dict:
+        value_type = typing.get_args(hint)[1]
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key} must be a table, like {{ name = [\"a\", \"b\"] }} (got {value!r})")
+        return {str(name): _coerce(value_type, item, f"{key}.{name}") for name, item in value.items()}
     if origin is tuple:
         item_type = typing.get_args(hint)[0]
         if not isinstance(value, list):
