@@ -35,8 +35,9 @@ class SearchRoom(Room):
             raise UserError("films.errors.search_empty")
         page = page or 1
         size = self.page_size
+        maker = await ctx.find_person(query.text)
         # One film past the page tells whether there is a next one.
-        ids = await ranked(await self.tiers(ctx, query), page * size + 1)
+        ids = await self.find(ctx.community.id, query, maker.id if maker else None, page * size + 1)
         shown = await self.repo.many(ids[(page - 1) * size : page * size])
         if not shown:
             await ctx.reply(ctx.t("films.search.none" if page == 1 else "films.search.past_end", words=query.text))
@@ -47,22 +48,23 @@ class SearchRoom(Room):
             lines.append(ctx.t("films.search.more", words=query.text, next=page + 1))
         await ctx.reply(ctx.t.join(lines))
 
-    async def tiers(self, ctx: Context, query: SearchQuery) -> list[Tier]:
-        community = ctx.community.id
+    async def find(self, community: int, query: SearchQuery, maker: int | None, wanted: int) -> list[int]:
+        """Up to `wanted` film ids, best first (the tiers: see cogs/films/search.py)."""
 
         def words(columns: str, match: str) -> Tier:
-            return Tier(lambda limit: self.repo.matching(community, f"{columns} : ({match})", limit))
+            # Anywhere is no column filter at all: a filter costs a look at every match's positions.
+            expression = f"{columns} : ({match})" if columns else match
+            return Tier(lambda limit: self.repo.matching(community, expression, limit))
 
-        anywhere = words("{title logline tags}", query.all_words)
+        anywhere = words("", query.all_words)
         tiers = [Tier(words("{title}", query.all_words).lookup, anywhere),
                  Tier(words("{title tags}", query.all_words).lookup, anywhere), anywhere]
-        maker = await ctx.find_person(query.text)
         if maker is not None:
-            tiers.append(Tier(lambda limit: self.repo.newest_ids(community, person_id=maker.id, limit=limit)))
+            tiers.append(Tier(lambda limit: self.repo.newest_ids(community, person_id=maker, limit=limit)))
         genre = self.genres.find(query.text)
         if genre is not None:
             tiers.append(Tier(lambda limit: self.repo.newest_ids(community, genre=genre, limit=limit)))
         if len(query.terms) > 1:
-            some = words("{title logline tags}", query.some_words)
+            some = words("", query.some_words)
             tiers += [Tier(words("{title}", query.some_words).lookup, some), some]
-        return tiers
+        return await ranked(tiers, wanted)

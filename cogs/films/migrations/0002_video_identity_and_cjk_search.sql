@@ -16,6 +16,7 @@ DROP TABLE films_fts;
 CREATE VIRTUAL TABLE films_fts USING fts5(title, logline, tags, tokenize='unicode61', prefix='1 2');
 INSERT INTO films_fts(rowid, title, logline, tags)
     SELECT id, film_grams(title), film_grams(logline), film_grams(tags) FROM films;
+INSERT INTO films_fts(films_fts) VALUES ('optimize');
 CREATE TRIGGER films_ai AFTER INSERT ON films BEGIN
     INSERT INTO films_fts(rowid, title, logline, tags)
     VALUES (new.id, film_grams(new.title), film_grams(new.logline), film_grams(new.tags));
