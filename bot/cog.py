@@ -22,9 +22,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def command(name: str, *options: Option, admin: bool = False, default: bool = False, hidden: bool = False,
-            form: tuple[str, ...] = ()) -> Callable[[F], F]:
+            form: tuple[str, ...] = (), private: bool = False) -> Callable[[F], F]:
     """Declare a command; the method is called as `handler(ctx, **options)`. `form` names the options a
-    platform with forms (Discord's modals) asks for in one form when they are all left out."""
+    platform with forms (Discord's modals) asks for in one form when they are all left out; `private`
+    sends its refusals to the speaker alone."""
 
     known = {option.name for option in options}
     if set(form) - known:
@@ -32,7 +33,7 @@ def command(name: str, *options: Option, admin: bool = False, default: bool = Fa
 
     def mark(func: F) -> F:
         func.__mf_command__ = Command(name, tuple(options), admin=admin, default=default,  # type: ignore[attr-defined]
-                                      hidden=hidden, form=tuple(form))
+                                      hidden=hidden, form=tuple(form), private=private)
         return func
 
     return mark

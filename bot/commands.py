@@ -50,6 +50,7 @@ class Command:
     cog: str = ""
     hidden: bool = False
     form: tuple[str, ...] = ()     # options a platform may ask for in a form (a Discord modal); () = no form
+    private: bool = False          # refusals go to the speaker alone (the command is about them: a juror's score)
 
     @property
     def group(self) -> str | None:

@@ -59,6 +59,11 @@ class DiscordSettings:
     festivals_channel: str = ""
     feedback_channel: str = ""
     admin_channel: str = ""  # notices for admins (lost connections, undeliverable messages)
+    # Discord's limits, which the outbox paces announcements by: messages per channel per period, and
+    # requests per second for the whole bot (the outbox takes four fifths, leaving room for the rest).
+    channel_messages: int = 5
+    channel_seconds: float = 5.0
+    global_max_rate: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class TelegramSettings:
     admin_cache_seconds: float = 60.0
     overall_max_rate: float = 30.0     # requests per second for the whole bot (0: no limit)
     group_max_rate: float = 20.0       # requests per minute per group (0: no limit)
+    chat_max_rate: float = 1.0         # messages per second in any one chat, the outbox's pace (0: no limit)
     max_retries: int = 3               # retries after a 429, each waiting its retry_after
     webhook: TelegramWebhook = field(default_factory=TelegramWebhook)
 

@@ -29,6 +29,7 @@ class Context:
     responder: Responder
     attachment: IncomingFile | None = None
     at: datetime | None = None  # when the person acted, when the platform says (a replayed button press)
+    pressed: MessageRef | None = None  # the message whose button was pressed (None for a command)
 
     async def find_person(self, text: str) -> Person | None:
         """Someone named in a command, the way the speaker's platform writes people (`@alice`, a mention)."""
@@ -56,6 +57,14 @@ class Context:
         ref = await self.responder.reply_private(_message(content), zone=self.zone)
         await self._remember(ref, tag)
         return ref
+
+    async def update(self, content: Content) -> MessageRef | None:
+        """Show `content` in place of the message whose button was pressed (a page turned); a command,
+        having no such message, gets it as a reply."""
+        if self.pressed is None:
+            return await self.reply(content)
+        await self.responder.update(self.pressed, _message(content), zone=self.zone)
+        return self.pressed
 
     async def _remember(self, ref: MessageRef | None, tag: str | None) -> None:
         if ref is not None and tag:

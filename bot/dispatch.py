@@ -83,7 +83,7 @@ class Dispatcher:
                 command = exc.command if isinstance(exc, _WithCommand) else command
                 if isinstance(exc, UsageError) and command is not None:
                     text = text + "\n" + t("errors.usage", usage=command.usage())
-                await _answer(responder, Message(text), zone)
+                await _answer(responder, Message(text), zone, private=command is not None and command.private)
             except Exception as exc:
                 await self.app.on_error(exc, Failure("command", command.name if command else inv.command or "?",
                                                      platform=inv.chat.platform, community_id=community.id))
@@ -120,7 +120,7 @@ class Dispatcher:
         t = self.app.translator(community.language)
         responder = GuardedResponder(press.responder)
         ctx = Context(self.app, community, person, press.account, press.chat, press.is_admin, t, responder,
-                      at=press.at or self.app.clock.now())
+                      at=press.at or self.app.clock.now(), pressed=press.message)
         found = self.buttons.get(action)
         with counting_commits() as commits:
             try:
@@ -182,6 +182,12 @@ class GuardedResponder:
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
         try:
             return await self.inner.reply_private(message, zone=zone)
+        except Exception as exc:
+            raise ReplyFailed() from exc
+
+    async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        try:
+            await self.inner.update(ref, message, zone=zone)
         except Exception as exc:
             raise ReplyFailed() from exc
 

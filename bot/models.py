@@ -203,6 +203,11 @@ class Responder(Protocol):
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None: ...
 
+    async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        """Replace the message a pressed button sits on (`ref`), seen by whoever saw it (one person for a
+        private or ephemeral one)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Invocation:

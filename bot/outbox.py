@@ -8,6 +8,10 @@ A send can crash or time out after the platform accepted it. The row is marked b
 platform that deduplicates by nonce (Discord) simply sends again, and a resend returns the original
 message. On a platform that cannot (Telegram) such a row is retried once, after a longer wait, and the
 span of message ids where the unrecorded copy must be is kept, so votes on either copy count.
+
+In real time each platform's published limits pace delivery (bot.pacing): a chat at its limit is set
+aside while other chats' rows go, and private rows (receipts, answers to one person) go before the
+chats' backlog.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from bot.codec import dump_message, load_message
 from bot.directory import Directory
 from bot.errors import ErrorHook, Failure
 from bot.models import Community, Message, MessageRef
+from bot.pacing import Pacing
 from bot.platform import DeliveryError, Platform
 from bot.sent import SentMessages
 from bot.storage import Database, Tx
@@ -60,6 +65,8 @@ class Outbox:
         self._stopping = False  # stopping now: finish the send in hand only
         # The send in flight on each platform (its target) until its outcome is recorded.
         self._sending: dict[str, tuple[str, asyncio.Event]] = {}
+        # Real time only: in virtual time (scripts, tests) messages go at once, in a fixed order.
+        self.pacing = Pacing(lambda name: platforms[name].pacer if name in platforms else None, enabled=not inline)
 
     @property
     def can_deliver(self) -> bool:
@@ -135,17 +142,24 @@ class Outbox:
                     for row in rows:
                         if self._stopping:
                             break
-                        sent += await self._deliver(row)
+                        if await self.pacing.admit(name, row["target"], bool(row["private"])):
+                            sent += await self._deliver(row)
                 return sent
             finally:
                 _IN_PASS.reset(token)
 
     async def _due(self, name: str) -> list[Row]:
-        # By the (platform, next_attempt_at, id) index: a failed row moves its next attempt into the
-        # future, so a backlog of any size costs one short index range per page.
-        return await self.db.fetchall(
-            "SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND next_attempt_at <= ? "
-            "ORDER BY next_attempt_at, id LIMIT ?", (name, to_db(self.clock.now()), PAGE))
+        """The next page of due rows, private ones first, leaving out chats at their limit.
+
+        By the (platform, private, next_attempt_at, id) index: a failed row moves its next attempt into
+        the future, so a backlog of any size costs one short index range per page."""
+        held = self.pacing.held(name)
+        skip = f" AND target NOT IN ({','.join('?' * len(held))})" if held else ""
+        part = ("SELECT * FROM (SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND private = ? "
+                f"AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?)")
+        now = to_db(self.clock.now())
+        return await self.db.fetchall(f"{part} UNION ALL {part}",
+                                      (name, 1, now, *held, PAGE, name, 0, now, *held, PAGE))
 
     async def _deliver(self, row: Row) -> int:
         platform = self.platforms.get(row["platform"])
@@ -237,7 +251,7 @@ class Outbox:
     # -- real time: one loop per platform ---------------------------------------------------------------------
 
     def start_loops(self) -> None:
-        self._closing = self._stopping = False
+        self._closing = self._stopping = self.pacing.stopping = False
         for name in self.platforms:
             self._loops.append(asyncio.create_task(self.run(name), name=f"outbox-{name}"))
 
@@ -249,7 +263,7 @@ class Outbox:
         if self._loops:
             _, late = await asyncio.wait(self._loops, timeout=grace)
             if late:
-                self._stopping = True
+                self._stopping = self.pacing.stopping = True
                 _, late = await asyncio.wait(late, timeout=last_send)
             for task in late:
                 task.cancel()
@@ -262,20 +276,23 @@ class Outbox:
         while not self._stopping:
             wakeup.clear()
             await self._flush_platform(name)
-            if self._closing:
-                return  # what was due is delivered
+            if self._closing and self.pacing.resume_in(name) is None:
+                return  # what was due is delivered (a chat held by its pace is waited for, within the grace)
             wait = await self._next_due(name)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))
 
     async def _next_due(self, name: str) -> float | None:
-        """Seconds until the platform's earliest pending row is due."""
+        """Seconds until the platform's earliest pending row may go: due, and its chat not held."""
+        held = self.pacing.held(name)
+        skip = f" AND target NOT IN ({','.join('?' * len(held))})" if held else ""
         due = await self.db.fetchval(
-            "SELECT next_attempt_at FROM outbox WHERE status = 'pending' AND platform = ? "
-            "ORDER BY next_attempt_at LIMIT 1", (name,))
-        if due is None:
-            return None
-        return max(0.0, (from_db(due) - self.clock.now()).total_seconds())
+            f"SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND platform = ?{skip}",
+            (name, *held))
+        waits = [max(0.0, (from_db(due) - self.clock.now()).total_seconds())] if due is not None else []
+        if (resume := self.pacing.resume_in(name)) is not None:
+            waits.append(resume)
+        return min(waits, default=None)
 
     async def pending(self, platform: str | None = None) -> int:
         """Rows waiting to be delivered (all platforms, or one)."""
@@ -284,6 +301,19 @@ class Outbox:
         if platform is not None:
             sql, params = sql + " AND platform = ?", (platform,)
         return int(await self.db.fetchval(sql, params))
+
+
+    async def backlog(self, community_id: int) -> dict[str, tuple[int, float]]:
+        """Per platform: the community's messages waiting and how long they take at the platform's pace."""
+        rows = await self.db.fetchall(
+            "SELECT platform, private, COUNT(*) FROM outbox WHERE status = 'pending' AND community_id = ? "
+            "GROUP BY platform, target, private", (community_id,))
+        out: dict[str, tuple[int, float]] = {}
+        for name in dict.fromkeys(row[0] for row in rows):
+            chats = [(bool(row[1]), int(row[2])) for row in rows if row[0] == name]
+            seconds = self.pacing.drain_seconds(name, chats)
+            out[name] = (sum(count for _, count in chats), seconds)
+        return out
 
 
 def row_nonce(row: Row) -> str:

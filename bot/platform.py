@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Message, MessageRef, UserRef
+from bot.pacing import Pacer
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -39,6 +40,9 @@ class Platform(Protocol):
     idempotent_sends: bool = False
     # True when whoever types sits at the machine the bot runs on (the console): only they may name its files.
     local_files: bool = False
+    # The published sending limits the outbox paces deliveries by, fed with every message the platform
+    # sends (None: no limits, send as fast as it takes them).
+    pacer: Pacer | None = None
 
     async def start(self, app: App) -> None: ...
 

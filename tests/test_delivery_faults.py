@@ -59,6 +59,7 @@ async def test_a_card_whose_send_timed_out_after_posting_is_sent_once_more_and_b
         await app.start()
         try:
             await open_round(fake, group, ann, [(alice, "Lamp Post")])
+            await app.scheduler.advance_to(START + timedelta(days=4, hours=1))  # past the "24 hours left" reminder
             fake.delay_next("sendMessage", 0)  # the close's announcement goes out as usual
             fake.delay_next("sendMessage", 8)  # the card is posted, but the answer comes after 5 s
             await app.scheduler.advance_to(START + timedelta(days=5))

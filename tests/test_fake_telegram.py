@@ -914,14 +914,16 @@ async def test_ptb_without_a_limiter_gets_retry_after_for_a_group_burst() -> Non
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_aioratelimiter_at_the_same_limits_overshoots_once_and_its_retry_delivers_all() -> None:
     # AIORateLimiter is a leaky bucket: 4 at once, then one every 0.125 s; the 5th lands within the
-    # fake's window of 4 per 0.5 s, gets retry_after 1, and the limiter holds everything for 1.1 s.
+    # fake's window of 4 per 0.5 s, gets retry_after 1, and the limiter holds everything for 1.1 s
+    # (retry_after + 0.1). Retried messages can arrive out of order.
     async with FakeTelegram(real_limits=True, group_limit=(4, 0.5)) as fake:
         group = fake.add_group("Makers")
         limiter = AIORateLimiter(overall_max_rate=30, group_max_rate=4, group_time_period=0.5, max_retries=2)
         results, taken = await _burst(fake, group, 6, limiter)
     assert not any(isinstance(r, Exception) for r in results)
     assert sorted(m["text"] for m in fake.bot_messages(group)) == [f"burst {n}" for n in range(6)]
-    assert fake.limit_hits == {"group": 1} and 1.1 <= taken < 2.5
+    # One 429 (two if the 6th left before the 5th's answer was read), then the limiter's retry delivers.
+    assert set(fake.limit_hits) == {"group"} and 1 <= fake.limit_hits["group"] <= 2 and 1.1 <= taken < 3.0
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -933,7 +935,7 @@ async def test_aioratelimiter_at_half_the_rate_never_gets_a_429() -> None:
         results, taken = await _burst(fake, group, 6, limiter)
     assert [m["text"] for m in fake.bot_messages(group)] == [f"burst {n}" for n in range(6)]
     assert not any(isinstance(r, Exception) for r in results)
-    assert fake.limit_hits == {} and 0.9 <= taken < 2.0
+    assert fake.limit_hits == {} and 0.9 <= taken < 3.0
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -6,7 +6,7 @@ Every bot message prints as `[N] #chat: text` (`@name` for a private chat); butt
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -90,14 +90,20 @@ class ConsolePlatform(Platform):
         if buttons:
             self.write(buttons)
 
-    def find(self, target: int | str) -> Posted | None:
-        """A bot message by number, or the newest group message whose text contains `target`."""
+    def find(self, target: int | str, user: str | None = None) -> Posted | None:
+        """A bot message by number, or the newest message whose text contains `target` in a group or, for
+        `user`, in their private chat."""
+        return next(self.matches(target, user), None)
+
+    def matches(self, target: int | str, user: str | None = None) -> Iterator[Posted]:
+        """The messages `find` may mean, newest first."""
         if isinstance(target, int):
-            return self.posted.get(target)
+            if target in self.posted:
+                yield self.posted[target]
+            return
         for posted in sorted(self.posted.values(), key=lambda item: -item.number):
-            if not posted.private and target in posted.text:
-                return posted
-        return None
+            if (not posted.private or posted.chat == f"@{user}") and target in posted.text:
+                yield posted
 
 
 @dataclass
@@ -111,3 +117,6 @@ class ConsoleResponder:
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
         return self.platform.post(f"@{self.user}", message, zone)
+
+    async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        await self.platform.edit(ref, message, zone=zone)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.models import Account, ButtonPress, ChatRef, Invocation, MessageRef, ReactionEvent
+from bot.models import Account, Button, ButtonPress, ChatRef, Invocation, MessageRef, ReactionEvent
 from bot.platforms.console import PLATFORM, SPACE, ConsolePlatform, ConsoleResponder, Posted
 from bot.platforms.console_script import (
     Action,
@@ -71,8 +71,10 @@ class ConsoleSession:
             ref, Account(PLATFORM, action.user), action.user, action.emoji, action.added, self.app.clock.now()))
 
     async def _press(self, action: Press, number: int) -> None:
-        posted = self._message(action.target, number)
-        found = next((b for b in posted.message.buttons if b.label.lower() == action.label.lower()), None)
+        # The newest message meant that has the button: the presser's own private pages count too.
+        candidates = list(self.platform.matches(action.target, action.user))
+        posted = next((c for c in candidates if _button(c, action.label)), None) or self._message(action.target, number)
+        found = _button(posted, action.label)
         if found is None:
             raise ScriptError(number, f"message {posted.number} has no button [{action.label}]")
         chat = ChatRef(PLATFORM, posted.chat, posted.private, posted.chat.lstrip("#@"))
@@ -115,3 +117,7 @@ class ConsoleSession:
 def _default_speaker(line: str, user: str) -> str:
     stripped = line.strip()
     return f"{user}: {stripped}" if stripped.startswith("/") else line
+
+
+def _button(posted: Posted, label: str) -> Button | None:
+    return next((b for b in posted.message.buttons if b.label.lower() == label.lower()), None)

@@ -183,3 +183,6 @@ class _PrivateResponder:
     async def reply_private(self, message: Any, *, zone: str) -> MessageRef | None:
         ref: MessageRef | None = await self.inner.reply_private(message, zone=zone)
         return ref
+
+    async def update(self, ref: MessageRef, message: Any, *, zone: str) -> None:
+        await self.inner.update(ref, message, zone=zone)

@@ -19,12 +19,13 @@ from discord import app_commands
 
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef, UserRef
+from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
 from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
-from bot.platforms.discord_render import CONTENT_LIMIT, cut, render
+from bot.platforms.discord_render import cut, edit_kwargs, render
 from bot.platforms.discord_respond import PLATFORM
 from bot.platforms.discord_send import missing_permission, pick_channel
 
@@ -92,6 +93,7 @@ class DiscordPlatform(Platform):
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
         self._library = LibrarySettings(self.settings)
+        self.pacer = Pacer(discord_pace(self.settings))
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -194,7 +196,7 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"{chat_id!r} is not a Discord channel or server id", permanent=True)
         guild = client.get_guild(int(chat_id))
         channel: Any = pick_channel(guild, kind, self.settings) if guild else await self._channel(chat_id)
-        sent = await self._post(channel, message, nonce)
+        sent = await self._post(channel, message, nonce, paced_as=(chat_id, False))
         if kind == "showcase" and message.card is not None and self.settings.threads:
             await self._open_thread(channel, sent, message.card.title)
         return MessageRef(PLATFORM, str(channel.id), str(sent.id))
@@ -205,7 +207,7 @@ class DiscordPlatform(Platform):
         try:
             user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
             channel = user.dm_channel or await user.create_dm()
-            sent = await self._post(channel, message, nonce)
+            sent = await self._post(channel, message, nonce, paced_as=(user_id, True))
         except DeliveryError as exc:
             if exc.permanent:
                 return None  # they closed their DMs; the reason is logged
@@ -216,13 +218,8 @@ class DiscordPlatform(Platform):
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         channel = await self._channel(ref.chat_id)
-        parts = render(message)
-        content = "\n".join(part.content for part in parts if part.content)
-        last = parts[-1]
         try:
-            await channel.get_partial_message(int(ref.message_id)).edit(
-                content=cut(content, CONTENT_LIMIT) if content else None,
-                embeds=[last.embed] if last.embed else [], view=last.view)
+            await channel.get_partial_message(int(ref.message_id)).edit(**edit_kwargs(message))
         except discord.Forbidden as exc:
             self._log_forbidden(channel, exc, message)
             raise DeliveryError(f"no permission to edit in {channel}", permanent=True) from exc
@@ -237,8 +234,10 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"Discord channel {chat_id} is gone or hidden from the bot",
                                 permanent=True) from exc
 
-    async def _post(self, channel: Any, message: Message, nonce: str | None = None) -> discord.Message:
-        """Post each part; with a nonce each part carries its own (Discord returns an already posted part)."""
+    async def _post(self, channel: Any, message: Message, nonce: str | None,
+                    paced_as: tuple[str, bool]) -> discord.Message:
+        """Post each part; with a nonce each part carries its own (Discord returns an already posted part).
+        Each part posted counts against the pace of `paced_as` (the outbox's target, private or not)."""
         sent: discord.Message | None = None
         for index, part in enumerate(render(message)):
             extra = {"nonce": f"{nonce}.{index}"} if nonce else {}
@@ -252,6 +251,8 @@ class DiscordPlatform(Platform):
             except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError) as exc:
                 # It may have been posted; the nonce makes sending again safe.
                 raise DeliveryError(f"Discord send in {channel} failed: {exc}", uncertain=True) from exc
+            if self.pacer is not None:
+                self.pacer.sent(*paced_as)
         assert sent is not None
         return sent
 
@@ -332,3 +333,10 @@ def _guild_ids(guilds: tuple[str, ...]) -> list[int]:
 
 def create(config: Config) -> DiscordPlatform:
     return DiscordPlatform(config)
+
+
+def discord_pace(settings: DiscordSettings) -> Pace:
+    """A channel's message bucket (a DM channel has one too) and a share of the global limit."""
+    channel = (Rate(settings.channel_messages, settings.channel_seconds),) if settings.channel_messages > 0 else ()
+    overall = Rate(max(1, int(settings.global_max_rate * 0.8)), 1.0) if settings.global_max_rate > 0 else None
+    return Pace(chat=channel, private=channel, overall=overall)

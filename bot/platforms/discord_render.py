@@ -168,6 +168,16 @@ def render_buttons(buttons: tuple[Button, ...]) -> discord.ui.View:
     return view
 
 
+def edit_kwargs(message: Message) -> dict[str, Any]:
+    """Keyword arguments for editing one message into `message`: an edit replaces one message, so text
+    that would need several is cut to Discord's limit."""
+    parts = render(message)
+    content = "\n".join(part.content for part in parts if part.content)
+    last = parts[-1]
+    return {"content": cut(content, CONTENT_LIMIT) if content else None,
+            "embeds": [last.embed] if last.embed else [], "view": last.view}
+
+
 def render(message: Message) -> list[Outgoing]:
     """The Discord messages for one neutral message; embed, buttons and file ride on the last one."""
     chunks = split_content(render_text(message.text)) if message.text else []

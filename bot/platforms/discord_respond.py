@@ -14,7 +14,7 @@ import logging
 import discord
 
 from bot.models import ChatRef, Message, MessageRef
-from bot.platforms.discord_render import Outgoing, render
+from bot.platforms.discord_render import Outgoing, edit_kwargs, render
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -35,6 +35,16 @@ class InteractionResponder:
 
     async def reply_private(self, message: Message, *, zone: str) -> MessageRef | None:
         return await self._answer(message, private=True)
+
+    async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        """The pressed message changes in place, ephemeral or not: the interaction's own edit (the
+        response when not yet answered, else the original response a component interaction refers to)."""
+        async with self._lock:
+            self._timer.cancel()
+            if not self.interaction.response.is_done():
+                await self.interaction.response.edit_message(**edit_kwargs(message))
+            else:
+                await self.interaction.edit_original_response(**edit_kwargs(message))
 
     async def finish(self, done_text: str) -> None:
         """After the handler: make sure Discord got an answer, so the user never sees "did not respond"."""

@@ -31,6 +31,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
 from bot.models import Link, Message, MessageRef, UserRef
+from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
@@ -70,6 +71,7 @@ class TelegramPlatform(Platform):
                                                 group_max_rate=settings.group_max_rate,
                                                 max_retries=settings.max_retries)))
         self.application: PtbApp = builder.build()
+        self.pacer = Pacer(telegram_pace(settings))
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._app: App | None = None
         self._running = False
@@ -271,12 +273,19 @@ class TelegramPlatform(Platform):
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
                                                message_thread_id=thread_id)
+            self._paced(chat_id)
         if attachment is not None:
             last = await self.bot.send_document(chat_id, attachment.data, filename=attachment.filename,
                                                 caption=caption, parse_mode=ParseMode.HTML,
                                                 reply_markup=markup, message_thread_id=thread_id)
+            self._paced(chat_id)
         assert last is not None
         return last
+
+    def _paced(self, chat_id: int | str) -> None:
+        """One message more to this chat, for the outbox's pace (a user's id is their private chat's)."""
+        if self.pacer is not None:
+            self.pacer.sent(str(chat_id), int(chat_id) > 0)
 
     async def send_private(self, user_id: str, message: Message, *, zone: str,
                            nonce: str | None = None) -> MessageRef | None:
@@ -294,6 +303,7 @@ class TelegramPlatform(Platform):
             # An edit replaces one message: what does not fit its limit is cut at a line boundary.
             await self.bot.edit_message_text(chunks[0], int(ref.chat_id), int(ref.message_id),
                                              parse_mode=ParseMode.HTML, reply_markup=markup)
+            self._paced(ref.chat_id)
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
@@ -344,6 +354,9 @@ class TelegramResponder:
             await self.platform.start_note(self.chat_id, self.name, zone)
         return ref
 
+    async def update(self, ref: MessageRef, message: Message, *, zone: str) -> None:
+        await self.platform.edit(ref, message, zone=zone)
+
 
 def outcome_unknown(exc: TelegramError) -> bool:
     """Whether a failed request may still have been carried out: it left, and no answer came back. A
@@ -369,3 +382,12 @@ def _webhook_secret(settings: TelegramSettings) -> str:
         raise ConfigError(f"telegram.webhook.enabled = true needs a secret token in the environment variable "
                           f"{name} (1-256 characters: A-Z, a-z, 0-9, _ and -)")
     return secret
+
+
+def telegram_pace(settings: TelegramSettings) -> Pace:
+    """Telegram's published numbers: about one message a second in a chat, 20 a minute in a group, 30 a
+    second overall."""
+    per_chat = (Rate(1, 1.0 / settings.chat_max_rate),) if settings.chat_max_rate > 0 else ()
+    per_group = (Rate(max(1, round(settings.group_max_rate)), 60.0),) if settings.group_max_rate > 0 else ()
+    overall = Rate(max(1, round(settings.overall_max_rate)), 1.0) if settings.overall_max_rate > 0 else None
+    return Pace(chat=per_chat + per_group, private=per_chat, overall=overall)

@@ -9,12 +9,12 @@ from bot.cog import Room, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Message, Moment, Text
+from bot.models import Message, Moment
 from bot.scheduler import next_weekly
 from bot.timeutil import to_db
 from cogs.challenges import logic, messages
 from cogs.challenges.phases import PhasesRoom
-from cogs.challenges.repository import Challenge, ChallengeRepository, Weekly
+from cogs.challenges.repository import ChallengeRepository, Weekly
 from cogs.challenges.settings import ChallengeSettings
 from cogs.challenges.targets import VoteTargets, challenge_in
 from cogs.films.api import parse_runtime
@@ -36,10 +36,12 @@ class AdminRoom(Room):
 
     @command("challenge new", Option("theme", required=True, positional=True, greedy=True, max_length=200),
              Option("brief", max_length=1000), Option("max_runtime"), Option("opens"), Option("submit_until"),
-             Option("vote_until"), admin=True)
+             Option("vote_until"), Option("categories", max_length=500), admin=True)
     async def challenge_new(self, ctx: Context, theme: str, brief: str | None, max_runtime: str | None,
-                            opens: str | None, submit_until: str | None, vote_until: str | None) -> None:
+                            opens: str | None, submit_until: str | None, vote_until: str | None,
+                            categories: str | None) -> None:
         theme = logic.check_theme(theme)
+        kinds = logic.parse_categories(categories)
         if await self.repo.theme_used(ctx.community.id, logic.normalize_theme(theme)):
             raise UserError("challenges.errors.theme_used", theme=theme)
         now, zone = self.app.clock.now(), ctx.community.zone
@@ -54,8 +56,8 @@ class AdminRoom(Room):
         cap = self._cap(max_runtime)
         async with self.app.db.transaction() as tx:
             challenge = await self.phases.create(tx, ctx.community, theme=theme, brief=logic.check_brief(brief),
-                                          max_runtime=cap, opens=max(start, now), submit_until=submit,
-                                          vote_until=vote, weekly=False)
+                                                 max_runtime=cap, opens=max(start, now), submit_until=submit,
+                                                 vote_until=vote, weekly=False, categories=kinds)
         await ctx.reply(ctx.t("challenges.created", id=challenge.id, theme=theme, opens=Moment(challenge.opens_at),
                               submit_until=Moment(submit), vote_until=Moment(vote)))
 
@@ -106,32 +108,6 @@ class AdminRoom(Room):
             lines.append(ctx.t("challenges.list.weekly", next=Moment(upcoming)))
         await ctx.reply(ctx.t.join(lines))
 
-    @command("challenge show", Option("id", int, positional=True, min_value=1), default=True)
-    async def challenge_show(self, ctx: Context, id: int | None) -> None:
-        challenge = await (challenge_in(self.repo, ctx.community, id) if id else self._current(ctx))
-        lines = [messages.summary(challenge, ctx.t)]
-        if challenge.brief:
-            lines.append(Text.of(challenge.brief))
-        lines.append(ctx.t("challenges.show.cap", cap=messages.cap_text(challenge, ctx.t)))
-        entries = await self.repo.entries(challenge.id)
-        counts = await self.repo.tally(challenge.id)
-        show_counts = challenge.state == "closed" or (challenge.state == "voting"
-                                                      and not self.settings.hidden_tallies)
-        lines.append(ctx.t("challenges.show.entries", count=len(entries)))
-        if challenge.state in ("voting", "closed"):
-            for entry in entries:
-                key = "challenges.show.entry_count" if show_counts else "challenges.show.entry"
-                lines.append(ctx.t(key, entry=entry.id, title=entry.title, maker=entry.maker,
-                                   votes=counts.get(entry.id, 0)))
-        await ctx.reply(ctx.t.join(lines))
-
-    async def _current(self, ctx: Context) -> Challenge:
-        for states in (("open",), ("voting",), ("scheduled",), ("closed",)):
-            found = await self.repo.in_community(ctx.community.id, states, limit=1)
-            if found:
-                return found[0]
-        raise UserError("challenges.errors.none_yet")
-
     @command("challenge extend", Option("id", int, required=True, positional=True, min_value=1),
              Option("phase", required=True, positional=True, choices=logic.PHASES),
              Option("duration", required=True, positional=True), admin=True)
@@ -150,6 +126,7 @@ class AdminRoom(Room):
             self.targets.forget(tx)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:submissions", submit)
             await self.app.scheduler.reschedule(tx, f"challenges:{id}:voting", vote)
+            await self.phases.schedule_reminders(tx, challenge.id, ctx.community.id, submit, vote)
             await self.app.outbox.announce(
                 tx, ctx.community, "challenges",
                 Message(ctx.t("challenges.extended", id=id, theme=challenge.theme,

@@ -2,7 +2,8 @@
 
 The cog wires small rooms, each with its collaborators passed in (see bot.cog.Room):
 themes (/theme), entries (/submit), voting (reactions, the Vote button, receipts, the recount), phases
-(the due rows: open, submissions close, weekly), results (the vote's close, /leaderboard) and admin
+(the due rows: open, submissions close, reminders, weekly), results (the vote's close, /leaderboard),
+the gallery (/entries, /watch, the pages of a large round), the jury (/challenge jury, /score) and admin
 (/challenge). What they share is made here: the repository, the vote targets cache and the receipts.
 """
 
@@ -16,11 +17,14 @@ from bot.errors import UserError
 from bot.storage import Tx
 from cogs.challenges.admin import AdminRoom
 from cogs.challenges.entries import EntriesRoom
+from cogs.challenges.gallery import GalleryRoom
+from cogs.challenges.jury import JuryRoom
 from cogs.challenges.phases import PhasesRoom
 from cogs.challenges.receipts import Receipts
 from cogs.challenges.repository import ChallengeRepository
 from cogs.challenges.results import ResultsRoom
 from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.show import ShowRoom
 from cogs.challenges.targets import VoteTargets
 from cogs.challenges.themes import ThemesRoom
 from cogs.challenges.votes import VoteWriter
@@ -47,9 +51,13 @@ class ChallengesCog(Cog):
         self.receipts = Receipts(app, self.repo.entry_titles, hidden_tallies=self.settings.hidden_tallies)
         self.voting = VotingRoom(app, self.settings, self.repo, targets, self.receipts)
         self.results = ResultsRoom(app, self.settings, self.repo, targets, self.voting)
-        self.phases = PhasesRoom(app, self.settings, self.repo, targets, self.results)
+        self.gallery = GalleryRoom(app, self.settings, self.repo)
+        self.jury = JuryRoom(app, self.repo)
+        self.phases = PhasesRoom(app, self.settings, self.repo, targets, self.results, self.gallery, self.jury)
         self.rooms = [ThemesRoom(app, self.repo), EntriesRoom(app, self.repo), self.voting, self.phases,
-                      self.results, AdminRoom(app, self.settings, self.repo, targets, self.phases)]
+                      self.results, self.gallery, self.jury,
+                      ShowRoom(app, self.settings, self.repo, self.results.results, self.gallery.gallery),
+                      AdminRoom(app, self.settings, self.repo, targets, self.phases)]
 
     @property
     def writer(self) -> VoteWriter[str]:
@@ -68,6 +76,8 @@ class ChallengesCog(Cog):
         if not await self.repo.move_person(tx, source_id, target_id):
             raise UserError("challenges.errors.merge_clash")
         await self.receipts.repo.move_person(tx, source_id, target_id)
+        await self.jury.jury.move_person(tx, source_id, target_id)
+        await self.gallery.gallery.move_person(tx, source_id, target_id)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return await self.repo.export(community_id)

@@ -23,15 +23,17 @@ class EntriesRoom(Room):
         self.repo = repo
 
     @command("submit", Option("film", required=True, positional=True, autocomplete="films"),
-             Option("challenge", int, min_value=1), Option("title", max_length=200), Option("runtime"))
+             Option("challenge", int, min_value=1), Option("title", max_length=200), Option("runtime"),
+             Option("category", max_length=logic.MAX_CATEGORY))
     async def submit(self, ctx: Context, film: str, challenge: int | None, title: str | None,
-                     runtime: str | None) -> None:
+                     runtime: str | None, category: str | None) -> None:
         target = await (challenge_in(self.repo, ctx.community, challenge) if challenge else self._open_one(ctx))
         if target.state != "open":
             raise UserError("challenges.errors.not_open", id=target.id,
                             state=ctx.t.s(f"challenges.state.{target.state}"))
         if await self.repo.entry_of(target.id, ctx.person.id) is not None:
             raise UserError("challenges.errors.already_entered", id=target.id)
+        kind = logic.check_category(category, target.categories)
         seconds = parse_runtime(runtime) if runtime else None
         films = self.app.service(FILMS)
         film_id = logic.parse_film_ref(film)
@@ -52,9 +54,10 @@ class EntriesRoom(Room):
         async with self.app.db.transaction() as tx:
             if seconds is not None and existing.runtime_seconds != seconds:
                 await films.set_runtime(tx, existing.id, seconds)
-            entry_id = await self.repo.add_entry(tx, target.id, existing.id, ctx.person.id, self.app.clock.now())
-        await ctx.reply(ctx.t("challenges.submitted", entry=entry_id, title=existing.title, id=target.id,
-                              theme=target.theme))
+            entry_id = await self.repo.add_entry(tx, target.id, existing.id, ctx.person.id, self.app.clock.now(),
+                                                 category=kind)
+        await ctx.reply(ctx.t("challenges.submitted_category" if kind else "challenges.submitted", entry=entry_id,
+                              title=existing.title, id=target.id, theme=target.theme, category=kind))
 
     def _check_runtime(self, challenge: Challenge, seconds: int | None) -> None:
         if challenge.max_runtime is None:

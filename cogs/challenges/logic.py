@@ -145,3 +145,34 @@ def parse_extension(raw: str) -> timedelta:
     if delta is None or delta <= timedelta(0) or delta > timedelta(days=60):
         raise UserError("challenges.errors.extend_duration", value=raw)
     return delta
+
+
+MAX_CATEGORIES = 12
+MAX_CATEGORY = 40
+
+
+def parse_categories(raw: str | None) -> tuple[str, ...]:
+    """`documentary, fiction,Animation` -> ("documentary", "fiction", "animation"); () for none."""
+    if not raw or not raw.strip():
+        return ()
+    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.replace("，", ",").split(",") if part.strip()))
+    if len(names) > MAX_CATEGORIES:
+        raise UserError("challenges.errors.too_many_categories", limit=MAX_CATEGORIES)
+    for name in names:
+        if len(name) > MAX_CATEGORY:
+            raise UserError("challenges.errors.category_long", limit=MAX_CATEGORY)
+    return names
+
+
+def check_category(raw: str | None, categories: tuple[str, ...]) -> str:
+    """The entry's category: required (one of them) when the challenge has categories, else none."""
+    if not categories:
+        if raw:
+            raise UserError("challenges.errors.no_categories")
+        return ""
+    name = (raw or "").strip().lower()
+    if not name:
+        raise UserError("challenges.errors.category_needed", choices=", ".join(categories))
+    if name not in categories:
+        raise UserError("challenges.errors.category", value=raw or "", choices=", ".join(categories))
+    return name

@@ -20,12 +20,15 @@ def opened(challenge: Challenge, t: Translator) -> Message:
         lines.append(Text.of(challenge.brief))
     lines.append(t("challenges.open.rules", id=challenge.id, cap=cap_text(challenge, t),
                    submit_until=Moment(challenge.submit_until), vote_until=Moment(challenge.vote_until)))
+    if challenge.categories:
+        lines.append(t("challenges.open.categories", categories=", ".join(challenge.categories)))
     return Message(t.join(lines))
 
 
-def voting_started(challenge: Challenge, count: int, emoji: str, t: Translator) -> Message:
-    return Message(t("challenges.voting.started", id=challenge.id, theme=challenge.theme, count=count,
-                     emoji=emoji, vote_until=Moment(challenge.vote_until)))
+def voting_started(challenge: Challenge, count: int, emoji: str, t: Translator, *, gallery: bool = False) -> Message:
+    key = "challenges.voting.started_gallery" if gallery else "challenges.voting.started"
+    return Message(t(key, id=challenge.id, theme=challenge.theme, count=count, emoji=emoji,
+                     vote_until=Moment(challenge.vote_until)))
 
 
 def no_entries(challenge: Challenge, t: Translator) -> Message:
@@ -47,3 +50,10 @@ def summary(challenge: Challenge, t: Translator) -> Text:
     return t("challenges.list.line", id=challenge.id, theme=challenge.theme,
              state=t.s(f"challenges.state.{challenge.state}"), submit_until=Moment(challenge.submit_until),
              vote_until=Moment(challenge.vote_until))
+
+
+def reminder(challenge: Challenge, phase: str, t: Translator) -> Message:
+    """"24 h left": to enter while submissions are open, to vote while voting is."""
+    deadline = challenge.submit_until if phase == "submissions" else challenge.vote_until
+    return Message(t(f"challenges.remind.{phase}", id=challenge.id, theme=challenge.theme,
+                     until=Moment(deadline)))

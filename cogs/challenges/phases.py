@@ -15,7 +15,9 @@ from bot.scheduler import Job, next_weekly
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges import logic, messages
-from cogs.challenges.recount import Recount
+from cogs.challenges.gallery import GalleryRoom
+from cogs.challenges.jury import JuryRoom
+from cogs.challenges.recount import ENTRY_TAG, Recount
 from cogs.challenges.repository import Challenge, ChallengeRepository
 from cogs.challenges.results import ResultsRoom
 from cogs.challenges.settings import ChallengeSettings
@@ -25,29 +27,35 @@ if TYPE_CHECKING:
     from bot.app import App
 
 PHASE_JOB = "challenges.phase"
+REMIND_JOB = "challenges.reminder"
+REMIND_BEFORE = timedelta(hours=24)
 WEEKLY_JOB = "challenges.weekly"
 
 
 class PhasesRoom(Room):
     def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
-                 results: ResultsRoom) -> None:
+                 results: ResultsRoom, gallery: GalleryRoom, jury: JuryRoom) -> None:
         self.app = app
         self.settings = settings
         self.repo = repo
         self.targets = targets
         self.results = results
+        self.gallery = gallery
+        self.jury = jury
 
     async def create(self, tx: Tx, community: Community, *, theme: str, brief: str, max_runtime: int | None,
-                     opens: datetime, submit_until: datetime, vote_until: datetime, weekly: bool) -> Challenge:
+                     opens: datetime, submit_until: datetime, vote_until: datetime, weekly: bool,
+                     categories: tuple[str, ...] = ()) -> Challenge:
         """Store a challenge and its phase rows; it opens at once when `opens` is not in the future."""
         norm = logic.normalize_theme(theme)
         challenge_id = await self.repo.add(tx, community_id=community.id, theme=theme, theme_norm=norm,
                                            brief=brief, max_runtime=max_runtime, opens_at=opens,
                                            submit_until=submit_until, vote_until=vote_until, weekly=weekly,
-                                           now=self.app.clock.now())
+                                           now=self.app.clock.now(), categories=categories)
         await self.repo.mark_theme_used(tx, community.id, norm)
         for phase, due in (("submissions", submit_until), ("voting", vote_until)):
             await self._schedule_phase(tx, challenge_id, community.id, phase, due)
+        await self.schedule_reminders(tx, challenge_id, community.id, submit_until, vote_until)
         challenge = await self.repo.get(challenge_id, tx)
         assert challenge is not None
         if opens <= self.app.clock.now():
@@ -55,6 +63,34 @@ class PhasesRoom(Room):
         else:
             await self._schedule_phase(tx, challenge_id, community.id, "open", opens)
         return challenge
+
+    async def schedule_reminders(self, tx: Tx, challenge_id: int, community_id: int, submit_until: datetime,
+                                 vote_until: datetime) -> None:
+        """"24 h left" for entries and for votes, each once (keyed); moved when a phase is extended."""
+        now = self.app.clock.now()
+        for phase, deadline in (("submissions", submit_until), ("voting", vote_until)):
+            key = f"challenges:{challenge_id}:remind:{phase}"
+            due = deadline - REMIND_BEFORE
+            if not await self.app.scheduler.reschedule(tx, key, max(due, now)) and due > now:
+                await self.app.scheduler.schedule(tx, REMIND_JOB, due, {"challenge": challenge_id, "phase": phase},
+                                                  key=key, community_id=community_id)
+
+    @at(REMIND_JOB)
+    async def remind(self, job: Job, tx: Tx) -> None:
+        challenge = await self.repo.get(int(job.payload["challenge"]), tx)
+        phase = job.payload["phase"]
+        wanted_state = "open" if phase == "submissions" else "voting"
+        if challenge is None or challenge.state != wanted_state:
+            return  # the phase is over (or the challenge cancelled): nothing to remind of
+        deadline = challenge.submit_until if phase == "submissions" else challenge.vote_until
+        if deadline - self.app.clock.now() < REMIND_BEFORE / 2:
+            return  # down for most of the last day: a reminder now would mislead
+        community = await self.app.directory.community(challenge.community_id)
+        t = self.app.translator(community.language)
+        await self.app.outbox.announce(tx, community, "challenges", messages.reminder(challenge, phase, t),
+                                       key=f"challenges:{challenge.id}:remind:{phase}")
+        if phase == "voting":
+            await self.jury.remind_missing(tx, challenge, community)
 
     async def _schedule_phase(self, tx: Tx, challenge_id: int, community_id: int, phase: str,
                               due: datetime) -> None:
@@ -92,10 +128,12 @@ class PhasesRoom(Room):
                                        key=f"challenges:{challenge.id}:open")
 
     async def close_submissions(self, tx: Tx, challenge: Challenge, community: Community) -> None:
+        """Voting opens with one announcement, then the entries: a card each (paced by the outbox) for a
+        round of up to `gallery_above` entries, else the gallery's posts, one per category."""
         t = self.app.translator(community.language)
-        entries = await self.repo.entries(challenge.id, tx)
+        count = await self.repo.count_entries(challenge.id, tx)
         key = f"challenges:{challenge.id}:submissions"
-        if not entries:
+        if not count:
             await self.repo.set_state(tx, challenge.id, "closed", self.app.clock.now())
             self.targets.forget(tx)
             await self.app.scheduler.cancel(tx, f"challenges:{challenge.id}:voting")
@@ -104,15 +142,24 @@ class PhasesRoom(Room):
         await self.repo.set_state(tx, challenge.id, "voting")
         self.targets.forget(tx)
         emoji = "/".join(self.settings.vote_emojis)
-        await self.app.outbox.announce(tx, community, "challenges",
-                                       messages.voting_started(challenge, len(entries), emoji, t), key=key)
-        by_id = {entry.id: entry for entry in entries}
+        large = count > self.settings.gallery_above
+        started = messages.voting_started(challenge, count, emoji, t, gallery=large)
+        await self.app.outbox.announce(tx, community, "challenges", started, key=key)
+        if large:
+            await self.repo.set_gallery(tx, challenge.id)
+            await self.gallery.post(tx, challenge, community)
+        else:
+            await self._post_cards(tx, challenge, community, emoji)
+
+    async def _post_cards(self, tx: Tx, challenge: Challenge, community: Community, emoji: str) -> None:
+        t = self.app.translator(community.language)
+        by_id = {entry.id: entry for entry in await self.repo.entries(challenge.id, tx)}
         order = logic.shuffled(list(by_id), seed=challenge.id)
         for number, entry_id in enumerate(order, start=1):
             message = messages.entry_card(challenge, by_id[entry_id], number, len(order), emoji, t)
             await self.app.outbox.announce(tx, community, "challenges", message,
                                            key=f"challenges:{challenge.id}:entry:{entry_id}",
-                                           tag=f"challenges.entry:{entry_id}")
+                                           tag=f"{ENTRY_TAG}{entry_id}")
 
     # -- the weekly schedule ----------------------------------------------------------------------------------
 

@@ -61,6 +61,14 @@ class Weekly:
     version: int = 0
 
 
+async def move_person_rows(tx: Tx, tables: Sequence[str], source_id: int, target_id: int) -> None:
+    """A merged person's rows in `tables` become the target's; where the target already has one, theirs
+    stays (the tables' unique keys decide) and the source's goes."""
+    for table in tables:
+        await tx.execute(f"UPDATE OR IGNORE {table} SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+        await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (source_id,))
+
+
 def _challenge(row: sqlite3.Row) -> Challenge:
     return Challenge(row["id"], row["community_id"], row["theme"], row["brief"], row["max_runtime"],
                      from_db(row["opens_at"]), from_db(row["submit_until"]), from_db(row["vote_until"]),
@@ -68,12 +76,12 @@ def _challenge(row: sqlite3.Row) -> Challenge:
                      bool(row["gallery"]))
 
 
-def _entry(row: sqlite3.Row) -> Entry:
+def entry_from_row(row: sqlite3.Row) -> Entry:
     return Entry(row["id"], row["challenge_id"], row["film_id"], row["person_id"], row["maker"], row["title"],
                  row["link"], row["runtime_seconds"], row["category"])
 
 
-_ENTRIES = ("SELECT e.id, e.challenge_id, e.film_id, e.person_id, p.display_name AS maker, f.title, f.link, "
+ENTRIES_SQL = ("SELECT e.id, e.challenge_id, e.film_id, e.person_id, p.display_name AS maker, f.title, f.link, "
             "f.runtime_seconds, e.category FROM challenge_entries e JOIN films f ON f.id = e.film_id "
             "JOIN people p ON p.id = e.person_id ")
 UPSERT_VOTE = ("INSERT INTO challenge_votes (entry_id, person_id, source, active, at) VALUES (?, ?, ?, ?, ?) "
@@ -150,9 +158,9 @@ class ChallengeRepository:
         return int(row[0]) if row else 0
 
     async def entries(self, challenge_id: int, tx: Tx | None = None) -> list[Entry]:
-        sql, params = _ENTRIES + "WHERE e.challenge_id = ? ORDER BY e.id", (challenge_id,)
+        sql, params = ENTRIES_SQL + "WHERE e.challenge_id = ? ORDER BY e.id", (challenge_id,)
         rows = await (tx.fetchall(sql, params) if tx else self.db.fetchall(sql, params))
-        return [_entry(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
 
     async def entry_titles(self, tx: Tx, challenge_id: int) -> dict[int, str]:
         rows = await tx.fetchall("SELECT e.id, f.title FROM challenge_entries e JOIN films f ON f.id = e.film_id "
@@ -160,13 +168,13 @@ class ChallengeRepository:
         return {int(row[0]): str(row[1]) for row in rows}
 
     async def entry(self, entry_id: int) -> Entry | None:
-        row = await self.db.fetchone(_ENTRIES + "WHERE e.id = ?", (entry_id,))
-        return _entry(row) if row else None
+        row = await self.db.fetchone(ENTRIES_SQL + "WHERE e.id = ?", (entry_id,))
+        return entry_from_row(row) if row else None
 
     async def entry_of(self, challenge_id: int, person_id: int) -> Entry | None:
-        row = await self.db.fetchone(_ENTRIES + "WHERE e.challenge_id = ? AND e.person_id = ?",
+        row = await self.db.fetchone(ENTRIES_SQL + "WHERE e.challenge_id = ? AND e.person_id = ?",
                                      (challenge_id, person_id))
-        return _entry(row) if row else None
+        return entry_from_row(row) if row else None
 
     # -- votes ------------------------------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ class ChallengeSettings:
     also_vote_emojis: tuple[str, ...] = ("🔥",)  # also votes: Telegram's fixed reaction set has no ⭐
     points: tuple[int, ...] = (3, 2, 1)  # points for 1st, 2nd, 3rd place; shared places get the same
     leaderboard_size: int = 10
+    gallery_above: int = 25          # a round with more entries is browsed in a gallery, not posted as cards
+    page_size: int = 5               # entries on a gallery page
 
     def default_cap(self) -> int | None:
         """The runtime cap of a new challenge, in seconds (None for no cap)."""

@@ -37,3 +37,14 @@ async def challenge_in(repo: ChallengeRepository, community: Community, challeng
     if challenge is None or challenge.community_id != community.id:
         raise UserError("challenges.errors.not_found", id=challenge_id)
     return challenge
+
+
+async def latest_challenge(repo: ChallengeRepository, community: Community,
+                           states: tuple[str, ...] = ("voting", "open", "scheduled"),
+                           none: str = "challenges.errors.none_open") -> Challenge:
+    """The newest challenge in the first of `states` that has one (what a command without `id=` means)."""
+    for state in states:
+        found = await repo.in_community(community.id, (state,), limit=1)
+        if found:
+            return found[0]
+    raise UserError(none)

@@ -268,3 +268,24 @@ def major_parameter(params: dict[str, str]) -> str:
         if name in params:
             return params[name]
     return ""
+
+
+@dataclass
+class Outage:
+    """Requests matching (method, path) are served normally `after` times, then answered `status` (503:
+    Discord's "service unavailable", which discord.py raises at once, without retrying)."""
+
+    method: str
+    path_regex: str
+    after: int
+    status: int = 503
+    refused: int = 0
+
+    def refuses(self, request: RecordedRequest) -> bool:
+        if not request.matches(self.method, self.path_regex):
+            return False
+        if self.after > 0:
+            self.after -= 1
+            return False
+        self.refused += 1
+        return True

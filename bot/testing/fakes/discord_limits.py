@@ -12,10 +12,10 @@ Two rules, the ones a busy bot meets first:
   documents. No header announces this limit; discord.py only learns of it from a 429 with
   ``"global": true``, then holds every request until ``retry_after`` has passed.
 
-A request over a limit is answered like Discord answers it (discord_http.rate_limited): 429, the JSON body
-``{"message", "retry_after" (seconds, float), "global"}``, ``Via`` (without it discord.py takes the 429
-for a Cloudflare ban) and ``X-RateLimit-Scope``. The global rule is checked first, as Discord's layers
-are. Only requests let through use up a window: a 429 does not (on Discord it counts towards the
+A request over a limit is answered as Discord answers it (discord_http.rate_limited): 429, the JSON
+body ``{"message", "retry_after" (seconds, float), "global"}``, ``Via`` (without it discord.py takes the
+429 for a Cloudflare ban) and ``X-RateLimit-Scope``. The global rule is checked first, as Discord's
+layers are. Only requests let through use up a window: a 429 does not (on Discord it counts towards the
 invalid-request limit instead, which the fake does not model).
 """
 

@@ -34,6 +34,7 @@ from aiohttp import web
 from bot.testing.fakes.discord_gateway import Gateway
 from bot.testing.fakes.discord_http import (
     JSON,
+    Outage,
     RateLimits,
     RecordedRequest,
     Reply,
@@ -93,6 +94,7 @@ class RestApi:
         self.commands = commands
         self.token = token
         self.rate_limits = rate_limits
+        self.outages: list[Outage] = []  # routes failing on demand (FakeDiscord.fail_after)
         self.real_limits = real_limits  # None: nothing is refused for going too fast (only injected 429s)
         self.gateway_url = gateway_url  # callable, the port is only known once listening
         self.log = RequestLog()
@@ -118,6 +120,8 @@ class RestApi:
             reply = error(405, "405: Method Not Allowed") if path_known else error(404, "404: Not Found")
         elif route.auth and recorded.headers.get("Authorization") != f"Bot {self.token}":
             reply = error(401, "401: Unauthorized")
+        elif any(outage.refuses(recorded) for outage in self.outages):
+            reply = error(503, "Service Unavailable")
         elif (rule := self.rate_limits.take_rule(recorded)) is not None:
             recorded.route, recorded.status = route.template, 429
             self.log.answered(recorded)

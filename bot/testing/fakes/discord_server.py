@@ -43,7 +43,7 @@ import yarl
 from aiohttp import web
 
 from bot.testing.fakes.discord_gateway import Gateway, Intent
-from bot.testing.fakes.discord_http import RateLimits, RecordedRequest
+from bot.testing.fakes.discord_http import Outage, RateLimits, RecordedRequest
 from bot.testing.fakes.discord_interactions import (
     CommandStore,
     FakeInteraction,
@@ -294,6 +294,13 @@ class FakeDiscord:
                         global_: bool = False) -> None:
         """The next matching request gets a Discord-shaped 429 (the library should wait and retry)."""
         self.rest.rate_limits.inject(method, path_regex, retry_after, global_)
+
+    def fail_after(self, method: str, path_regex: str, after: int, status: int = 503) -> Outage:
+        """An outage on one route: the next `after` matching requests are served, the rest answered
+        `status` until the returned outage is removed from ``rest.outages``."""
+        outage = Outage(method.upper(), path_regex, after, status)
+        self.rest.outages.append(outage)
+        return outage
 
     def commands(self, guild_id: str | None = None) -> list[JSON]:
         """Commands as last synced: global, or for one guild."""

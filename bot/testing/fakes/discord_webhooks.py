@@ -95,6 +95,8 @@ class InteractionRoutes:
                 await self.gateway.dispatch("MESSAGE_UPDATE", self.model.message_event(updated))
                 resource["message"] = self.model.message_payload(target["id"])
             info["response_message_id"] = target["id"]
+            if interaction.original_message_id is None:  # @original now names the message pressed on
+                interaction.original_message_id = target["id"]
         elif kind == CallbackType.AUTOCOMPLETE_RESULT:
             if interaction.type != InteractionType.AUTOCOMPLETE or len(data.get("choices", [])) > 25:
                 return form_error("data", "INTERACTION_CALLBACK_INVALID", "Invalid autocomplete response")
