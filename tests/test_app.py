@@ -38,8 +38,6 @@ async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
                                                    ("films", 1), ("films", 2)]
         await bot.restart()
         assert await bot.app.db.fetchval("SELECT COUNT(*) FROM schema_migrations") == 6
-        await bot.restart()
-        assert await bot.app.db.fetchval("SELECT COUNT(*) FROM schema_migrations") == 5
 
 
 async def test_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
