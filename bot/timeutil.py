@@ -60,18 +60,16 @@ _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$")
 
 
 def known_zone(name: str) -> str | None:
-    """The IANA zone name if `name` is one or a city named for it (`北京` -> Asia/Shanghai), else None.
+    """The IANA zone name if `name` is one, or the zone of a city typed by name (`北京` -> Asia/Shanghai),
+    else None.
 
     Names are checked for their shape before zoneinfo looks for a file: a long or odd name otherwise
     surfaces as an OSError that carries a file path."""
     name = name.strip()
-    place = zone_of_place(name)
-    if place is not None:
-        return place
     if not name or len(name) > 64 or not _ZONE_NAME.match(name):
-        return None
+        return zone_of_place(name)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+        return zone_of_place(name)
     return name

@@ -32,6 +32,7 @@ CITY_ZONES: dict[str, str] = {name: zone for zone, names in _BY_ZONE.items() for
 
 
 def zone_of_place(text: str) -> str | None:
-    """The IANA zone of a city or country typed by name (`北京`, `Hong Kong`), else None."""
+    """The IANA zone of a city or country typed by name (`北京`, `Hong Kong`), else None (names that are
+    IANA names themselves, such as `Japan`, are taken as such before this is asked)."""
     name = " ".join(text.split()).lower().removesuffix("市")
     return CITY_ZONES.get(name)

@@ -8,7 +8,7 @@ import unicodedata
 from bot.errors import UserError
 from cogs.films.links.normalize import WEB, Link, normalize_link, parse_link
 from cogs.films.links.sites import Identity
-from cogs.films.links.text import _BARE, find_link, other_scheme
+from cogs.films.links.text import find_link, is_bare_link, other_scheme
 
 __all__ = ["WEB", "Identity", "Link", "link_and_rest", "normalize_link", "parse_link", "read_link"]
 
@@ -26,7 +26,7 @@ def read_link(raw: str) -> Link:
         scheme = other_scheme(raw)
         if scheme:
             raise UserError("films.errors.link_scheme", scheme=scheme)
-        if _BARE.fullmatch(raw.strip()):
+        if is_bare_link(raw):
             return parse_link("https://" + raw.strip())  # `example.com/film` typed on its own
         return parse_link(raw.strip())
     url, _, end = found

@@ -43,6 +43,11 @@ def find_link(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+def is_bare_link(text: str) -> bool:
+    """`example.com/film` on its own: a link without its scheme, whatever the site."""
+    return _BARE.fullmatch(text.strip()) is not None
+
+
 def other_scheme(text: str) -> str | None:
     """The scheme of a link that is not a web link (`javascript:`, `ftp:`), to name it in the refusal."""
     found = _OTHER_SCHEME.match(text)
