@@ -48,6 +48,9 @@ class App:
         self.db_path = db_path or config.bot.database
         self.clock: Clock = clock or SystemClock()
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
+        if isinstance(self.clock, VirtualClock):
+            for platform in self.platforms.values():
+                platform.pacer = None  # virtual time (scripts, tests): messages go at once, in a fixed order
         self.catalog = Catalog()
         self.registry = Registry()
         self.dispatcher = Dispatcher(self)

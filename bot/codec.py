@@ -14,6 +14,7 @@ from bot.models import (
     Card,
     CardField,
     Link,
+    Menu,
     Message,
     Moment,
     Segment,
@@ -30,12 +31,14 @@ def load_message(raw: str) -> Message:
     data = json.loads(raw)
     card = data.get("card")
     attachment = data.get("attachment")
+    menu = data.get("menu")  # rows queued before menus existed have none
     return Message(
         text=_load_text(data["text"]),
         card=_load_card(card) if card else None,
-        buttons=tuple(Button(b["label"], b["action"], b["arg"], ButtonStyle(b["style"])) for b in data["buttons"]),
+        buttons=_load_buttons(data["buttons"]),
         attachment=Attachment(attachment["filename"], base64.b64decode(attachment["data"]), attachment["mime"])
         if attachment else None,
+        menu=Menu(menu["placeholder"], _load_buttons(menu["items"])) if menu else None,
     )
 
 
@@ -44,11 +47,20 @@ def _message(message: Message) -> dict[str, Any]:
     return {
         "text": _text(message.text),
         "card": _card(message.card) if message.card else None,
-        "buttons": [{"label": b.label, "action": b.action, "arg": b.arg, "style": b.style.value}
-                    for b in message.buttons],
+        "buttons": _buttons(message.buttons),
         "attachment": {"filename": attachment.filename, "mime": attachment.mime_type,
                        "data": base64.b64encode(attachment.data).decode()} if attachment else None,
+        "menu": {"placeholder": message.menu.placeholder, "items": _buttons(message.menu.items)}
+        if message.menu else None,
     }
+
+
+def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
+    return [{"label": b.label, "action": b.action, "arg": b.arg, "style": b.style.value} for b in buttons]
+
+
+def _load_buttons(items: list[dict[str, Any]]) -> tuple[Button, ...]:
+    return tuple(Button(b["label"], b["action"], b["arg"], ButtonStyle(b["style"])) for b in items)
 
 
 def _card(card: Card) -> dict[str, Any]:

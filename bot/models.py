@@ -157,6 +157,15 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Menu:
+    """Choices a platform may show as one menu (a Discord select menu); others show them as buttons.
+    Choosing one is pressing that button."""
+
+    placeholder: str
+    items: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
 class Attachment:
     filename: str
     data: bytes
@@ -171,6 +180,12 @@ class Message:
     card: Card | None = None
     buttons: tuple[Button, ...] = ()
     attachment: Attachment | None = None
+    menu: Menu | None = None
+
+    @property
+    def all_buttons(self) -> tuple[Button, ...]:
+        """The menu's choices and the buttons, for a platform that shows them all as buttons."""
+        return (self.menu.items if self.menu else ()) + self.buttons
 
 
 @dataclass(frozen=True, slots=True)

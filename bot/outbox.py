@@ -65,8 +65,7 @@ class Outbox:
         self._stopping = False  # stopping now: finish the send in hand only
         # The send in flight on each platform (its target) until its outcome is recorded.
         self._sending: dict[str, tuple[str, asyncio.Event]] = {}
-        # Real time only: in virtual time (scripts, tests) messages go at once, in a fixed order.
-        self.pacing = Pacing(lambda name: platforms[name].pacer if name in platforms else None, enabled=not inline)
+        self.pacing = Pacing(lambda name: platforms[name].pacer if name in platforms else None)
 
     @property
     def can_deliver(self) -> bool:
@@ -142,7 +141,7 @@ class Outbox:
                     for row in rows:
                         if self._stopping:
                             break
-                        if await self.pacing.admit(name, row["target"], bool(row["private"])):
+                        if self.pacing.admit(name, row["target"], bool(row["private"])):
                             sent += await self._deliver(row)
                 return sent
             finally:
@@ -251,7 +250,7 @@ class Outbox:
     # -- real time: one loop per platform ---------------------------------------------------------------------
 
     def start_loops(self) -> None:
-        self._closing = self._stopping = self.pacing.stopping = False
+        self._closing = self._stopping = False
         for name in self.platforms:
             self._loops.append(asyncio.create_task(self.run(name), name=f"outbox-{name}"))
 
@@ -263,7 +262,7 @@ class Outbox:
         if self._loops:
             _, late = await asyncio.wait(self._loops, timeout=grace)
             if late:
-                self._stopping = self.pacing.stopping = True
+                self._stopping = True
                 _, late = await asyncio.wait(late, timeout=last_send)
             for task in late:
                 task.cancel()

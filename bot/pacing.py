@@ -40,25 +40,31 @@ class Pace:
         return bool(self.chat or self.private or self.overall)
 
 
+# A send is counted here when it leaves and by the platform when it arrives; two sends a period apart
+# can arrive closer than that when the first is delayed on the way, so each window is a little longer.
+ARRIVAL_GUARD = 0.1
+
+
 class Window:
-    """At most `rate.count` sends in any trailing `rate.seconds`."""
+    """At most `rate.count` sends in any trailing `rate.seconds` (plus the arrival guard)."""
 
     def __init__(self, rate: Rate) -> None:
         self.rate = rate
+        self.period = rate.seconds + ARRIVAL_GUARD
         self.sent: deque[float] = deque()
 
     def wait(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.rate.seconds:
+        while self.sent and self.sent[0] <= now - self.period:
             self.sent.popleft()
         if len(self.sent) < self.rate.count:
             return 0.0
-        return self.sent[0] + self.rate.seconds - now
+        return self.sent[0] + self.period - now
 
     def note(self, now: float) -> None:
         self.sent.append(now)
 
     def idle(self, now: float) -> bool:
-        return not self.sent or self.sent[-1] <= now - self.rate.seconds
+        return not self.sent or self.sent[-1] <= now - self.period
 
 
 class Pacer:
@@ -77,14 +83,16 @@ class Pacer:
         """Seconds before the bot may send anything more (0: now)."""
         return self.overall.wait(self.clock()) if self.overall is not None else 0.0
 
-    def sent(self, target: str, private: bool, count: int = 1) -> None:
-        """`count` messages went to `target` just now (whoever sent them: the outbox or an answer)."""
+    async def acquire(self, target: str, private: bool) -> None:
+        """Wait until a message to `target` may go, and take its slot (checked and taken with no await in
+        between, so the outbox and answers sent at the same moment never overshoot together)."""
+        while (wait := max(self.chat_wait(target, private), self.overall_wait())) > 0:
+            await asyncio.sleep(wait)
         now = self.clock()
-        for _ in range(count):
-            for window in self._windows(target, private):
-                window.note(now)
-            if self.overall is not None:
-                self.overall.note(now)
+        for window in self._windows(target, private):
+            window.note(now)
+        if self.overall is not None:
+            self.overall.note(now)
         if len(self.chats) > 1000:  # forget chats quiet for a whole period, so memory stays flat
             self.chats = {key: windows for key, windows in self.chats.items()
                           if not all(window.idle(now) for window in windows)}
@@ -114,28 +122,22 @@ def _span(count: int, rate: Rate) -> float:
 
 
 class Pacing:
-    """The outbox's side: each platform's Pacer (which the platform feeds with every message it sends,
-    answers included), and the chats held at their limit until they may take messages again (their rows
-    are left out of the due pages meanwhile)."""
+    """The outbox's side: each platform's Pacer (through which the platform sends every message, answers
+    included), and the chats held at their limit until they may take messages again (their rows are left
+    out of the due pages meanwhile)."""
 
-    def __init__(self, pacer_of: Callable[[str], Pacer | None], *, enabled: bool) -> None:
+    def __init__(self, pacer_of: Callable[[str], Pacer | None]) -> None:
         self.pacer_of = pacer_of
-        self.enabled = enabled
-        self.stopping = False  # set on a hurried stop: nothing waits for the overall limit any more
         self._held: dict[str, dict[str, float]] = {}  # platform -> target -> time.monotonic() it may send
 
-    async def admit(self, name: str, target: str, private: bool) -> bool:
-        """Whether a message to `target` may go now. A chat at its limit is held; when the bot as a whole
-        is at its limit, the send waits (every chat would)."""
-        pacer = self.pacer_of(name) if self.enabled else None
-        if pacer is None:
+    def admit(self, name: str, target: str, private: bool) -> bool:
+        """Whether a message to `target` may go now; a chat at its limit is held meanwhile. (The bot's
+        overall limit is waited for by the platform's send, as for every message it sends.)"""
+        pacer = self.pacer_of(name)
+        if pacer is None or (wait := pacer.chat_wait(target, private)) <= 0:
             return True
-        if (wait := pacer.chat_wait(target, private)) > 0:
-            self._held.setdefault(name, {})[target] = time.monotonic() + wait
-            return False
-        while (wait := pacer.overall_wait()) > 0 and not self.stopping:
-            await asyncio.sleep(wait)
-        return True
+        self._held.setdefault(name, {})[target] = time.monotonic() + wait
+        return False
 
     def held(self, name: str) -> list[str]:
         """The targets of `name` still at their limit."""

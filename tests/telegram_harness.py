@@ -17,7 +17,8 @@ COGS = ["films", "tests.telegram_probe_cog"]
 def telegram_config(fake: FakeTelegram, telegram: dict[str, Any] | None = None,
                     extra: dict[str, Any] | None = None) -> Config:
     section: dict[str, Any] = {"base_url": fake.base_url, "base_file_url": fake.base_file_url,
-                               "poll_timeout": 1, "overall_max_rate": 0, "group_max_rate": 0}
+                               "poll_timeout": 1, "overall_max_rate": 0, "group_max_rate": 0,
+                               "chat_max_rate": 0}  # the stand-in enforces no limits unless a test asks
     section.update(telegram or {})
     raw: dict[str, Any] = {"bot": {"cogs": COGS}, "telegram": section, **(extra or {})}
     return build_config(raw, "(test)", {"MICROFILM_TELEGRAM_TOKEN": fake.token})

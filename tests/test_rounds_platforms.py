@@ -32,7 +32,14 @@ MAKERS = ("ana", "ben", "cleo")
 
 def buttons(message: dict[str, Any]) -> dict[str, str]:
     """A Discord message's buttons: label -> custom_id."""
-    return {item["label"]: item["custom_id"] for row in message.get("components", []) for item in row["components"]}
+    return {item["label"]: item["custom_id"] for row in message.get("components", []) for item in row["components"]
+            if item["type"] == 2}
+
+
+def menu(message: dict[str, Any]) -> dict[str, str]:
+    """A Discord message's select menu: option label -> value."""
+    return {option["label"]: option["value"] for row in message.get("components", []) for item in row["components"]
+            if item["type"] == 3 for option in item["options"]}
 
 
 async def test_the_gallery_on_discord(tmp_path: Path) -> None:
@@ -52,7 +59,7 @@ async def test_the_gallery_on_discord(tmp_path: Path) -> None:
             general = guild.channel("general")
             await eventually(lambda: any("page 1 of 2" in str(m.get("content")) for m in fake.messages_in(general)))
             gallery = next(m for m in fake.messages_in(general) if "page 1 of 2" in str(m.get("content")))
-            assert list(buttons(gallery)) == ["Vote #1", "Vote #2", "Next ▶", "Watch"]
+            assert list(menu(gallery)) == ["Vote #1", "Vote #2"] and list(buttons(gallery)) == ["Next ▶", "Watch"]
             assert "[Film 1](https://vimeo.com/1) by ana" in gallery["content"]
             assert not any("vote with" in json.dumps(m.get("embeds")) for m in fake.messages_in(general))  # no cards
 
@@ -62,7 +69,7 @@ async def test_the_gallery_on_discord(tmp_path: Path) -> None:
             assert reply["type"] == 4 and reply["data"]["flags"] & 64  # the reader's own page, ephemeral
             assert "entries 3–3 of 3 (page 2 of 2)" in reply["data"]["content"]
             own = fake.model.message_payload(pressed.original_message_id or "")
-            assert list(buttons(own)) == ["Vote #3", "◀ Prev", "Watch"]
+            assert list(menu(own)) == ["Vote #3"] and list(buttons(own)) == ["◀ Prev", "Watch"]
             assert "page 1 of 2" in fake.model.message_payload(gallery["id"])["content"]  # the shared page stays
 
             turned = await fake.press_button(guild, "general", dee, own["id"], buttons(own)["◀ Prev"])
@@ -70,9 +77,10 @@ async def test_the_gallery_on_discord(tmp_path: Path) -> None:
             assert update["type"] == 7  # the ephemeral message changes in place
             assert "page 1 of 2" in fake.model.message_payload(own["id"])["content"]
 
-            voted = await fake.press_button(guild, "general", dee, own["id"], "challenges.vote:2")
+            voted = await fake.press_button(guild, "general", dee, own["id"], "menu", component_type=3,
+                                            values=[menu(fake.model.message_payload(own["id"]))["Vote #1"]])
             receipt = await voted.wait_callback()
-            assert "Your vote for “Film 2” (challenge #1) is counted." in receipt["data"]["content"]
+            assert "Your vote for “Film 1” (challenge #1) is counted." in receipt["data"]["content"]
             assert await app.db.fetchval("SELECT COUNT(*) FROM challenge_votes WHERE active = 1") == 1
         finally:
             await app.stop()

@@ -120,4 +120,4 @@ def _default_speaker(line: str, user: str) -> str:
 
 
 def _button(posted: Posted, label: str) -> Button | None:
-    return next((b for b in posted.message.buttons if b.label.lower() == label.lower()), None)
+    return next((b for b in posted.message.all_buttons if b.label.lower() == label.lower()), None)

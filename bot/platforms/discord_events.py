@@ -15,6 +15,7 @@ from bot.errors import Failure
 from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
 from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
 from bot.platforms.discord_forms import build_modal, form_id, parse_form_id, submitted_values, wants_form
+from bot.platforms.discord_render import MENU_ID
 from bot.platforms.discord_respond import (
     DEFER_AFTER,
     PLATFORM,
@@ -121,6 +122,8 @@ class Incoming:
     async def button(self, interaction: discord.Interaction) -> None:
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
+        if custom_id == MENU_ID:  # a choice from a message's menu is a press of the button it stands for
+            custom_id = str((data.get("values") or [""])[0])
         if not custom_id or interaction.message is None:
             return
         responder = await self._responder(interaction)

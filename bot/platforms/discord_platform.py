@@ -237,10 +237,12 @@ class DiscordPlatform(Platform):
     async def _post(self, channel: Any, message: Message, nonce: str | None,
                     paced_as: tuple[str, bool]) -> discord.Message:
         """Post each part; with a nonce each part carries its own (Discord returns an already posted part).
-        Each part posted counts against the pace of `paced_as` (the outbox's target, private or not)."""
+        Each part waits its turn by the pace of `paced_as` (the outbox's target, private or not)."""
         sent: discord.Message | None = None
         for index, part in enumerate(render(message)):
             extra = {"nonce": f"{nonce}.{index}"} if nonce else {}
+            if self.pacer is not None:
+                await self.pacer.acquire(*paced_as)
             try:
                 sent = await channel.send(**part.kwargs(), **extra)
             except discord.Forbidden as exc:
@@ -251,8 +253,6 @@ class DiscordPlatform(Platform):
             except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError) as exc:
                 # It may have been posted; the nonce makes sending again safe.
                 raise DeliveryError(f"Discord send in {channel} failed: {exc}", uncertain=True) from exc
-            if self.pacer is not None:
-                self.pacer.sent(*paced_as)
         assert sent is not None
         return sent
 
@@ -317,8 +317,10 @@ class DiscordPlatform(Platform):
             return None
         if client.user is None or str(data.get("author", {}).get("id")) != str(client.user.id):
             return None
-        return [str(item["custom_id"]) for row in data.get("components", [])
-                for item in row.get("components", []) if "custom_id" in item]
+        items = [item for row in data.get("components", []) for item in row.get("components", [])]
+        # A select menu's options stand for buttons: their values are those buttons' ids.
+        return [str(option["value"]) for item in items for option in item.get("options", [])] + [
+            str(item["custom_id"]) for item in items if "custom_id" in item and "options" not in item]
 
 
 def _guild_ids(guilds: tuple[str, ...]) -> list[int]:

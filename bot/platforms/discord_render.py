@@ -15,7 +15,7 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.models import Button, ButtonStyle, Card, Link, Message, Moment, Segment, Strong, Text
+from bot.models import Button, ButtonStyle, Card, Link, Menu, Message, Moment, Segment, Strong, Text
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -27,6 +27,9 @@ FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 LABEL_LIMIT = 80
 BUTTONS_LIMIT = 25
+OPTION_LIMIT = 100  # a select option's label and value
+MENU_OPTIONS_LIMIT = 25
+MENU_ID = "menu"  # the custom id of a message's select menu; the chosen value is the button's
 _STYLES = {ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
            ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
            ButtonStyle.DANGER: discord.ButtonStyle.danger}
@@ -159,9 +162,15 @@ def _fit_total(embed: discord.Embed) -> None:
         embed.description = cut(embed.description, max(1, len(embed.description) - excess))
 
 
-def render_buttons(buttons: tuple[Button, ...]) -> discord.ui.View:
+def render_buttons(buttons: tuple[Button, ...], menu: Menu | None = None) -> discord.ui.View:
+    """The buttons in rows of five, after the menu (a select of its own row) when there is one: each
+    option's value is the custom id of the button it stands for, so choosing is pressing it."""
     view = RenderOnlyView(timeout=None)
-    for button in buttons[:BUTTONS_LIMIT]:
+    if menu is not None and menu.items:
+        options = [discord.SelectOption(label=cut(item.label, OPTION_LIMIT), value=item.custom_id[:OPTION_LIMIT])
+                   for item in menu.items[:MENU_OPTIONS_LIMIT]]
+        view.add_item(discord.ui.Select(custom_id=MENU_ID, placeholder=cut(menu.placeholder, 150), options=options))
+    for button in buttons[:BUTTONS_LIMIT - (5 if menu else 0)]:
         label = cut(button.label, LABEL_LIMIT)
         view.add_item(discord.ui.Button(custom_id=button.custom_id[:100], label=label,
                                         style=_STYLES[button.style]))
@@ -185,8 +194,8 @@ def render(message: Message) -> list[Outgoing]:
     last = parts[-1]
     if message.card is not None:
         last.embed = render_card(message.card)
-    if message.buttons:
-        last.view = render_buttons(message.buttons)
+    if message.buttons or message.menu:
+        last.view = render_buttons(message.buttons, message.menu)
     if message.attachment is not None:
         attachment = message.attachment
         last.file = discord.File(io.BytesIO(attachment.data), filename=attachment.filename)

@@ -57,6 +57,6 @@ def render_message(message: Message, zone: str) -> list[str]:
 
 
 def button_line(message: Message) -> str | None:
-    if not message.buttons:
+    if not message.all_buttons:
         return None
-    return "  " + " ".join(f"[{button.label}]" for button in message.buttons)
+    return "  " + " ".join(f"[{button.label}]" for button in message.all_buttons)

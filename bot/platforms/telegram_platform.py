@@ -270,22 +270,22 @@ class TelegramPlatform(Platform):
         last: TgMessage | None = None
         for index, chunk in enumerate(chunks):
             final = index == len(chunks) - 1 and attachment is None
+            await self._pace(chat_id)
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
                                                message_thread_id=thread_id)
-            self._paced(chat_id)
         if attachment is not None:
+            await self._pace(chat_id)
             last = await self.bot.send_document(chat_id, attachment.data, filename=attachment.filename,
                                                 caption=caption, parse_mode=ParseMode.HTML,
                                                 reply_markup=markup, message_thread_id=thread_id)
-            self._paced(chat_id)
         assert last is not None
         return last
 
-    def _paced(self, chat_id: int | str) -> None:
-        """One message more to this chat, for the outbox's pace (a user's id is their private chat's)."""
+    async def _pace(self, chat_id: int | str) -> None:
+        """Wait for this chat's turn by Telegram's published limits (a user's id is their private chat's)."""
         if self.pacer is not None:
-            self.pacer.sent(str(chat_id), int(chat_id) > 0)
+            await self.pacer.acquire(str(chat_id), int(chat_id) > 0)
 
     async def send_private(self, user_id: str, message: Message, *, zone: str,
                            nonce: str | None = None) -> MessageRef | None:
@@ -299,11 +299,11 @@ class TelegramPlatform(Platform):
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         chunks = telegram_render.render_chunks(message, zone) or ["…"]
         markup = await self._keyboard(message)
+        await self._pace(ref.chat_id)
         try:
             # An edit replaces one message: what does not fit its limit is cut at a line boundary.
             await self.bot.edit_message_text(chunks[0], int(ref.chat_id), int(ref.message_id),
                                              parse_mode=ParseMode.HTML, reply_markup=markup)
-            self._paced(ref.chat_id)
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
@@ -317,11 +317,11 @@ class TelegramPlatform(Platform):
 
     async def _keyboard(self, message: Message) -> InlineKeyboardMarkup | None:
         data: dict[str, str] = {}
-        for button in message.buttons:
+        for button in message.all_buttons:
             custom_id = button.custom_id
             fits = telegram_render.fits_callback_data(custom_id)
             data[custom_id] = custom_id if fits else await self.inbox.shorten(custom_id)
-        return telegram_render.keyboard(message.buttons, data.__getitem__)
+        return telegram_render.keyboard(message.all_buttons, data.__getitem__)
 
     # -- answering the person who spoke ----------------------------------------------------------------------
 

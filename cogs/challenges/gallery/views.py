@@ -1,5 +1,5 @@
-"""How the gallery looks: a page of entries with a Vote button each and Prev / Next / Watch, and the one
-entry `/watch` hands out.
+"""How the gallery looks: a page of entries with a Vote choice each (a select menu on Discord, buttons
+elsewhere) and Prev / Next / Watch, and the one entry `/watch` hands out.
 
 A page's buttons carry where they lead (challenge, category, page) and whether the page is the shared
 post in the channel or one person's own: turning a shared page would turn it for everyone, so it opens
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Translator
-from bot.models import Button, ButtonStyle, Link, Message
+from bot.models import Button, ButtonStyle, Link, Menu, Message
 from cogs.challenges.repository import Challenge, Entry
 from cogs.films.api import format_runtime
 
@@ -63,14 +63,16 @@ def page(challenge: Challenge, place: Place, entries: Sequence[Entry], total: in
     if not entries:
         lines.append(t("challenges.gallery.empty"))
     lines.append(t("challenges.gallery.hint"))
-    buttons = [Button(t.s("challenges.gallery.vote", entry=entry.id), VOTE_ACTION, str(entry.id), ButtonStyle.PRIMARY)
-               for entry in entries]
+    votes = tuple(Button(t.s("challenges.gallery.vote", entry=entry.id), VOTE_ACTION, str(entry.id),
+                         ButtonStyle.PRIMARY) for entry in entries)
+    buttons: list[Button] = []
     if place.page > 1:
         buttons.append(Button(t.s("challenges.gallery.prev"), PAGE_ACTION, place.to(place.page - 1).arg))
     if place.page < pages:
         buttons.append(Button(t.s("challenges.gallery.next"), PAGE_ACTION, place.to(place.page + 1).arg))
     buttons.append(Button(t.s("challenges.gallery.watch"), WATCH_ACTION, place.to(1).arg))
-    return Message(t.join(lines), buttons=tuple(buttons))
+    menu = Menu(t.s("challenges.gallery.choose"), votes) if votes else None
+    return Message(t.join(lines), buttons=tuple(buttons), menu=menu)
 
 
 def watched(challenge: Challenge, place: Place, entry: Entry, t: Translator) -> Message:
