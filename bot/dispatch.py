@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.commands import Command, UsageError, bind, convert_options, split_command
 from bot.context import Context
 from bot.errors import Failure, UserError
+from bot.i18n import reader_language
 from bot.models import (
     Account,
     ButtonPress,
@@ -61,7 +62,7 @@ class Dispatcher:
 
     async def command(self, inv: Invocation) -> None:
         community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space, inv.handle)
-        t = self.app.translator(community.language)
+        t = self.app.translator(reader_language(community.language, inv.locale))
         zone = person.zone or community.zone
         responder = GuardedResponder(inv.responder)
         command: Command | None = None

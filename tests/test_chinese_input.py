@@ -62,10 +62,10 @@ async def test_runtimes_typed_the_chinese_way(bot: Harness, typed: str, seconds:
 
 async def test_durations_typed_the_chinese_way(bot: Harness) -> None:
     out = await bot.text("ann: /challenge new 夜 submit_until=3天 vote_until=12小时")
-    assert "submissions until 2026-12-04 09:00 UTC, voting until 2026-12-04 21:00 UTC" in out
+    assert "submissions until Fri 4 Dec, 09:00 (UTC), voting until Fri 4 Dec, 21:00 (UTC)" in out
     assert "is extended" in await bot.text("ann: /challenge extend 1 submissions 1天")
-    assert "2026-12-05 09:00" in await bot.text("ann: /challenge show 1")
-    assert "No festival deadlines in the next 2周" in await bot.text("alice: /festivals within=2周")
+    assert "Sat 5 Dec, 09:00 (UTC)" in await bot.text("ann: /challenge show 1")
+    assert "No festival deadlines in the next 14 days" in await bot.text("alice: /festivals within=2周")
 
 
 @pytest.mark.parametrize(("city", "zone"), [("北京", "Asia/Shanghai"), ("上海", "Asia/Shanghai"),

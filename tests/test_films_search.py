@@ -88,4 +88,4 @@ async def test_a_chinese_community_reads_the_search_in_chinese(tmp_path: Path) -
     async with Harness(tmp_path / "b.sqlite3", config) as bot:
         await bot.run('alice: /share https://example.com/1 "夜班公交" genre=剧情')
         out = await bot.text("carol: /search 公交")
-        assert "匹配“公交”的影片" in out and "剧情" in out
+        assert "匹配「公交」的影片" in out and "剧情" in out

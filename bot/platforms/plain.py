@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.i18n.formats import moment_text
 from bot.models import Card, Link, Message, Moment, Segment, Strong, Text
 
 
 def render_moment(moment: Moment, zone: str) -> str:
-    local = moment.when.astimezone(ZoneInfo(zone))
-    if moment.style == "D":
-        return local.strftime("%Y-%m-%d")
-    if moment.style == "t":
-        return local.strftime("%H:%M %Z")
-    return local.strftime("%Y-%m-%d %H:%M %Z")
+    return moment_text(moment.when.astimezone(ZoneInfo(zone)), moment.style, moment.lang)
 
 
 def render_text(text: Text, zone: str) -> str:

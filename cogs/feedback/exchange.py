@@ -157,8 +157,8 @@ class ExchangeCommands(FeedbackBase):
                 await self.tell(tx, ctx, target.person_id, Message(done), f"feedback.done:{request.id}:{have}")
             balance = await self.repo.balance(ctx.community.id, ctx.person.id, tx)
         key = "feedback.given_copy" if copy else "feedback.given"
-        await ctx.reply(ctx.t(key, id=critique_id, film=target.id, title=target.title, earned=earned,
-                              balance=balance))
+        await ctx.reply(ctx.t.plural(key, earned, id=critique_id, film=target.id, title=target.title, earned=earned,
+                                     balance=balance))
 
     def checked_notes(self, ctx: Context, notes: str, film: Film) -> str:
         """The notes, if they meet the floor and their timecodes fit the film; else say exactly what is wrong."""
