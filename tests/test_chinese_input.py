@@ -33,7 +33,7 @@ async def test_lists_filter_by_a_chinese_genre_and_a_wrong_one_lists_the_genres(
 async def test_a_chinese_community_sees_genres_in_chinese(tmp_path: Path) -> None:
     async with Harness(tmp_path / "b.sqlite3", make_config({"bot": {"language": "zh-Hans"}})) as bot:
         await bot.run('alice: /share https://example.com/1 "夜班公交" genre=documentary')
-        assert "类型: 纪录片" in await bot.text("bob: /film 1")
+        assert "类型：纪录片" in await bot.text("bob: /film 1")  # a Chinese label takes a full-width colon
         assert "纪录片、剧情、动画" in await bot.text('bob: /share https://example.com/2 "X" genre=武侠')
 
 

@@ -109,3 +109,9 @@ async def test_a_zh_tw_discord_client_reads_traditional_characters(discord_fake:
 def test_every_source_language_has_catalogs() -> None:
     for lang in SOURCE_LANGUAGES:
         assert len(po_files(lang)) == len(po_files("en")) >= 9
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("紀錄片", "documentary"), ("動畫", "animation")])
+async def test_a_genre_typed_in_traditional_characters_is_understood(bot: Harness, typed: str, stored: str) -> None:
+    assert "is shared" in await bot.text(f'alice: /share https://example.com/1 "夜班公車" genre={typed}')
+    assert await bot.app.db.fetchval("SELECT genre FROM films") == stored

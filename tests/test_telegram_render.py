@@ -42,6 +42,13 @@ def test_a_card_is_a_block_with_linked_bold_title_fields_and_footer() -> None:
                                   "<i>#3</i>"]
 
 
+def test_a_chinese_card_reads_in_chinese_labels_colons_and_dates() -> None:
+    card = Card("夜班公交", None, Text(), (CardField("片长", Text.of("4:30")),
+                                         CardField("截止", Text.of(Moment(WHEN, "F", "zh-Hans")))))
+    [chunk] = render_chunks(Message(card=card), "Asia/Shanghai")
+    assert chunk.splitlines()[1:] == ["<b>片长：</b>4:30", "<b>截止：</b>12月7日 周一 17:30（UTC+8）"]
+
+
 def test_buttons_become_an_inline_keyboard() -> None:
     buttons = tuple(Button(f"B{n}", "vote", str(n)) for n in range(4))
     markup = keyboard(buttons, lambda custom_id: custom_id)

@@ -3,7 +3,8 @@ Every user-facing string goes through here.
 
 Catalogs are gettext .po files (see bot/i18n/po.py): the core's live in bot/i18n/<lang>/*.po, each cog's
 in cogs/<name>/locales/<lang>.po. An entry's msgctxt is its key. A template holds `{name}` placeholders and
-`**strong**`; an entry with plural forms is rendered with `t.plural(key, count)`.
+`**strong**`. An entry with plural forms takes the form for its integer `count` value (`t(key, count=n)`), or
+for another number with `t.plural(key, n)`.
 """
 
 from __future__ import annotations

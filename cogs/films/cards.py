@@ -24,5 +24,5 @@ def film_line(film: Film, t: Translator) -> Text:
     details = [format_runtime(film.runtime_seconds)] if film.runtime_seconds else []
     if film.genre:
         details.append(genre_label(t, film.genre))
-    return t("films.list.line", id=film.id, title=film.title, maker=film.maker,
-             details=f" ({', '.join(details)})" if details else "")
+    shown = t("films.list.details", details=t.s("films.genre_separator").join(details)) if details else ""
+    return t("films.list.line", id=film.id, title=film.title, maker=film.maker, details=shown)
