@@ -74,7 +74,7 @@ async def test_empty_and_thin_critiques_are_refused_saying_what_is_missing(bot: 
     out = await bot.text(give("bob", 1, "word " * 45))
     assert "timecodes" in out and "words;" not in out
     out = await bot.text(give("bob", 1, "nice 1:23"))
-    assert "The notes have 1 words; at least 40 are needed (39 more)" in out and "0 timecodes" not in out
+    assert "The notes have 1 word; at least 40 are needed (39 more)" in out and "0 timecodes" not in out
     assert await count(bot, "feedback_critiques") == 0
     assert await balance(bot, "bob") == 0
     assert "is saved" in await bot.text(give("bob", 1, notes("real")))

@@ -93,7 +93,8 @@ class Catalog:
         found_in, entry = self.entry(lang, key)
         if not entry.plural:
             return 0, entry.forms[0]
-        index = po.plural_index(self._plural_expr[found_in])(1 if count is None else count)
+        # With no count given, the general form: the one the text had before it had plural forms.
+        index = po.plural_index(self._plural_expr[found_in])(2 if count is None else count)
         index = min(index, len(entry.forms) - 1)
         return index, entry.forms[index]
 
