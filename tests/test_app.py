@@ -47,7 +47,7 @@ async def test_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
 
 
 def all_catalog_dirs() -> list[Path]:
-    return sorted(path.parent for path in ROOT.glob("cogs/*/locales/en.toml"))
+    return sorted(path.parent for path in ROOT.glob("cogs/*/locales/en.po"))
 
 
 def test_every_message_exists_in_both_languages_with_the_same_placeholders() -> None:

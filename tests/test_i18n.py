@@ -70,6 +70,7 @@ async def test_chinese_readers_see_chinese_dates_durations_and_fees(tmp_path: Pa
         out = await bot.text("alice: /festivals within=180d")
         assert "180天内" in out and "未来" not in out and "180d" not in out
         assert "12月6日 周日 18:00（UTC+8） — 海边短片节（#1）· 早鸟 · 报名费 ¥120.00 · 还剩 5天1小时" in out
+        assert "（每个截止日期前 30天、7天、1天）" in await bot.text("alice: /remind festivals")
 
 
 async def test_english_readers_see_the_same_in_english(bot: Harness) -> None:
@@ -78,6 +79,7 @@ async def test_english_readers_see_the_same_in_english(bot: Harness) -> None:
     out = await bot.text("alice: /festivals within=180d")
     assert "(next 180 days)" in out
     assert "Sun 6 Dec, 18:00 (UTC+8) — Sea (#1) · Early · fee €10.50 · in 5 days 1 hour" in out
+    assert "(30 days, 7 days, 1 day before each deadline)" in await bot.text("alice: /remind festivals")
 
 
 @pytest.fixture
