@@ -114,7 +114,7 @@ class Translator:
         return self._render(self.catalog.parsed(self.lang, key, count if isinstance(count, int) else None), values)
 
     def plural(self, key: str, count: int, **values: object) -> Text:
-        """Render the plural form of `key` that fits `count` (`1 film matches`, `2 films match`); the
+        """Render the plural form of `key` that fits `count` (`1 festival fits`, `2 festivals fit`); the
         template sees `count` as `{count}` unless a value of that name is given."""
         return self._render(self.catalog.parsed(self.lang, key, count), {"count": count, **values})
 
