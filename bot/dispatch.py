@@ -118,7 +118,7 @@ class Dispatcher:
     async def button(self, press: ButtonPress) -> None:
         action, _, arg = press.custom_id.partition(":")
         community, person = await self.resolve(press.account, press.display_name, press.chat, press.space)
-        t = self.app.translator(community.language)
+        t = self.app.translator(reader_language(community.language, press.locale))
         responder = GuardedResponder(press.responder)
         ctx = Context(self.app, community, person, press.account, press.chat, press.is_admin, t, responder,
                       at=press.at or self.app.clock.now(), pressed=press.message)

@@ -258,3 +258,4 @@ class ButtonPress:
     is_admin: bool = False
     space: str | None = None
     at: datetime | None = None  # when it was pressed, if the platform says; else when it is handled
+    locale: str | None = None  # the language the presser's client is set to (Discord's zh-TW), if known

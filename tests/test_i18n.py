@@ -106,6 +106,9 @@ async def test_a_zh_tw_discord_client_reads_traditional_characters(discord_fake:
 
     assert await reply("zh-TW", "https://vimeo.com/76979871") == "影片 #1《夜班公交》已分享，謝謝！"
     assert await reply("zh-CN", "https://vimeo.com/1084537") == "影片 #2《夜班公交》已分享，谢谢！"
+    pressed = await discord_fake.press_button(guild, "general", user(discord_fake, guild, "ana"), "1",
+                                              "nosuch:1", locale="zh-TW")
+    assert "這個按鈕已經失效" in str(await pressed.wait_callback())
 
 
 def test_every_source_language_has_catalogs() -> None:
