@@ -23,7 +23,7 @@ TRADITIONAL = "zh-Hant"  # made from zh-Hans when the catalogs load
 LANGUAGES = (*SOURCE_LANGUAGES, TRADITIONAL)
 DEFAULT_LANGUAGE = "en"
 # Discord client locales that read Traditional characters, in a community whose language is Chinese.
-TRADITIONAL_LOCALES = frozenset({"zh-TW", "zh-HK"})
+TRADITIONAL_LOCALES = frozenset({"zh-TW"})
 _TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}|\*\*(.+?)\*\*")
 _CORE_DIR = Path(__file__).parent
 
