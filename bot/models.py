@@ -68,6 +68,7 @@ class Moment:
     when: datetime
     # "FR": the full date and, where the platform keeps one live (Discord), a countdown beside it
     style: Literal["F", "R", "D", "f", "t", "FR"] = "F"
+    lang: str = "en"  # the reader's language, set by the translator that renders the message
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ class Invocation:
     space: str | None = None
     attachment: IncomingFile | None = None
     handle: str | None = None  # the speaker's username on the platform, if it has one
+    locale: str | None = None  # the language the speaker's client is set to (Discord's zh-TW), if known
 
 
 @dataclass(frozen=True)
@@ -265,3 +267,4 @@ class ButtonPress:
     is_admin: bool = False
     space: str | None = None
     at: datetime | None = None  # when it was pressed, if the platform says; else when it is handled
+    locale: str | None = None  # the language the presser's client is set to (Discord's zh-TW), if known

@@ -53,10 +53,10 @@ async def test_results_and_leaderboard_are_gold_embeds_with_medals(discord_fake:
         assert lines[0].startswith("🥇 1. “") and lines[1].startswith("🥈 2. “") and lines[2].startswith("🥉 3. “")
         board = await answer(discord_fake, round_.guild, "mo", "leaderboard")
         assert board["embeds"][0]["title"].startswith("Leaderboard 2026")
-        assert board["embeds"][0]["description"].startswith("🥇 1. maker0 — 3 points")
+        assert board["embeds"][0]["description"].startswith("🥇 1. maker0 — points: 3")
 
 
 async def test_the_console_shows_the_same_places_as_text(bot: Harness) -> None:
     await bot.run("ann: /challenge_admin new Rain", 'alice: /submit https://vimeo.com/1 title=A runtime=1:00',
                   "~ +5d", 'bob +⭐ "Entry #1"', "~ +2d")
-    assert "🥇 1. alice — 3 points" in await bot.text("bob: /leaderboard")
+    assert "🥇 1. alice — points: 3" in await bot.text("bob: /leaderboard")

@@ -56,6 +56,9 @@ async def test_timezone_completes_zone_names(discord_fake: FakeDiscord, guild: G
     in_dm = await discord_fake.autocomplete(None, None, user(discord_fake, guild, "ana"), "timezone",
                                             {"zone": "berl"}, focused="zone")
     assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in (await in_dm.wait_callback())["data"]["choices"]
+    chinese = await discord_fake.autocomplete(guild, "general", user(discord_fake, guild, "ana"), "timezone",
+                                              {"zone": "上海"}, focused="zone")
+    assert (await chinese.wait_callback())["data"]["choices"] == [{"name": "Asia/Shanghai", "value": "Asia/Shanghai"}]
     chosen = await answer(discord_fake, guild, "ana", "timezone", {"zone": "America/New_York"})
     assert chosen["content"] == r"Times will now be shown to you in America/New\_York." and chosen["flags"] == 64
 

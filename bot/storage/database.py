@@ -165,6 +165,13 @@ class Database:
         log.info("backed up %s to %s before applying new migrations", self.path, target)
         return self.migration_backup
 
+    async def add_function(self, name: str, func: Callable[[Any], Any]) -> None:
+        """A deterministic one-argument SQL function on every connection, for the migrations and
+        triggers of its owner (a cog's index that stores text written by its own rules)."""
+        for conn in (self._writer, self._reader):
+            await conn.create_function(name, 1, func, deterministic=True)
+        self._quick.create_function(name, 1, func, deterministic=True)
+
     async def close(self) -> None:
         self._quick.close()
         await self._reader.close()
