@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.common import show, timed
 from bot.models import Account
 from bot.testing.harness import Harness, make_config
-from cogs.films.logic import fts_query
+from cogs.films.logic import search_terms
 
 SIZES = (1_000, 10_000, 100_000)
 # A Zipf-like vocabulary: a few common words and a long tail, as real titles and loglines have.
@@ -53,7 +53,7 @@ async def run() -> None:
             for size in SIZES:
                 await grow(bot, community.id, person.id, size, rng)
                 print(f" {size:,} films", flush=True)
-                queries = iter([fts_query(q) or "" for q in QUERIES] * 50)
+                queries = iter([search_terms(q) for q in QUERIES] * 50)
                 figures = show("search (repository)", await timed(
                     lambda queries=queries: films.repo.search(community.id, next(queries)),  # type: ignore[attr-defined,misc]
                     len(QUERIES) * 50))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person, UserRef
-from bot.storage import Database, Tx, batches, keyed, with_retries
+from bot.storage import Database, Row, Tx, batches, keyed, with_retries
 from bot.timeutil import from_db, to_db
 
 # How fresh "last seen" must be; it picks the platform for private messages, so minutes are plenty.
@@ -306,5 +305,5 @@ def _retrieve(task: asyncio.Task[None]) -> None:
         task.exception()  # failures reach the waiting futures; this only keeps asyncio from warning
 
 
-def _community(row: sqlite3.Row) -> Community:
+def _community(row: Row) -> Community:
     return Community(row["id"], row["key"], row["name"], row["zone"], row["language"])

@@ -23,7 +23,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from datetime import timedelta
-from sqlite3 import Row
 
 from bot.clock import Clock
 from bot.codec import dump_message, load_message
@@ -33,7 +32,7 @@ from bot.models import Community, Message, MessageRef
 from bot.pacing import Pacing
 from bot.platform import DeliveryError, Platform
 from bot.sent import SentMessages
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, Tx
 from bot.timeutil import from_db, to_db
 
 log = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ class Outbox:
         held = self.pacing.held(name)
         skip = f" AND target NOT IN ({','.join('?' * len(held))})" if held else ""
         part = ("SELECT * FROM (SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND private = ? "
-                f"AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?)")
+                f"AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?) AS due")
         now = to_db(self.clock.now())
         return await self.db.fetchall(f"{part} UNION ALL {part}",
                                       (name, 1, now, *held, PAGE, name, 0, now, *held, PAGE))

@@ -1,12 +1,45 @@
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.storage.database import SqliteDatabase
+from bot.storage.postgres import PostgresDatabase
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.harness import Harness, make_config
+from bot.testing.postgres import ENV as POSTGRES_ENV
+
+# `make test-postgres` sets this to a throw-away server's URL: every database a test opens by file path
+# is then a schema of its own on that server (the same path, the same schema, as a reopened file would be).
+POSTGRES = os.environ.get(POSTGRES_ENV)
+
+
+def postgres_url(path: str) -> str:
+    schema = "t_" + hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    return f"{POSTGRES}&search_path={schema}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if POSTGRES and marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
+
+
+@pytest.fixture(autouse=True)
+def database_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL runs, a SQLite path opens that path's schema on the throw-away server instead."""
+    if not POSTGRES:
+        return
+
+    async def open_on_postgres(_cls: type, path: str | Path) -> PostgresDatabase:
+        return await PostgresDatabase.open(postgres_url(str(path)))
+
+    monkeypatch.setattr(SqliteDatabase, "open", classmethod(open_on_postgres))
 
 
 @pytest.fixture

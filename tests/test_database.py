@@ -11,7 +11,8 @@ from bot.storage import Database
 async def test_reads_see_every_commit_while_many_tasks_read(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "d.sqlite3")
     try:
-        await db.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);")
+        key = "id INTEGER PRIMARY KEY" if db.dialect == "sqlite" else "id BIGSERIAL PRIMARY KEY"
+        await db.executescript(f"CREATE TABLE t ({key}, n INTEGER);")
         stop = asyncio.Event()
 
         async def busy_reader() -> None:

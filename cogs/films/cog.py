@@ -159,10 +159,10 @@ class FilmsCog(Cog):
 
     @command("search", Option("words", required=True, positional=True, greedy=True, max_length=200))
     async def search(self, ctx: Context, words: str) -> None:
-        query = logic.fts_query(words)
-        if query is None:
+        terms = logic.search_terms(words)
+        if not terms:
             raise UserError("films.errors.search_empty")
-        found = await self.repo.search(ctx.community.id, query, self.settings.search_results)
+        found = await self.repo.search(ctx.community.id, terms, self.settings.search_results)
         if not found:
             await ctx.reply(ctx.t("films.search.none", words=words))
             return

@@ -121,9 +121,7 @@ def check_genre(genre: str, genres: tuple[str, ...]) -> str:
     return wanted
 
 
-def fts_query(words: str) -> str | None:
-    """User words -> a safe FTS5 query: each word a quoted prefix term; None when nothing searchable."""
-    terms = [word for word in re.findall(r"\w+", words.lower()) if word]
-    if not terms:
-        return None
-    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms[:12])
+def search_terms(words: str) -> list[str]:
+    """User words -> the terms a search looks for (each the start of a word); empty when nothing is
+    searchable. The storage layer turns them into its own query, so no syntax in them means anything."""
+    return [word for word in re.findall(r"\w+", words.lower()) if word][:12]

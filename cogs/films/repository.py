@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, Tx
 from bot.timeutil import from_db, to_db
 
 
@@ -26,10 +25,11 @@ class Film:
     created_at: datetime
 
 
+EVERY = 2**62  # a LIMIT that leaves nothing out, in either database's SQL
 _SELECT = ("SELECT f.*, p.display_name AS maker FROM films f JOIN people p ON p.id = f.person_id ")
 
 
-def _film(row: sqlite3.Row) -> Film:
+def _film(row: Row) -> Film:
     return Film(id=row["id"], community_id=row["community_id"], person_id=row["person_id"], maker=row["maker"],
                 title=row["title"], link=row["link"], runtime_seconds=row["runtime_seconds"], genre=row["genre"],
                 tags=tuple(tag for tag in row["tags"].split(",") if tag), logline=row["logline"],
@@ -94,19 +94,20 @@ class FilmRepository:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM films WHERE community_id = ? AND person_id = ?",
                                           (community_id, person_id)) or 0)
 
-    async def search(self, community_id: int, query: str, limit: int = 10) -> list[Film]:
-        """Ranked full-text matches: every word in the title first, then in title or tags, then anywhere;
-        newest first within each tier.
+    async def search(self, community_id: int, terms: list[str], limit: int = 10) -> list[Film]:
+        """Ranked full-text matches of every term (a word's start): every term in the title first, then in
+        title or tags, then anywhere; newest first within each tier.
 
-        Each tier walks the FTS5 index in rowid order and stops after `limit` hits, so a search costs
-        about the same at 100,000 films as at 1,000 (bm25 must score every match of a common word).
+        Each tier walks the index in id order and stops after `limit` hits, so a search costs about the
+        same at 100,000 films as at 1,000 (ranking must score every match of a common word).
         """
         found: dict[int, Film] = {}
-        for columns in ("{title}", "{title tags}", "{title logline tags}"):
+        for columns in (("title",), ("title", "tags"), ("title", "logline", "tags")):
+            match, params = self.db.text_match("films_fts", columns, terms)
             rows = await self.db.fetchall(
-                _SELECT + "JOIN films_fts ON films_fts.rowid = f.id WHERE films_fts MATCH ? "
+                _SELECT + f"JOIN films_fts ON films_fts.rowid = f.id WHERE {match} "
                 "AND f.community_id = ? ORDER BY films_fts.rowid DESC LIMIT ?",
-                (f"{columns} : ({query})", community_id, limit))
+                (*params, community_id, limit))
             for row in rows:
                 found.setdefault(row["id"], _film(row))
             if len(found) >= limit:
@@ -126,7 +127,7 @@ class FilmRepository:
         return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None
 
     async def export(self, community_id: int) -> list[dict[str, Any]]:
-        films = await self.newest(community_id, limit=-1)
+        films = await self.newest(community_id, limit=EVERY)
         return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
                  "runtime_seconds": f.runtime_seconds, "genre": f.genre, "tags": list(f.tags),
                  "logline": f.logline, "created_at": to_db(f.created_at)} for f in reversed(films)]
