@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--config", help=f"TOML config file (default: ${CONFIG_ENV}, else built-in defaults)")
-        command.add_argument("--db", help="SQLite database file (default: [bot] database)")
+        command.add_argument("--db", help="a SQLite file or a postgresql:// URL (default: [bot] database)")
         command.set_defaults(func=func)
         return command
 

@@ -12,6 +12,7 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
@@ -167,6 +168,14 @@ def build_config(raw: dict[str, Any], source: str, env: dict[str, str]) -> Confi
 def _check_bot(bot: BotSettings) -> None:
     check_language(bot.language, "bot.language")
     check_zone(bot.zone, "bot.zone")
+    check_database(bot.database, "bot.database")
+
+
+def check_database(value: str, key: str) -> None:
+    """A file path, or a PostgreSQL URL without its password (that comes from the environment)."""
+    if value.startswith(("postgresql://", "postgres://")) and urlsplit(value).password is not None:
+        raise ConfigError(f"{key} holds a password: leave it out of the file (postgresql://user@host/db) and "
+                          "set MICROFILM_DATABASE_PASSWORD in the environment instead")
 
 
 def check_language(value: str, key: str) -> None:

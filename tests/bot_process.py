@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.backend import database_target
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,8 +50,8 @@ class BotProcess:
 
     async def start(self, timeout: float = 20.0) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(self.config), "--db", str(self.db), cwd=ROOT,
-            env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            sys.executable, "-m", "bot", "run", "--config", str(self.config), "--db", database_target(self.db),
+            cwd=ROOT, env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         self._reader = asyncio.create_task(self._read())
         await self.wait_for_line("running on", timeout)
 

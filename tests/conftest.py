@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,16 +9,7 @@ from bot.storage.database import SqliteDatabase
 from bot.storage.postgres import PostgresDatabase
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.harness import Harness, make_config
-from bot.testing.postgres import ENV as POSTGRES_ENV
-
-# `make test-postgres` sets this to a throw-away server's URL: every database a test opens by file path
-# is then a schema of its own on that server (the same path, the same schema, as a reopened file would be).
-POSTGRES = os.environ.get(POSTGRES_ENV)
-
-
-def postgres_url(path: str) -> str:
-    schema = "t_" + hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
-    return f"{POSTGRES}&search_path={schema}"
+from tests.backend import POSTGRES, database_target
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -37,7 +26,7 @@ def database_backend(monkeypatch: pytest.MonkeyPatch) -> None:
         return
 
     async def open_on_postgres(_cls: type, path: str | Path) -> PostgresDatabase:
-        return await PostgresDatabase.open(postgres_url(str(path)))
+        return await PostgresDatabase.open(database_target(path))
 
     monkeypatch.setattr(SqliteDatabase, "open", classmethod(open_on_postgres))
 

@@ -39,6 +39,7 @@ async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
         assert await bot.app.db.fetchval("SELECT COUNT(*) FROM schema_migrations") == 5
 
 
+@pytest.mark.sqlite_only("its WAL journal and foreign-key pragmas")
 async def test_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
     async with Harness(tmp_path / "b.sqlite3", make_config()) as bot:
         assert await bot.app.db.fetchval("PRAGMA journal_mode") == "wal"

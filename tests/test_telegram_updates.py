@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from bot.platforms import telegram_platform
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.backend import read_rows
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(20)
@@ -88,9 +88,9 @@ async def test_captured_updates_are_handled_without_errors(fake: FakeTelegram, t
             fake.inject_update(private)  # answered last: everything before it is done
             await fake.wait_for_call("sendMessage", lambda r: r.ok and r.params["chat_id"] == 408258968
                                      and "slash" in shown(r))
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # after a clean stop: every handler has finished
-        rows = db.execute("SELECT update_id, done_at, last_error FROM telegram_inbox "
-                          "ORDER BY update_id").fetchall()
+    # After a clean stop: every handler has finished.
+    rows = await read_rows(tmp_path / "bot.sqlite3", "SELECT update_id, done_at, last_error FROM telegram_inbox "
+                           "ORDER BY update_id")
     assert [row[0] for row in rows][0] == injected["update_id"]
     assert all(row[1] is not None and row[2] is None for row in rows)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

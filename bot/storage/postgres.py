@@ -176,8 +176,8 @@ class PostgresDatabase(Database):
         for row in found:
             try:
                 async with conn.transaction():  # a savepoint: one refused row leaves the rest
-                    await conn.execute(translate(f"UPDATE {table} SET {assignments} WHERE ctid = ?::tid"),
-                                       *set_values, str(row[0]))
+                    await conn.execute(translate(f"UPDATE {table} SET {assignments} WHERE ctid = ?"),
+                                       *set_values, row[0])
                 changed += 1
             except asyncpg.UniqueViolationError:
                 continue
