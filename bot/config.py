@@ -37,6 +37,9 @@ class BotSettings:
     log_level: str = "INFO"
     # Seconds before a message whose send may have been posted already (Telegram cannot tell) is sent once more.
     resend_unknown_after: float = 120.0
+    # PostgreSQL, several processes: seconds a process holds a message it is sending before another may take
+    # it over (the first one having died mid-send).
+    claim_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class DiscordSettings:
     admin_roles: tuple[str, ...] = ()
     threads: bool = True
     guild_ready_timeout: float = 2.0
+    # Several processes on one PostgreSQL database: Discord's shards, split between them. 0 = no sharding;
+    # N with no ids = this process runs all N shards; N with ids = only those.
+    shard_count: int = 0
+    shard_ids: tuple[int, ...] = ()
     # Channel (name or id) for each kind of announcement in a guild; "" = the system channel.
     showcase_channel: str = ""
     challenges_channel: str = ""
@@ -159,6 +166,7 @@ def build_config(raw: dict[str, Any], source: str, env: dict[str, str]) -> Confi
             raise ConfigError(f"[{key}] must be a table (a section in [brackets])")
     bot: BotSettings = core["bot"]
     _check_bot(bot)
+    _check_shards(core["discord"])
     return Config(bot=bot, console=core["console"], discord=core["discord"], telegram=core["telegram"],
                   communities=communities, sections=sections, source=source,
                   discord_token=env.get(DISCORD_TOKEN_ENV) or None,
@@ -169,6 +177,18 @@ def _check_bot(bot: BotSettings) -> None:
     check_language(bot.language, "bot.language")
     check_zone(bot.zone, "bot.zone")
     check_database(bot.database, "bot.database")
+
+
+def _check_shards(discord: DiscordSettings) -> None:
+    count, ids = discord.shard_count, discord.shard_ids
+    if count < 0:
+        raise ConfigError(f"discord.shard_count = {count} must be 0 (no sharding) or the number of shards")
+    if ids and not count:
+        raise ConfigError("discord.shard_ids needs discord.shard_count: the total number of shards across processes")
+    wrong = [shard for shard in ids if not 0 <= shard < count]
+    if wrong or len(set(ids)) != len(ids):
+        raise ConfigError(f"discord.shard_ids = {list(ids)}: each id once, from 0 to {count - 1} "
+                          f"(shard_count = {count})")
 
 
 def check_database(value: str, key: str) -> None:

@@ -46,7 +46,8 @@ _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozens
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, directory: Directory, sent: SentMessages,
-                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0) -> None:
+                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0,
+                 claim_timeout: float = 60.0) -> None:
         self.db = db
         self.clock = clock
         self.directory = directory
@@ -56,6 +57,9 @@ class Outbox:
         # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
         self.inline = inline
         self.resend_unknown_after = timedelta(seconds=resend_unknown_after)  # before sending again what may be posted
+        # A row being sent is another process's until its claim is this old (only one process uses SQLite:
+        # there every claim found at start-up is a crashed send).
+        self.claim_expiry = timedelta(seconds=claim_timeout if db.shared else 0)
         self.on_error: ErrorHook | None = None  # the app's one error path (logs; tells admins of a row given up)
         self._locks: dict[str, asyncio.Lock] = {}  # one delivery pass per platform at a time
         self._wakeups: dict[str, asyncio.Event] = {}
@@ -154,10 +158,11 @@ class Outbox:
         held = self.pacing.held(name)
         skip = f" AND target NOT IN ({','.join('?' * len(held))})" if held else ""
         part = ("SELECT * FROM (SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND private = ? "
-                f"AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?) AS due")
-        now = to_db(self.clock.now())
+                f"AND next_attempt_at <= ?{skip} AND (sending_at IS NULL OR sending_at <= ?) "
+                "ORDER BY next_attempt_at, id LIMIT ?) AS due")
+        now, claimed = to_db(self.clock.now()), to_db(self.clock.now() - self.claim_expiry)
         return await self.db.fetchall(f"{part} UNION ALL {part}",
-                                      (name, 1, now, *held, PAGE, name, 0, now, *held, PAGE))
+                                      (name, 1, now, *held, claimed, PAGE, name, 0, now, *held, claimed, PAGE))
 
     async def _deliver(self, row: Row) -> int:
         platform = self.platforms.get(row["platform"])
@@ -174,11 +179,26 @@ class Outbox:
             del self._sending[row["platform"]]
             done.set()
 
-    async def _send_and_record(self, row: Row, platform: Platform, nonce: str, message: Message) -> int:
+    async def _claim(self, row: Row, platform: Platform) -> bool:
+        """Mark the row as being sent by this process; False if another process holds it (or sent it).
+
+        The mark is the claim: a process that dies mid-send leaves it, and once it is older than
+        `claim_expiry` another process takes the row over as a send of unknown outcome."""
+        now = self.clock.now()
         # After a send of unknown outcome the watermark of that first send is kept: it bounds the copy.
-        await self.db.write("UPDATE outbox SET sending_at = ?, watermark = CASE WHEN uncertain > 0 THEN watermark "
-                            "ELSE ? END WHERE id = ?",
-                            (to_db(self.clock.now()), platform.watermark(row["target"]), row["id"]))
+        done = await self.db.write(
+            "UPDATE outbox SET sending_at = ?, watermark = CASE WHEN uncertain > 0 THEN watermark ELSE ? END "
+            "WHERE id = ? AND status = 'pending' AND (sending_at IS NULL OR sending_at <= ?)",
+            (to_db(now), platform.watermark(row["target"]), row["id"], to_db(now - self.claim_expiry)))
+        return done.rowcount == 1
+
+    async def _send_and_record(self, row: Row, platform: Platform, nonce: str, message: Message) -> int:
+        if not await self._claim(row, platform):
+            return 0
+        if row["sending_at"] is not None and not platform.idempotent_sends:
+            # Taken over from a process that died inside the send: as after a crash (see recover).
+            await self._failed(row, platform, DeliveryError("interrupted mid-send", uncertain=True))
+            return 0
         try:
             ref: MessageRef | None
             if row["private"]:
@@ -234,7 +254,8 @@ class Outbox:
 
     async def recover(self) -> int:
         """At start-up: rows whose send began but never finished crashed mid-send. Returns how many."""
-        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND sending_at IS NOT NULL")
+        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND sending_at IS NOT NULL "
+                                      "AND sending_at <= ?", (to_db(self.clock.now() - self.claim_expiry),))
         for row in rows:
             platform = self.platforms.get(row["platform"])
             if platform is None:

@@ -24,6 +24,7 @@ from bot.storage import Database, Tx
 from bot.timeutil import from_db, to_db
 
 log = logging.getLogger(__name__)
+RAN, FAILED, PASSED = "ran", "failed", "passed"  # what became of one due row (see Scheduler._run_one)
 RETRY_DELAYS = (30, 120, 600, 3600)
 ALERT_AFTER = 4  # failed attempts of one job before the admins are told (it is still retried)
 
@@ -123,12 +124,12 @@ class Scheduler:
         """Run every row due by now, in due order; each in its own transaction. Returns how many ran."""
         ran = 0
         async with self._lock:
-            failed: set[int] = set()
-            while (row := await self._next_row(self.clock.now(), failed)) is not None:
-                if await self._run_one(_job(row)):
+            passed: set[int] = set()  # failed here, or claimed by another process: not again in this pass
+            while (row := await self._next_row(self.clock.now(), passed)) is not None:
+                if await self._run_one(_job(row)) == RAN:
                     ran += 1
                 else:
-                    failed.add(int(row["id"]))
+                    passed.add(int(row["id"]))
         return ran
 
     async def _next_row(self, until: datetime, skip: set[int]) -> Any:
@@ -141,20 +142,25 @@ class Scheduler:
             f"SELECT * FROM due_jobs WHERE done_at IS NULL AND due_at <= ? AND kind IN ({marks}) "
             f"AND id NOT IN ({skipped}) ORDER BY due_at, id LIMIT 1", (to_db(until), *kinds))
 
-    async def _run_one(self, job: Job) -> bool:
+    async def _run_one(self, job: Job) -> str:
+        """RAN, FAILED, or PASSED (done meanwhile, or being run by another process right now).
+
+        The row is claimed inside the transaction that runs it (a row lock other processes skip), so the
+        effect, what it announces and the done marker commit together, once, across every process; a
+        process that dies mid-way rolls back and lets the row go."""
         handler = self._handlers[job.kind]
         try:
             preparer = self._preparers.get(job.kind)
             if preparer is not None:
                 job = replace(job, prepared=await preparer(job))
             async with self.db.transaction() as tx:
-                still_pending = await tx.fetchone("SELECT 1 FROM due_jobs WHERE id = ? AND done_at IS NULL",
-                                                  (job.id,))
-                if still_pending is None:
-                    return True
+                claimed = await tx.fetchone(
+                    "SELECT 1 FROM due_jobs WHERE id = ? AND done_at IS NULL FOR UPDATE SKIP LOCKED", (job.id,))
+                if claimed is None:
+                    return PASSED
                 await handler(job, tx)
                 await tx.execute("UPDATE due_jobs SET done_at = ? WHERE id = ?", (to_db(self.clock.now()), job.id))
-            return True
+            return RAN
         except Exception as exc:
             if self.on_error is not None:  # it is retried; the admins hear of it once it keeps failing
                 await self.on_error(exc, Failure("job", job.kind, community_id=job.community_id,
@@ -167,7 +173,7 @@ class Scheduler:
                 await tx.execute("UPDATE due_jobs SET attempts = attempts + 1, last_error = ?, due_at = ? "
                                  "WHERE id = ?", (str(exc)[:500], to_db(self.clock.now() + timedelta(seconds=delay)),
                                                   job.id))
-            return False
+            return FAILED
 
     async def next_due(self) -> datetime | None:
         kinds = list(self._handlers)

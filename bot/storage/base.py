@@ -100,6 +100,7 @@ class Database(ABC):
     """One backend's connections. `dialect` is "sqlite" or "postgresql"."""
 
     dialect: str
+    shared = False  # whether several processes may use it at once
     path: str  # the target it was opened with (a file path, or a URL without its password)
 
     @staticmethod

@@ -87,6 +87,7 @@ class PostgresTx(Tx):
 
 class PostgresDatabase(Database):
     dialect = "postgresql"
+    shared = True
 
     def __init__(self, path: str, pool: asyncpg.Pool, dsn: str) -> None:
         self.path = path
