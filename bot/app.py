@@ -75,8 +75,7 @@ class App:
         self.sent = SentMessages(self.db, self.clock)
         self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,
                              inline=isinstance(self.clock, VirtualClock),
-                             resend_unknown_after=self.config.bot.resend_unknown_after,
-                             claim_timeout=self.config.bot.claim_timeout)
+                             resend_unknown_after=self.config.bot.resend_unknown_after)
         self.notices = AdminNotices(self)
         self.gaps = Gaps(self)
         self.outbox.on_error = self.on_error

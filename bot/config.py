@@ -37,9 +37,6 @@ class BotSettings:
     log_level: str = "INFO"
     # Seconds before a message whose send may have been posted already (Telegram cannot tell) is sent once more.
     resend_unknown_after: float = 120.0
-    # PostgreSQL, several processes: seconds a process holds a message it is sending before another may take
-    # it over (the first one having died mid-send).
-    claim_timeout: float = 60.0
 
 
 @dataclass(frozen=True)

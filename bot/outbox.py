@@ -46,8 +46,7 @@ _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozens
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, directory: Directory, sent: SentMessages,
-                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0,
-                 claim_timeout: float = 60.0) -> None:
+                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0) -> None:
         self.db = db
         self.clock = clock
         self.directory = directory
@@ -57,9 +56,6 @@ class Outbox:
         # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
         self.inline = inline
         self.resend_unknown_after = timedelta(seconds=resend_unknown_after)  # before sending again what may be posted
-        # A row being sent is another process's until its claim is this old (only one process uses SQLite:
-        # there every claim found at start-up is a crashed send).
-        self.claim_expiry = timedelta(seconds=claim_timeout if db.shared else 0)
         self.on_error: ErrorHook | None = None  # the app's one error path (logs; tells admins of a row given up)
         self._locks: dict[str, asyncio.Lock] = {}  # one delivery pass per platform at a time
         self._wakeups: dict[str, asyncio.Event] = {}
@@ -157,12 +153,13 @@ class Outbox:
         the future, so a backlog of any size costs one short index range per page."""
         held = self.pacing.held(name)
         skip = f" AND target NOT IN ({','.join('?' * len(held))})" if held else ""
+        live, claimed = self.db.live_claim("claimed_by")
         part = ("SELECT * FROM (SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND private = ? "
-                f"AND next_attempt_at <= ?{skip} AND (sending_at IS NULL OR sending_at <= ?) "
+                f"AND next_attempt_at <= ?{skip} AND (sending_at IS NULL OR NOT {live}) "
                 "ORDER BY next_attempt_at, id LIMIT ?) AS due")
-        now, claimed = to_db(self.clock.now()), to_db(self.clock.now() - self.claim_expiry)
+        now = to_db(self.clock.now())
         return await self.db.fetchall(f"{part} UNION ALL {part}",
-                                      (name, 1, now, *held, claimed, PAGE, name, 0, now, *held, claimed, PAGE))
+                                      (name, 1, now, *held, *claimed, PAGE, name, 0, now, *held, *claimed, PAGE))
 
     async def _deliver(self, row: Row) -> int:
         platform = self.platforms.get(row["platform"])
@@ -180,16 +177,16 @@ class Outbox:
             done.set()
 
     async def _claim(self, row: Row, platform: Platform) -> bool:
-        """Mark the row as being sent by this process; False if another process holds it (or sent it).
+        """Mark the row as being sent by this process; False if another live process holds it (or sent it).
 
-        The mark is the claim: a process that dies mid-send leaves it, and once it is older than
-        `claim_expiry` another process takes the row over as a send of unknown outcome."""
-        now = self.clock.now()
+        The mark is the claim: a process that dies mid-send leaves it, and another process (or this one's
+        next start) takes the row over as a send of unknown outcome."""
+        live, params = self.db.live_claim("claimed_by")
         # After a send of unknown outcome the watermark of that first send is kept: it bounds the copy.
         done = await self.db.write(
-            "UPDATE outbox SET sending_at = ?, watermark = CASE WHEN uncertain > 0 THEN watermark ELSE ? END "
-            "WHERE id = ? AND status = 'pending' AND (sending_at IS NULL OR sending_at <= ?)",
-            (to_db(now), platform.watermark(row["target"]), row["id"], to_db(now - self.claim_expiry)))
+            "UPDATE outbox SET sending_at = ?, claimed_by = ?, watermark = CASE WHEN uncertain > 0 THEN watermark "
+            f"ELSE ? END WHERE id = ? AND status = 'pending' AND (sending_at IS NULL OR NOT {live})",
+            (to_db(self.clock.now()), self.db.claimer, platform.watermark(row["target"]), row["id"], *params))
         return done.rowcount == 1
 
     async def _send_and_record(self, row: Row, platform: Platform, nonce: str, message: Message) -> int:
@@ -254,8 +251,9 @@ class Outbox:
 
     async def recover(self) -> int:
         """At start-up: rows whose send began but never finished crashed mid-send. Returns how many."""
+        live, params = self.db.live_claim("claimed_by")
         rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND sending_at IS NOT NULL "
-                                      "AND sending_at <= ?", (to_db(self.clock.now() - self.claim_expiry),))
+                                      f"AND NOT {live}", params)
         for row in rows:
             platform = self.platforms.get(row["platform"])
             if platform is None:

@@ -100,8 +100,8 @@ class Database(ABC):
     """One backend's connections. `dialect` is "sqlite" or "postgresql"."""
 
     dialect: str
-    shared = False  # whether several processes may use it at once
     path: str  # the target it was opened with (a file path, or a URL without its password)
+    claimer = "local"  # names this process in the claims it makes (see live_claim)
 
     @staticmethod
     async def open(target: str | Path) -> Database:
@@ -144,6 +144,11 @@ class Database(ABC):
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    def live_claim(self, column: str) -> tuple[str, list[Any]]:
+        """A condition true where `column` names a claimer still running: this process, or (on a database
+        several processes share) another one still connected. A claim by a process that died is dead."""
+        return f"COALESCE({column}, '') = ?", [self.claimer]
 
     @abstractmethod
     def text_match(self, index: str, columns: Sequence[str], terms: Sequence[str]) -> tuple[str, list[Any]]:

@@ -94,6 +94,8 @@ class SqliteDatabase(Database):
         # tens of microseconds, far less than a hop to a database thread and back (see `write`).
         self._quick = quick
         self._lock = asyncio.Lock()
+        # Only this process uses the file: a claim left by an earlier run is a crashed one.
+        self.claimer = f"sqlite:{os.getpid()}:{id(self)}"
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteDatabase:

@@ -32,6 +32,7 @@ from bot.storage.pg_sql import Table, inserted_table, translate, update_or_ignor
 log = logging.getLogger(__name__)
 PASSWORD_ENV = "MICROFILM_DATABASE_PASSWORD"
 POOL_SIZE = 10
+_SESSION = "pid || '@' || backend_start::text"  # one server session, never reused: a process's name in its claims
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -87,15 +88,15 @@ class PostgresTx(Tx):
 
 class PostgresDatabase(Database):
     dialect = "postgresql"
-    shared = True
 
-    def __init__(self, path: str, pool: asyncpg.Pool, dsn: str) -> None:
+    def __init__(self, path: str, pool: asyncpg.Pool, presence: asyncpg.Connection, claimer: str) -> None:
         self.path = path
         self._pool = pool
-        self._dsn = dsn
+        # Open as long as this process runs: its server session is what makes this process's claims live.
+        self._presence = presence
+        self.claimer = claimer
         self._lock = asyncio.Lock()
         self._tables: dict[str, Table] = {}
-        self._listener: asyncpg.Connection | None = None
 
     @classmethod
     async def open(cls, url: str) -> PostgresDatabase:  # type: ignore[override]
@@ -105,14 +106,15 @@ class PostgresDatabase(Database):
             await _ensure_schema(url, password)
             pool = await asyncpg.create_pool(url, password=password, min_size=1, max_size=POOL_SIZE,
                                              init=_init_connection)
+            assert pool is not None
+            presence = await asyncpg.connect(url, password=password)
+            claimer = await presence.fetchval(f"SELECT {_SESSION} FROM pg_stat_activity WHERE pid = pg_backend_pid()")
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseError(f"cannot open the database {shown}: {exc}") from exc
-        assert pool is not None
-        return cls(shown, pool, url)
+        return cls(shown, pool, presence, str(claimer))
 
     async def close(self) -> None:
-        if self._listener is not None:
-            await self._listener.close()
+        await self._presence.close()
         await self._pool.close()
 
     @asynccontextmanager
@@ -144,10 +146,14 @@ class PostgresDatabase(Database):
         query = " & ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "':*" for term in terms)
         return f"({vector}) @@ to_tsquery('simple', ?)", [query]
 
+    def live_claim(self, column: str) -> tuple[str, list[Any]]:
+        # A process's claims live as long as its presence session: the server ends that session at once
+        # when the process dies, even by SIGKILL.
+        return (f"(COALESCE({column}, '') = ? OR {column} IN (SELECT {_SESSION} FROM pg_stat_activity))",
+                [self.claimer])
+
     async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
-        if self._listener is None:
-            self._listener = await asyncpg.connect(self._dsn, password=os.environ.get(PASSWORD_ENV) or None)
-        await self._listener.add_listener(channel, lambda _conn, _pid, _channel, payload: callback(payload))
+        await self._presence.add_listener(channel, lambda _conn, _pid, _channel, payload: callback(payload))
 
     async def notify(self, tx: Tx, channel: str, payload: str) -> None:
         await tx.execute("SELECT pg_notify(?, ?)", (channel, payload))
