@@ -75,7 +75,8 @@ class App:
         self.sent = SentMessages(self.db, self.clock)
         self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,
                              inline=isinstance(self.clock, VirtualClock),
-                             resend_unknown_after=self.config.bot.resend_unknown_after)
+                             resend_unknown_after=self.config.bot.resend_unknown_after,
+                             elsewhere=self.config.bot.platforms_elsewhere)
         self.notices = AdminNotices(self)
         self.gaps = Gaps(self)
         self.outbox.on_error = self.on_error
@@ -99,6 +100,7 @@ class App:
             if self.outbox.inline:
                 await self.outbox.flush()
             else:
+                await self.outbox.listen()
                 self.outbox.start_loops()
                 stack.push_async_callback(self.outbox.stop_loops)
             # A stop begins here, in reverse: the platforms stop taking events in, every event already

@@ -37,6 +37,9 @@ class BotSettings:
     log_level: str = "INFO"
     # Seconds before a message whose send may have been posted already (Telegram cannot tell) is sent once more.
     resend_unknown_after: float = 120.0
+    # Several processes on one PostgreSQL database: platforms the other processes run (["telegram"] in a
+    # process that runs only Discord), so messages for them are queued here too.
+    platforms_elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,9 @@ def _check_bot(bot: BotSettings) -> None:
     check_language(bot.language, "bot.language")
     check_zone(bot.zone, "bot.zone")
     check_database(bot.database, "bot.database")
+    unknown = sorted(set(bot.platforms_elsewhere) - {"discord", "telegram"})
+    if unknown:
+        raise ConfigError(f"bot.platforms_elsewhere has {unknown}; use discord and/or telegram")
 
 
 def _check_shards(discord: DiscordSettings) -> None:

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600, 3600)  # seconds between attempts
 MAX_ATTEMPTS = 8
 PAGE = 50  # due rows read at a time, by index
+SHARED_POLL = 3.0  # seconds between looks for rows another process queued, on a database several share
+NEW_ROWS = "microfilm_outbox"  # the notification other processes hear when rows are queued
 
 # The platforms whose delivery pass this context is inside of (copied into tasks it starts).
 _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozenset())
@@ -46,12 +48,19 @@ _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozens
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, directory: Directory, sent: SentMessages,
-                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0) -> None:
+                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0,
+                 elsewhere: Iterable[str] = ()) -> None:
         self.db = db
         self.clock = clock
         self.directory = directory
         self.sent = sent
         self.platforms = platforms
+        # Where messages are queued: the platforms running here and those other processes on the same
+        # database run (each process delivers what its own platforms can).
+        self.queued_for = frozenset(platforms) | frozenset(elsewhere)
+        # Longest wait with nothing due. Another process may queue rows and die before it tells this one,
+        # so on a shared database the loop looks again every few seconds.
+        self._idle = SHARED_POLL if db.shared else 60.0
         # Inline (virtual time: console scripts, tests): a commit delivers before the writer goes on, so a
         # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
         self.inline = inline
@@ -92,7 +101,7 @@ class Outbox:
                         community_id: int | None = None) -> bool:
         """Queue a private message on the person's most recently used account of a running platform."""
         for account in await self.directory.accounts_of(person_id):
-            if account.platform in self.platforms:
+            if account.platform in self.queued_for:
                 await self._insert(tx, key, community_id, account.platform, account.user_id, True, None,
                                    zone, None, message)
                 self._after(tx)
@@ -101,7 +110,7 @@ class Outbox:
 
     async def _insert(self, tx: Tx, key: str, community_id: int | None, platform: str, target: str,
                       private: bool, kind: str | None, zone: str, tag: str | None, message: Message) -> int:
-        if platform not in self.platforms:
+        if platform not in self.queued_for:
             return 0
         now = to_db(self.clock.now())
         cursor = await tx.execute(
@@ -112,6 +121,15 @@ class Outbox:
 
     def _after(self, tx: Tx) -> None:
         tx.after_commit(self.flush if self.inline else self.wake)
+        tx.after_commit(self._tell_others)
+
+    async def _tell_others(self) -> None:
+        """Processes sharing the database deliver too (on their platforms, or for one that died): wake them."""
+        await self.db.notify(NEW_ROWS, "")
+
+    async def listen(self) -> None:
+        """Wake this process's loops when another process queues rows (a database several share)."""
+        await self.db.listen(NEW_ROWS, lambda _payload: self.wake())
 
     # -- delivering -------------------------------------------------------------------------------------------
 
@@ -297,7 +315,8 @@ class Outbox:
                 return  # what was due is delivered (a chat held by its pace is waited for, within the grace)
             wait = await self._next_due(name)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))
+                timeout = min(self._idle if wait is None else wait, self._idle)
+                await asyncio.wait_for(wakeup.wait(), timeout=max(timeout, 0.05))
 
     async def _next_due(self, name: str) -> float | None:
         """Seconds until the platform's earliest pending row may go: due, and its chat not held."""

@@ -25,6 +25,9 @@ from bot.timeutil import from_db, to_db
 
 log = logging.getLogger(__name__)
 RAN, FAILED, PASSED = "ran", "failed", "passed"  # what became of one due row (see Scheduler._run_one)
+NEW_ROWS = "microfilm_due_jobs"  # the notification other processes hear when due rows change
+HELD_RETRY = 1.0  # seconds before looking again at a due row another process was running
+SHARED_POLL = 5.0  # the longest a process sharing its database sleeps between looks for due rows
 RETRY_DELAYS = (30, 120, 600, 3600)
 ALERT_AFTER = 4  # failed attempts of one job before the admins are told (it is still retried)
 
@@ -59,6 +62,7 @@ class Scheduler:
         self._rearming = False
         self._rearm_tasks: set[asyncio.Task[None]] = set()
         self._armed_at: datetime | None = None  # when APScheduler will wake us next
+        self._held_elsewhere = False  # the last pass met a due row another process was running
 
     @property
     def realtime(self) -> bool:
@@ -86,6 +90,7 @@ class Scheduler:
             (kind, key, to_db(due_at), json.dumps(payload or {}), community_id))
         if self._armed_at is None or due_at < self._armed_at:  # a later row wakes no one sooner
             tx.after_commit(self.request_rearm)
+        tx.after_commit(self._tell_others)
         return cursor.rowcount == 1
 
     async def schedule_many(self, tx: Tx, kind: str,
@@ -99,12 +104,14 @@ class Scheduler:
         soonest = min(due_at for due_at, _, _, _ in rows)
         if self._armed_at is None or soonest < self._armed_at:
             tx.after_commit(self.request_rearm)
+        tx.after_commit(self._tell_others)
 
     async def reschedule(self, tx: Tx, key: str, due_at: datetime) -> bool:
         """Move a pending row; a row already done stays done."""
         cursor = await tx.execute("UPDATE due_jobs SET due_at = ? WHERE key = ? AND done_at IS NULL",
                                   (to_db(due_at), key))
         tx.after_commit(self.request_rearm)
+        tx.after_commit(self._tell_others)
         return cursor.rowcount == 1
 
     async def cancel(self, tx: Tx, key_prefix: str) -> int:
@@ -125,11 +132,14 @@ class Scheduler:
         ran = 0
         async with self._lock:
             passed: set[int] = set()  # failed here, or claimed by another process: not again in this pass
+            self._held_elsewhere = False
             while (row := await self._next_row(self.clock.now(), passed)) is not None:
-                if await self._run_one(_job(row)) == RAN:
+                outcome = await self._run_one(_job(row))
+                if outcome == RAN:
                     ran += 1
                 else:
                     passed.add(int(row["id"]))
+                    self._held_elsewhere |= outcome == PASSED
         return ran
 
     async def _next_row(self, until: datetime, skip: set[int]) -> Any:
@@ -201,6 +211,7 @@ class Scheduler:
         if self.realtime:
             self._aps = AsyncIOScheduler(timezone=UTC)
             self._aps.start()
+            await self.db.listen(NEW_ROWS, lambda _payload: self.request_rearm())
         await self.run_due()  # overdue rows run once, late
         await self.rearm()
 
@@ -208,6 +219,10 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+
+    async def _tell_others(self) -> None:
+        """Other processes on the same database run due rows too: have them look for the next one."""
+        await self.db.notify(NEW_ROWS, "")
 
     def request_rearm(self) -> None:
         """Rows changed: look for the next due one soon. Many commits in a burst (a vote storm scheduling
@@ -231,6 +246,14 @@ class Scheduler:
         if self._aps is None:
             return
         due = await self.next_due()
+        now = self.clock.now()
+        if due is not None and self._held_elsewhere:
+            # Another process is running a due row: look again shortly, in case it dies mid-way.
+            due = max(due, now + timedelta(seconds=HELD_RETRY))
+        if self.db.shared:
+            # Another process may add rows and die before telling this one: look again now and then.
+            latest = now + timedelta(seconds=SHARED_POLL)
+            due = latest if due is None else min(due, latest)
         self._armed_at = due
         if due is None:
             if self._aps.get_job("due-rows"):

@@ -32,10 +32,11 @@ class BotProcess:
     """One run of the bot; `await start()`, then `kill()`, `stop()` (SIGTERM) or `wait()`."""
 
     def __init__(self, folder: Path, config: str, *, discord: FakeDiscord | None = None,
-                 telegram: FakeTelegram | None = None) -> None:
+                 telegram: FakeTelegram | None = None, db: Path | None = None) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         self.config = folder / "bot.toml"
         self.config.write_text(config, encoding="utf-8")
-        self.db = folder / "bot.sqlite3"
+        self.db = db or folder / "bot.sqlite3"  # several processes may share one
         self.env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in ("MICROFILM_DISCORD_TOKEN", "MICROFILM_TELEGRAM_TOKEN"):
             self.env.pop(name, None)

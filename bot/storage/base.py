@@ -102,6 +102,7 @@ class Database(ABC):
     dialect: str
     path: str  # the target it was opened with (a file path, or a URL without its password)
     claimer = "local"  # names this process in the claims it makes (see live_claim)
+    shared = False  # whether other processes may use the same database at once
 
     @staticmethod
     async def open(target: str | Path) -> Database:
@@ -159,6 +160,6 @@ class Database(ABC):
         """Hear `notify(channel, ...)` from other processes; a backend used by one process only hears none."""
         return None
 
-    async def notify(self, tx: Tx, channel: str, payload: str) -> None:
-        """Tell other processes, once `tx` commits, that something they may have cached changed."""
+    async def notify(self, channel: str, payload: str) -> None:
+        """Tell the other processes listening on `channel` (none share a backend used by one process)."""
         return None

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 PASSWORD_ENV = "MICROFILM_DATABASE_PASSWORD"
 POOL_SIZE = 10
 _SESSION = "pid || '@' || backend_start::text"  # one server session, never reused: a process's name in its claims
+# Which process a server session belongs to, for an operator looking at pg_stat_activity.
+_NAMED = {"application_name": f"microfilm-bot pid {os.getpid()}"}
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -88,6 +90,7 @@ class PostgresTx(Tx):
 
 class PostgresDatabase(Database):
     dialect = "postgresql"
+    shared = True
 
     def __init__(self, path: str, pool: asyncpg.Pool, presence: asyncpg.Connection, claimer: str) -> None:
         self.path = path
@@ -105,9 +108,9 @@ class PostgresDatabase(Database):
         try:
             await _ensure_schema(url, password)
             pool = await asyncpg.create_pool(url, password=password, min_size=1, max_size=POOL_SIZE,
-                                             init=_init_connection)
+                                             init=_init_connection, server_settings=_NAMED)
             assert pool is not None
-            presence = await asyncpg.connect(url, password=password)
+            presence = await asyncpg.connect(url, password=password, server_settings=_NAMED)
             claimer = await presence.fetchval(f"SELECT {_SESSION} FROM pg_stat_activity WHERE pid = pg_backend_pid()")
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseError(f"cannot open the database {shown}: {exc}") from exc
@@ -155,8 +158,9 @@ class PostgresDatabase(Database):
     async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
         await self._presence.add_listener(channel, lambda _conn, _pid, _channel, payload: callback(payload))
 
-    async def notify(self, tx: Tx, channel: str, payload: str) -> None:
-        await tx.execute("SELECT pg_notify(?, ?)", (channel, payload))
+    async def notify(self, channel: str, payload: str) -> None:
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_notify($1, $2)", channel, payload)
 
     # -- statements ------------------------------------------------------------------------------------------
 
