@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cog import Cog
+from bot.i18n import Translator
+from bot.models import Text
+from bot.storage import Tx
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -20,6 +23,9 @@ if TYPE_CHECKING:
 
 class StormProbe(Cog):
     name = "stormprobe"
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        return []  # it keeps nothing about people
     out: TextIO
 
     async def cog_load(self) -> None:

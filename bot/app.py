@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from bot.clock import Clock, SystemClock, VirtualClock
 from bot.cog import Cog
 from bot.commands import Registry
-from bot.config import Config, ConfigError
+from bot.config import Config
 from bot.directory import Directory
 from bot.dispatch import Dispatcher
 from bot.errors import Failure
@@ -29,7 +29,9 @@ from bot.platform import Platform
 from bot.scheduler import Scheduler
 from bot.sent import SentMessages
 from bot.services import ServiceKey, Services
-from bot.storage import Database, apply_migrations
+from bot.settings import Problems, parse_section
+from bot.storage import Database, DatabaseError, apply_migrations
+from bot.storage.backup import RunLock
 
 log = logging.getLogger(__name__)
 CORE_MIGRATIONS = Path(__file__).parent / "storage" / "migrations"
@@ -89,6 +91,10 @@ class App:
         await self.open_storage()
         stack = self._stack
         try:
+            lock = RunLock(self.db_path)  # held while running, so a restore refuses to run beside the bot
+            if not lock.acquire():
+                raise DatabaseError(f"a restore of {self.db_path} is under way; start the bot when it is done")
+            stack.callback(lock.release)
             check_cog_sections(self.config)
             await self.load_cogs(["bot.builtin", *self.config.bot.cogs])
             await self.outbox.recover()
@@ -200,6 +206,9 @@ class App:
     async def add_cog(self, cog: Cog) -> None:
         if cog.name in self.cogs:
             raise CogLoadError(f"a cog named {cog.name!r} is already loaded")
+        if type(cog).forget_person is Cog.forget_person:
+            raise CogLoadError(f"the {cog.name} cog has no forget_person hook; every cog must say how it forgets "
+                               "a person who asks (return [] when it keeps nothing about people)")
         for needed in cog.requires:
             if needed not in self.cogs:
                 raise CogLoadError(f"the {cog.name} cog needs the {needed} cog: list \"{needed}\" before "
@@ -289,23 +298,28 @@ def cog_module(name: str) -> Any:
     return importlib.import_module(name if "." in name else f"cogs.{name}")
 
 
-def check_cog_sections(config: Config) -> None:
-    """Every config section must belong to a listed cog and fit its settings type (else ConfigError)."""
+def check_cog_sections(config: Config, problems: Problems | None = None) -> None:
+    """Every config section must belong to a listed cog and fit its settings type. All problems are
+    raised together as one ConfigError (or, given `problems`, added there)."""
+    found = Problems() if problems is None else problems
     owners: dict[str, type[Cog]] = {}
     for name in config.bot.cogs:
         try:
             cog_type = getattr(cog_module(name), "COG", None)
         except ImportError as exc:
-            raise ConfigError(f"bot.cogs lists {name!r}, but no such cog can be imported ({exc})") from exc
+            found.append(f"bot.cogs lists {name!r}, but no such cog can be imported ({exc})")
+            continue
         if cog_type is not None:
             owners[cog_type.name] = cog_type
     for section in config.sections:
         if section not in owners:
-            raise ConfigError(f"unknown section [{section}]; sections of the listed cogs: "
-                              f"{', '.join(sorted(owners)) or 'none'}")
+            found.append(f"unknown section [{section}]; sections of the listed cogs: "
+                         f"{', '.join(sorted(owners)) or 'none'}")
     for section, cog_type in owners.items():
         if cog_type.settings_type is not None:
-            config.section(section, cog_type.settings_type)
+            parse_section(cog_type.settings_type, config.sections.get(section, {}), section, found)
+    if problems is None:
+        found.raise_if_any()
 
 
 def _bound(declared: Any, handler: Any, cog_name: str) -> Any:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.backups import BackupsRoom
 from bot.cog import Cog, command
 from bot.commands import Command, Option
 from bot.context import Context
+from bot.forget import ForgetRoom
+from bot.i18n import Translator
 from bot.models import Text
+from bot.storage import Tx
 from bot.timeutil import known_zone
 
 if TYPE_CHECKING:
@@ -16,6 +20,21 @@ if TYPE_CHECKING:
 
 class Builtin(Cog):
     name = "core"
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.backups = BackupsRoom(app)
+        self.rooms = [ForgetRoom(app), self.backups]
+
+    async def cog_load(self) -> None:
+        await self.backups.plan()
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        """The core's part, last of all: the accounts, names and zone, and private messages still waiting."""
+        accounts = await self.app.directory.accounts_of(person_id)
+        await self.app.outbox.drop_private(tx, accounts)
+        await self.app.directory.forget(tx, person_id, t.s("core.forget.former_member"))
+        return [t("core.forget.accounts", count=len(accounts))]
 
     @command("help", Option("command", positional=True, greedy=True))
     async def help(self, ctx: Context, command: str | None) -> None:

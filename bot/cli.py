@@ -1,4 +1,5 @@
-"""`microfilm-bot run | console | demo | export | check-config`, each taking --config and --db."""
+"""`microfilm-bot run | console | demo | export | check-config | import-ics | import-json | backup | restore |
+health`, each taking --config and --db."""
 
 from __future__ import annotations
 
@@ -10,41 +11,53 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.app import App, CogLoadError, check_cog_sections
+from bot import __version__, cli_checks, cli_data
+from bot.app import App, CogLoadError
 from bot.clock import Clock, VirtualClock
-from bot.config import Config, ConfigError, load_config
+from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config, ConfigError, load_config
 from bot.errors import Refused
-from bot.models import Community
-from bot.platform import Platform
-from bot.platforms.console import PLATFORM as CONSOLE
-from bot.platforms.console import SPACE as CONSOLE_SPACE
+from bot.health import HealthMonitor
+from bot.logs import RedactingFilter, setup_logging
+from bot.platform import Platform, PlatformUnavailable
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.console_runner import ConsoleSession
 from bot.platforms.console_script import ScriptError, parse_script, script_start
-from bot.services import CALENDARS
 from bot.storage import DatabaseError
 from bot.storage.migrations import MigrationError
 
 CONFIG_ENV = "MICROFILM_CONFIG"
+DB_ENV = "MICROFILM_DB"
 DEMO_DIR = Path(__file__).parent / "demo"
 # Adapters are found by module name so the core never imports a platform library itself.
 ADAPTERS = {"discord": "bot.platforms.discord_platform", "telegram": "bot.platforms.telegram_platform"}
+Command = Callable[[argparse.Namespace, Config], object]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    args.db = args.db or os.environ.get(DB_ENV) or None
+    # Until the config is read, the tokens in the environment are masked all the same.
+    setup_logging("WARNING", [os.environ.get(DISCORD_TOKEN_ENV, ""), os.environ.get(TELEGRAM_TOKEN_ENV, "")])
+    logging.captureWarnings(True)  # library warnings go through the same masked handler
+    if args.command == "check-config":
+        return cli_checks.check_config(_config_path(args), args.db)
+    if args.command == "health":
+        return cli_checks.health(_config_path(args), args.db)
+    secrets = RedactingFilter(())
     try:
         config = _config(args)
-        logging.getLogger().setLevel(config.bot.log_level.upper())
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every wake-up at INFO
+        secrets = RedactingFilter(config.secrets())
+        setup_logging(config.bot.log_level, config.secrets())
         return int(asyncio.run(args.func(args, config)) or 0)
     except (ConfigError, DatabaseError, CogLoadError, MigrationError, Refused) as exc:
-        print(f"microfilm-bot: {exc}", file=sys.stderr)
+        print(f"microfilm-bot: {secrets.redact(str(exc))}", file=sys.stderr)
         return 2
+    except PlatformUnavailable as exc:  # worth a restart by a supervisor: the platform may come back
+        print(f"microfilm-bot: {secrets.redact(str(exc))}", file=sys.stderr)
+        return 1
     except ScriptError as exc:
         print(f"microfilm-bot: script {exc}", file=sys.stderr)
         return 3
@@ -54,12 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="microfilm-bot", description="A community bot for microfilm makers.")
+    parser.add_argument("--version", action="version", version=f"microfilm-bot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, func: Command | None, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--config", help=f"TOML config file (default: ${CONFIG_ENV}, else built-in defaults)")
-        command.add_argument("--db", help="a SQLite file or a postgresql:// URL (default: [bot] database)")
+        command.add_argument("--db", help=f"a SQLite file or a postgresql:// URL (default: ${DB_ENV}, "
+                                          "else [bot] database)")
         command.set_defaults(func=func)
         return command
 
@@ -67,21 +82,35 @@ def _parser() -> argparse.ArgumentParser:
     console = add("console", _console, "the interactive console, or run a script with --script")
     console.add_argument("--script", help="run this script (- for standard input) and print the transcript")
     add("demo", _demo, "run the bundled demo script on a fresh temporary database")
-    export = add("export", _export, "write the communities' data")
+    export = add("export", cli_data.export_command, "write the communities' data")
     export.add_argument("--format", choices=("json", "csv", "ics"), default="json")
     export.add_argument("--out", help="output file (json, ics) or folder (csv); default: standard output")
-    export.add_argument("--public", action="store_true", help="leave out private details (anonymous reviewers)")
+    export.add_argument("--public", action="store_true",
+                        help="leave out private details (accounts, voters, anonymous reviewers)")
     export.add_argument("--category", help="ics: only festivals of this category")
     export.add_argument("--max-fee", type=float, help="ics: only deadlines with at most this fee")
-    add("check-config", _check_config, "validate the config file and say what it sets")
-    imp = add("import-ics", _import_ics, "import festival deadlines from an iCalendar file")
+    add("check-config", None, "check the config file (every problem at once) and say what it sets")
+    imp = add("import-ics", cli_data.import_ics, "import festival deadlines from an iCalendar file")
     imp.add_argument("path", help="the .ics file")
     imp.add_argument("--community", help="community key (default: the first community)")
+    restore_json = add("import-json", cli_data.import_json, "restore communities from a JSON export "
+                                                             "into an empty database")
+    restore_json.add_argument("path", help="the file written by export --format json")
+    restore_json.add_argument("--community", help="only the community with this key")
+    backup = add("backup", cli_data.backup, "copy the database, also while the bot runs")
+    backup.add_argument("path", help="the copy to write (a folder: a dated file inside it)")
+    restore = add("restore", cli_data.restore, "put a backup in place of the database (the bot stopped)")
+    restore.add_argument("path", help="the backup to restore")
+    add("health", None, "say whether the running bot is ready or degraded (exit status 0 when ready)")
     return parser
 
 
+def _config_path(args: argparse.Namespace) -> str | None:
+    return args.config or os.environ.get(CONFIG_ENV)
+
+
 def _config(args: argparse.Namespace) -> Config:
-    path = args.config or os.environ.get(CONFIG_ENV)
+    path = _config_path(args)
     config = load_config(path)
     if path is None and args.command == "run":
         print("microfilm-bot: no config file given; using safe defaults "
@@ -106,6 +135,8 @@ async def _run(args: argparse.Namespace, config: Config) -> int:
         return await _console(args, config)
     app = App(config, db_path=args.db, platforms=platforms)
     await app.start()
+    health = HealthMonitor(app)
+    await health.start()
     print(f"microfilm-bot: running on {', '.join(app.platforms)}; Ctrl-C stops", file=sys.stderr)
     stop = asyncio.Event()
     received: list[int] = []
@@ -126,6 +157,7 @@ async def _run(args: argparse.Namespace, config: Config) -> int:
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
+        await health.stop()
         await app.stop()
     taken = app.dispatcher.reactions.taken
     if app.failure is not None:
@@ -162,58 +194,10 @@ async def _demo(args: argparse.Namespace, config: Config) -> int:
         return await run_script(text, config, str(Path(folder) / "demo.sqlite3"))
 
 
-async def _export(args: argparse.Namespace, config: Config) -> int:
-    from bot.export import export
-
-    app = App(config, db_path=args.db)
-    await app.open_storage()
-    try:
-        await app.load_cogs(list(config.bot.cogs))
-        await export(app, args.format, args.out, public=args.public, category=args.category,
-                     max_fee=args.max_fee)
-    finally:
-        await app.stop()
-    return 0
-
-
-async def _check_config(args: argparse.Namespace, config: Config) -> int:
-    check_cog_sections(config)
-    print(f"config OK: {config.source}; cogs: {', '.join(config.bot.cogs)}; "
-          f"communities: {len(config.communities)}; database: {args.db or config.bot.database}")
-    return 0
-
-
-async def _import_ics(args: argparse.Namespace, config: Config) -> int:
-    app = App(config, db_path=args.db)
-    await app.open_storage()
-    try:
-        await app.load_cogs(list(config.bot.cogs))
-        try:
-            calendars = app.service(CALENDARS)
-        except LookupError:
-            raise ConfigError("import-ics needs the festivals cog in [bot] cogs") from None
-        print(await calendars.import_ics_file(Path(args.path), await _local_community(app, args.community)))
-    finally:
-        await app.stop()
-    return 0
-
-
-async def _local_community(app: App, key: str | None) -> Community:
-    """The community a command-line action works on: the one named, else the first, else the console's."""
-    communities = await app.directory.communities()
-    if key is not None:
-        for community in communities:
-            if community.key == key:
-                return community
-        raise ConfigError(f"no community with key {key!r}; known: {', '.join(c.key for c in communities) or '-'}")
-    if communities:
-        return communities[0]
-    return await app.directory.community_for_space(CONSOLE, CONSOLE_SPACE, "console")
-
-
 def _print(line: str) -> None:
     print(line, flush=True)
 
 
 def _notice(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
+

@@ -15,6 +15,8 @@ from bot.commands import Command, Option
 if TYPE_CHECKING:
     from bot.app import App
     from bot.context import Context
+    from bot.i18n import Translator
+    from bot.models import Text
     from bot.storage import Tx
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -192,12 +194,22 @@ class Cog(metaclass=CogMeta):
         """This cog's data of one community for `microfilm-bot export` (public hides private details)."""
         return {}
 
+    async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
+        """Store this cog's part of one community of an export (what `export` wrote), with its ids,
+        inside `tx` (import-json, into an empty database)."""
+
     async def person_has_data(self, person_id: int) -> bool:
         """Whether this cog holds anything of the person (asked before two people are merged)."""
         return False
 
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         """Move the source person's rows to the target inside `tx`, without duplicating any."""
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        """Remove (or anonymise, where others rely on it) everything this cog holds of the person, inside
+        `tx`, and say so in lines for the summary ([] when it holds nothing of people). Every cog must
+        implement it: the loader refuses a cog that does not (see App.add_cog)."""
+        raise NotImplementedError
 
     @classmethod
     def collected(cls) -> dict[str, dict[str, Any]]:

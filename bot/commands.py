@@ -7,6 +7,7 @@ a `key=value` token whose key is a known option of the command binds that option
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from bot.errors import UserError
 from bot.models import IncomingFile
 
 MAX_INPUT_CHARS = 6000  # above any platform's own message limit, so field limits speak first
+MAX_ID = 2**63 - 1  # SQLite's largest integer: every number a command takes stays within it
 _KEY = re.compile(r"^([a-z_][a-z0-9_]*)=(.*)$", re.DOTALL)
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 
@@ -220,21 +222,45 @@ def _convert(option: Option, value: Any) -> Any:
     if option.kind is bool:
         return _to_bool(option, value)
     if option.kind in (int, float):
-        try:
-            number = option.kind(value)
-        except (TypeError, ValueError):
-            raise UsageError("errors.not_a_number", option=option.name, value=value) from None
-        if option.min_value is not None and number < option.min_value or (
-                option.max_value is not None and number > option.max_value):
-            raise UsageError("errors.out_of_range", option=option.name, low=option.min_value,
-                             high=option.max_value)
-        return number
+        return _number(option, value)
     text = str(value)
     if option.choices and text.lower() not in option.choices:
         raise UsageError("errors.bad_choice", option=option.name, value=text, choices=", ".join(option.choices))
     if option.max_length is not None and len(text) > option.max_length:
         raise UsageError("errors.option_too_long", option=option.name, limit=option.max_length)
     return text.lower() if option.choices else text
+
+
+def _number(option: Option, value: Any) -> int | float:
+    try:
+        number = option.kind(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError("errors.not_a_number", option=option.name, value=str(value)[:40]) from None
+    if not math.isfinite(number):
+        raise UsageError("errors.not_a_number", option=option.name, value=str(value)[:40])
+    low = option.min_value if option.min_value is not None else -MAX_ID
+    high = option.max_value if option.max_value is not None else MAX_ID
+    if low <= number <= high:
+        return number
+    if option.min_value is None or option.max_value is None:  # one bound given: say only that one
+        key, values = ("errors.at_least", {"low": _shown(low)}) if number < low else \
+            ("errors.at_most", {"high": _shown(high)})
+        raise UsageError(key, option=option.name, **values)
+    raise UsageError("errors.out_of_range", option=option.name, low=_shown(low), high=_shown(high))
+
+
+def _shown(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def parse_id(text: str) -> int | None:
+    """`12` or `#12` -> 12: a number that can name a row; None for anything else (a link, a name, a
+    number beyond SQLite's integers, which no row can have)."""
+    digits = text.strip().removeprefix("#")
+    if not digits.isdigit() or len(digits) > 19:
+        return None
+    number = int(digits)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _to_bool(option: Option, value: Any) -> bool:

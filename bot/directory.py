@@ -237,10 +237,56 @@ class Directory:
                 found[account] = await self._touch(tx, account, None, None, now)
         return found
 
-    async def everyone(self) -> list[Person]:
-        """Every person, by id (the export)."""
-        rows = await self.db.fetchall("SELECT id, display_name, zone FROM people ORDER BY id")
-        return [Person(row["id"], row["display_name"], row["zone"]) for row in rows]
+    async def everyone(self) -> list[tuple[Person, bool]]:
+        """Every person, by id, and whether they were forgotten (the export)."""
+        rows = await self.db.fetchall("SELECT id, display_name, zone, forgotten_at FROM people ORDER BY id")
+        return [(Person(row["id"], row["display_name"], row["zone"]), row["forgotten_at"] is not None)
+                for row in rows]
+
+    async def forget(self, tx: Tx, person_id: int, placeholder: str) -> None:
+        """Remove a person's accounts, names and zone (the cogs removed their rows first). The row goes
+        too, unless something kept for others still points at it: then it stays, named `placeholder`."""
+        self.forget_people()
+        tx.after_commit(self.forget_people)
+        await tx.execute("DELETE FROM accounts WHERE person_id = ?", (person_id,))
+        await tx.execute("UPDATE people SET display_name = ?, zone = NULL, last_community_id = NULL, "
+                         "forgotten_at = ? WHERE id = ?", (placeholder, to_db(self.clock.now()), person_id))
+        # Still referenced: the anonymous row stays (only this statement is undone).
+        await tx.try_execute("DELETE FROM people WHERE id = ?", (person_id,))
+
+    async def is_forgotten(self, person_id: int) -> bool:
+        row = await self.db.fetchone("SELECT forgotten_at FROM people WHERE id = ?", (person_id,))
+        return row is None or row[0] is not None
+
+    async def import_people(self, tx: Tx, people: list[dict[str, Any]], now: datetime) -> None:
+        """People of an export, with their ids, names, zones and accounts (import-json, into an empty
+        database)."""
+        for person in people:
+            forgotten = to_db(now) if person.get("forgotten") else None
+            await tx.execute("INSERT INTO people (id, display_name, zone, created_at, forgotten_at) "
+                             "VALUES (?, ?, ?, ?, ?)", (person["id"], person["display_name"], person.get("zone"),
+                                                        to_db(now), forgotten))
+            for index, account in enumerate(person.get("accounts", [])):
+                # The export lists accounts most recently seen first: the times keep that order.
+                await tx.execute("INSERT INTO accounts (platform, user_id, person_id, display_name, last_seen_at) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (account["platform"], account["user_id"], person["id"], person["display_name"],
+                                  to_db(now - timedelta(microseconds=index))))
+
+    async def import_community(self, tx: Tx, community_id: int, key: str, name: str, zone: str,
+                               language: str) -> int:
+        """The community of an import: the config's when it lists that key, else a new one with the
+        exported id when that is free."""
+        found = await tx.fetchone("SELECT id FROM communities WHERE key = ?", (key,))
+        if found is None and await tx.fetchone("SELECT 1 FROM communities WHERE id = ?", (community_id,)) is None:
+            await tx.execute("INSERT INTO communities (id, key, name, zone, language, created_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", (community_id, key, name, zone, language,
+                                                           to_db(self.clock.now())))
+        return await self._upsert_community(tx, key, name, zone, language)
+
+    async def is_empty(self) -> bool:
+        """No person has ever been seen: the only kind of database an import may fill."""
+        return await self.db.fetchval("SELECT 1 FROM people LIMIT 1") is None
 
     async def person(self, person_id: int) -> Person | None:
         row = await self.db.fetchone("SELECT id, display_name, zone FROM people WHERE id = ?", (person_id,))
@@ -259,7 +305,7 @@ class Directory:
                 (platform, ref.name, ref.name))
             if row is None:
                 row = await self.db.fetchone("SELECT id FROM people WHERE display_name = ? COLLATE NOCASE "
-                                             "ORDER BY id LIMIT 1", (ref.name,))
+                                             "AND forgotten_at IS NULL ORDER BY id LIMIT 1", (ref.name,))
         return await self.person(int(row[0])) if row else None
 
     async def latest_community_of(self, person_id: int) -> int | None:

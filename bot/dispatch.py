@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import Command, UsageError, bind, convert_options, split_command
 from bot.context import Context
 from bot.errors import Failure, UserError
+from bot.logs import fields
 from bot.models import (
     Account,
     ButtonPress,
@@ -60,11 +62,13 @@ class Dispatcher:
     # -- commands ----------------------------------------------------------------------------------------------
 
     async def command(self, inv: Invocation) -> None:
+        started = time.perf_counter()
         community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space, inv.handle)
         t = self.app.translator(community.language)
         zone = person.zone or community.zone
         responder = GuardedResponder(inv.responder)
         command: Command | None = None
+        outcome = "ok"
         with counting_commits() as commits:
             try:
                 command, args = self._parse(inv)
@@ -76,20 +80,24 @@ class Dispatcher:
                 await self._check(command.cog, ctx, command.name)
                 await command.handler(ctx, **args)
             except ReplyFailed as exc:
+                outcome = "unanswered"
                 log.warning("the answer to %s could not be sent: %r", command.name if command else "a command",
                             exc.__cause__)
             except UserError as exc:
+                outcome = "refused"
                 text = t(exc.key, **exc.values)
                 command = exc.command if isinstance(exc, _WithCommand) else command
                 if isinstance(exc, UsageError) and command is not None:
                     text = text + "\n" + t("errors.usage", usage=command.usage())
                 await _answer(responder, Message(text), zone, private=command is not None and command.private)
             except Exception as exc:
+                outcome = "error"
                 await self.app.on_error(exc, Failure("command", command.name if command else inv.command or "?",
                                                      platform=inv.chat.platform, community_id=community.id))
                 # What was committed stays: the apology must not say that nothing was saved.
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
                 await _answer(responder, Message(t(apology)), zone)
+        handled("command", command.name if command else "?", inv.chat.platform, community.key, outcome, started)
 
     def _parse(self, inv: Invocation) -> tuple[Command, dict[str, Any]]:
         registry = self.app.registry
@@ -122,6 +130,7 @@ class Dispatcher:
         ctx = Context(self.app, community, person, press.account, press.chat, press.is_admin, t, responder,
                       at=press.at or self.app.clock.now(), pressed=press.message)
         found = self.buttons.get(action)
+        started, outcome = time.perf_counter(), "ok"
         with counting_commits() as commits:
             try:
                 if found is None:
@@ -129,14 +138,18 @@ class Dispatcher:
                 await self._check(found[0], ctx, action)
                 await found[1](ctx, arg)
             except ReplyFailed as exc:
+                outcome = "unanswered"
                 log.warning("the answer to button %s could not be sent: %r", action, exc.__cause__)
             except UserError as exc:
+                outcome = "refused"
                 await _answer(responder, Message(t(exc.key, **exc.values)), ctx.zone, private=True)
             except Exception as exc:
+                outcome = "error"
                 await self.app.on_error(exc, Failure("button", action, platform=press.chat.platform,
                                                      community_id=community.id))
                 apology = "errors.internal_saved" if commits[0] else "errors.internal"
                 await _answer(responder, Message(t(apology)), ctx.zone, private=True)
+        handled("button", action if found else "?", press.chat.platform, community.key, outcome, started)
 
     async def _check(self, cog_name: str | None, ctx: Context, name: str) -> None:
         cog = self.app.cogs.get(cog_name or "")
@@ -204,6 +217,15 @@ async def _answer(responder: GuardedResponder, message: Message, zone: str, *, p
             await responder.reply(message, zone=zone)
     except ReplyFailed as exc:
         log.warning("an error message could not be sent either: %r", exc.__cause__)
+
+
+def handled(kind: str, name: str, platform: str, community: str, outcome: str, started: float) -> None:
+    """The operator's line for each command or button handled: what, where, how it ended and how long it
+    took, never what was typed. An internal error gives the same line at ERROR (App.on_error logged its
+    traceback just before)."""
+    ms = round((time.perf_counter() - started) * 1000)
+    log.log(logging.ERROR if outcome == "error" else logging.INFO, "handled %s",
+            fields(kind=kind, platform=platform, community=community, command=name, outcome=outcome, ms=ms))
 
 
 def _with_file(command: Command, args: dict[str, Any], inv: Invocation) -> dict[str, Any]:

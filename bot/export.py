@@ -15,6 +15,7 @@ from bot.timeutil import to_db
 if TYPE_CHECKING:
     from bot.app import App
 
+FORMAT = "microfilm-bot"
 EXPORT_VERSION = 1
 
 
@@ -26,14 +27,30 @@ async def collect(app: App, *, public: bool = False) -> dict[str, Any]:
         for cog in app.cogs.values():
             entry.update(await cog.export(community.id, public=public))
         communities.append(entry)
-    return {"format": "microfilm-bot", "version": EXPORT_VERSION, "exported_at": to_db(app.clock.now()),
-            "people": await _people(app, public), "communities": communities}
+    people = await _people(app, public)
+    if public:  # only the people the public rows name (makers, signed reviewers): a voter is no one's business
+        named = _named_people(communities)
+        people = [person for person in people if person["id"] in named]
+    return {"format": FORMAT, "version": EXPORT_VERSION, "public": public, "exported_at": to_db(app.clock.now()),
+            "people": people, "communities": communities}
+
+
+def _named_people(found: Any) -> set[int]:
+    """Every person id the rows point at (any key ending in `person_id`), however deep."""
+    if isinstance(found, list):
+        return set().union(*(_named_people(item) for item in found))
+    if isinstance(found, dict):
+        own = {value for key, value in found.items() if key.endswith("person_id") and isinstance(value, int)}
+        return own.union(*(_named_people(value) for value in found.values() if isinstance(value, list | dict)))
+    return set()
 
 
 async def _people(app: App, public: bool) -> list[dict[str, Any]]:
+    """Everyone, by id. A forgotten person appears only as an anonymous row (no name of theirs, no
+    accounts) when something kept for others still points at it."""
     people = []
-    for found in await app.directory.everyone():
-        person: dict[str, Any] = {"id": found.id, "display_name": found.display_name}
+    for found, forgotten in await app.directory.everyone():
+        person: dict[str, Any] = {"id": found.id, "display_name": found.display_name, "forgotten": forgotten}
         if not public:
             person["zone"] = found.zone
             person["accounts"] = [{"platform": a.platform, "user_id": a.user_id}

@@ -22,13 +22,13 @@ import hashlib
 import logging
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.codec import dump_message, load_message
 from bot.directory import Directory
 from bot.errors import ErrorHook, Failure
-from bot.models import Community, Message, MessageRef
+from bot.models import Account, Community, Message, MessageRef
 from bot.pacing import Pacing
 from bot.platform import DeliveryError, Platform
 from bot.sent import SentMessages
@@ -107,6 +107,11 @@ class Outbox:
                 self._after(tx)
                 return True
         return False
+
+    async def drop_private(self, tx: Tx, accounts: Iterable[Account]) -> None:
+        """Private messages still waiting for these accounts are not sent (their person is forgotten)."""
+        await tx.executemany("DELETE FROM outbox WHERE platform = ? AND target = ? AND private = 1 "
+                             "AND status = 'pending'", [(a.platform, a.user_id) for a in accounts])
 
     async def _insert(self, tx: Tx, key: str, community_id: int | None, platform: str, target: str,
                       private: bool, kind: str | None, zone: str, tag: str | None, message: Message) -> int:
@@ -329,6 +334,11 @@ class Outbox:
         if (resume := self.pacing.resume_in(name)) is not None:
             waits.append(resume)
         return min(waits, default=None)
+
+    async def overdue(self, before: datetime) -> int:
+        """Rows that were due before `before` and are still waiting (a backlog, for health reports)."""
+        return int(await self.db.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at < ?", (to_db(before),)))
 
     async def pending(self, platform: str | None = None) -> int:
         """Rows waiting to be delivered (all platforms, or one)."""

@@ -40,25 +40,31 @@ class Pace:
         return bool(self.chat or self.private or self.overall)
 
 
+# A send is counted here when it leaves and by the platform when it arrives; two sends a period apart
+# can arrive closer than that when the first is delayed on the way, so each window is a little longer.
+ARRIVAL_GUARD = 0.1
+
+
 class Window:
-    """At most `rate.count` sends in any trailing `rate.seconds`."""
+    """At most `rate.count` sends in any trailing `rate.seconds` (plus the arrival guard)."""
 
     def __init__(self, rate: Rate) -> None:
         self.rate = rate
+        self.period = rate.seconds + ARRIVAL_GUARD
         self.sent: deque[float] = deque()
 
     def wait(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.rate.seconds:
+        while self.sent and self.sent[0] <= now - self.period:
             self.sent.popleft()
         if len(self.sent) < self.rate.count:
             return 0.0
-        return self.sent[0] + self.rate.seconds - now
+        return self.sent[0] + self.period - now
 
     def note(self, now: float) -> None:
         self.sent.append(now)
 
     def idle(self, now: float) -> bool:
-        return not self.sent or self.sent[-1] <= now - self.rate.seconds
+        return not self.sent or self.sent[-1] <= now - self.period
 
 
 class Pacer:

@@ -5,6 +5,7 @@ Platforms subclass `Platform` explicitly, so the capability methods a platform l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Message, MessageRef, UserRef
@@ -27,6 +28,11 @@ class DeliveryError(RuntimeError):
 
 class UnreadableMessage(RuntimeError):
     """The platform cannot read a message's reactions any more (deleted, or hidden from the bot)."""
+
+
+class PlatformUnavailable(RuntimeError):
+    """A platform cannot be reached at start-up (its servers refuse or time out); the message names
+    where it was tried, never with the token. The process exits 1, so a supervisor tries again later."""
 
 
 class PlatformFailure(RuntimeError):
@@ -79,6 +85,10 @@ class Platform(Protocol):
     def parse_user(self, text: str) -> UserRef:
         """Someone named in a command (`@alice`, an id, a pasted mention), as this platform writes them."""
         return plain_user_ref(text)
+
+    def disconnected_since(self) -> datetime | None:
+        """When the connection to the platform was lost, while it is (health reports say so); else None."""
+        return None
 
     def watermark(self, chat_id: str) -> str | None:
         """The newest message id known in a chat, taken before a send whose outcome may stay unknown."""

@@ -7,7 +7,26 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DURATION = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
-_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+# Far beyond anything the bot schedules, and far short of where datetime arithmetic overflows.
+MAX_DURATION = timedelta(days=100 * 366)
+
+
+class DurationTooLong(ValueError):
+    """A duration longer than the caller's limit; `limit` is that limit, for the message."""
+
+    def __init__(self, text: str, limit: timedelta) -> None:
+        super().__init__(f"{text!r} is longer than {format_days(limit)}")
+        self.limit = limit
+
+
+def format_days(span: timedelta) -> str:
+    """A limit as people write it: `60d`, `12h`, `90m`."""
+    seconds = int(span.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds % _SECONDS[unit] == 0:
+            return f"{seconds // _SECONDS[unit]}{unit}"
+    return f"{seconds}s"
 
 
 def to_db(instant: datetime) -> str:
@@ -23,15 +42,20 @@ def from_db(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def parse_duration(text: str) -> timedelta | None:
-    """`2d3h`, `90m`, `1w` -> timedelta; None when the text is not a duration."""
+def parse_duration(text: str, limit: timedelta = MAX_DURATION) -> timedelta | None:
+    """`2d3h`, `90m`, `1w` -> timedelta; None when the text is not a duration. Raises DurationTooLong
+    above `limit`, which is checked on whole seconds first: a huge number never reaches timedelta."""
     text = text.strip().lower()
     if not text or _DURATION.sub("", text).strip():
         return None
-    total = timedelta()
+    seconds = 0
     for amount, unit in _DURATION.findall(text):
-        total += timedelta(**{_UNITS[unit.lower()]: int(amount)})
-    return total
+        if len(amount) > 15:  # more digits than any limit has seconds (and int() refuses thousands)
+            raise DurationTooLong(text, limit)
+        seconds += int(amount) * _SECONDS[unit]
+    if seconds > limit.total_seconds():
+        raise DurationTooLong(text, limit)
+    return timedelta(seconds=seconds)
 
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$")

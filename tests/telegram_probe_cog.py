@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.cog import Cog, button, command, listener
 from bot.commands import Option
 from bot.context import Context
+from bot.i18n import Translator
 from bot.models import (
     Attachment,
     Button,
@@ -24,6 +25,7 @@ from bot.models import (
     Strong,
     Text,
 )
+from bot.storage import Tx
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -36,6 +38,9 @@ class ProbeSettings:
 
 class ProbeCog(Cog):
     name = "probe"
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        return []  # it keeps nothing about people
     settings_type = ProbeSettings
     settings: ProbeSettings
 

@@ -13,6 +13,7 @@ import pytest
 from bot.app import App, cog_module
 from bot.config import ConfigError, build_config, load_config
 from bot.storage import DatabaseError
+from bot.testing.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -150,3 +151,27 @@ def test_check_config_reports_a_bad_file(tmp_path: Path) -> None:
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "bot.zone" in result.stderr
+
+
+def test_check_config_names_every_problem_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli_checks import check_config
+
+    path = tmp_path / "bad.toml"
+    path.write_text('[bot]\nlog_level = "LOUD"\nhealth_port = 70000\n'
+                    '[discord]\nguild_ready_timeout = 99999\nguilds = ["my server"]\n'
+                    '[telegram]\npoll_timeout = -1\n[telegram.webhook]\nport = 0\n'
+                    '[films]\npage_size = 0\n[challenges]\nvote_emoji = ""\n', encoding="utf-8")
+    assert check_config(str(path), str(tmp_path / "missing" / "bot.sqlite3")) == 2
+    said = capsys.readouterr().err
+    for named in ("bot.log_level", "bot.health_port", "discord.guild_ready_timeout", "telegram.poll_timeout",
+                  "telegram.webhook.port", "films.page_size", "challenges.vote_emoji", "is not a numeric id",
+                  f"folder {tmp_path / 'missing'} does not exist"):
+        assert named in said, (named, said)
+    assert said.startswith("microfilm-bot: 9 problems in")
+
+
+async def test_readme_documents_every_command(bot: Harness) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for cmd in bot.app.registry.visible():
+        written = f"`/{cmd.group} " if cmd.default and cmd.group else f"`/{cmd.name}"
+        assert written in readme, f"/{cmd.name} is not in README.md"

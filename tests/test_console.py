@@ -95,3 +95,21 @@ async def test_buttons_and_reactions_by_quoted_text(bot: Harness) -> None:
         await bot.run('bob +⭐ "No Such Film"')
     with pytest.raises(ScriptError, match="has no button"):
         await bot.run('bob [Vote] "Night Bus"')
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("~ +99999999999d", "line 2: the clock moves at most 36600d in one line"),
+    ("~ +9999999999999999999999999999999999w", "line 2: the clock moves at most 36600d in one line"),
+    ("~ 9999-12-31T23:59Z", "line 2: the clock cannot go past 9000-01-01"),
+    ("~ 9999-12-31T23:59-05:00", "line 2: the clock cannot go past 9000-01-01"),
+])
+def test_a_clock_line_beyond_the_calendar_stops_with_its_line_number(tmp_path: Path, line: str, said: str) -> None:
+    result = cli("console", "--script", "-", "--db", str(tmp_path / "db.sqlite3"), stdin=f"alice: /help\n{line}\n")
+    assert result.returncode == 3
+    assert said in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_the_clock_stepping_past_the_limit_stops_with_its_line_number(bot: Harness) -> None:
+    await bot.run("~ 8999-12-01T00:00Z")
+    with pytest.raises(ScriptError, match="line 2: the clock cannot go past 9000-01-01"):
+        await bot.run("alice: /help", "~ +60d")

@@ -21,6 +21,9 @@ async def test_a_failing_command_is_logged_once_and_its_saved_change_is_not_deni
         assert len(failures) == 1
         assert failures[0].getMessage().startswith("command saveandfail failed [platform=console community=1]")
         assert "after your change was saved" in out and "Nothing was saved" not in out
+        (line,) = [r for r in caplog.records if r.getMessage().startswith("handled ")]  # the operator's line
+        assert line.levelno == logging.ERROR and line.getMessage().startswith(
+            "handled kind=command platform=console community=console:console command=saveandfail outcome=error ms=")
 
         caplog.clear()
         await bot.run("~ +1m", "~ +1m", "~ +3m", "~ +11m", "~ +61m", "~ +61m")  # retried: 30 s, 2, 10, 60 min

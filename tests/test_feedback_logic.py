@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import ConfigError
+from bot.config import ConfigError, parse_section
 from bot.errors import UserError
 from cogs.feedback import logic
 from cogs.feedback.settings import FeedbackSettings
@@ -74,6 +74,6 @@ def test_fair_order_fewest_critiques_then_oldest_never_own_or_seen() -> None:
 
 def test_settings_refuse_nonsense() -> None:
     with pytest.raises(ConfigError, match="critiques_per_request"):
-        FeedbackSettings(critiques_per_request=0)
+        parse_section(FeedbackSettings, {"critiques_per_request": 0}, "feedback")
     with pytest.raises(ConfigError, match="request_cost"):
-        FeedbackSettings(request_cost=-1)
+        parse_section(FeedbackSettings, {"request_cost": -1}, "feedback")

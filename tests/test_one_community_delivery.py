@@ -100,7 +100,7 @@ async def test_rows_for_a_platform_not_running_wait_for_it_without_stalling_star
     from tests.test_outbox import FlakyPlatform
 
     config = make_config({"communities": [{"key": "one", "chats": [
-        {"platform": "console", "id": "console"}, {"platform": "telegram", "id": "room"}]}]})
+        {"platform": "console", "id": "console"}, {"platform": "telegram", "id": "-1001"}]}]})
     bot = Harness(tmp_path / "b.sqlite3", config)
     flaky = FlakyPlatform()
     bot.app.platforms["telegram"] = flaky  # type: ignore[assignment]

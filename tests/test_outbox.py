@@ -43,7 +43,7 @@ class FlakyPlatform(Platform):
 
 async def test_a_failure_on_one_platform_is_retried_there_only(tmp_path: Path) -> None:
     config = make_config({"communities": [{"key": "one", "chats": [
-        {"platform": "console", "id": "console"}, {"platform": "telegram", "id": "room"}]}]})
+        {"platform": "console", "id": "console"}, {"platform": "telegram", "id": "-1001"}]}]})
     flaky = FlakyPlatform()
     bot = Harness(tmp_path / "b.sqlite3", config)
     bot.app.platforms["telegram"] = flaky  # type: ignore[assignment]
@@ -61,7 +61,7 @@ async def test_a_failure_on_one_platform_is_retried_there_only(tmp_path: Path) -
 
 
 async def test_a_permanent_failure_gives_up_without_retrying(tmp_path: Path) -> None:
-    config = make_config({"communities": [{"key": "one", "chats": [{"platform": "telegram", "id": "room"}]}]})
+    config = make_config({"communities": [{"key": "one", "chats": [{"platform": "telegram", "id": "-1001"}]}]})
     flaky = FlakyPlatform()
     flaky.failures = 99
     bot = Harness(tmp_path / "b.sqlite3", config)

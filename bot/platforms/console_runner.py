@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.models import Account, Button, ButtonPress, ChatRef, Invocation, MessageRef, ReactionEvent
 from bot.platforms.console import PLATFORM, SPACE, ConsolePlatform, ConsoleResponder, Posted
 from bot.platforms.console_script import (
+    CLOCK_LIMIT,
     Action,
     Advance,
     MoveTo,
@@ -17,6 +18,7 @@ from bot.platforms.console_script import (
     React,
     Say,
     ScriptError,
+    check_clock,
     parse_line,
 )
 
@@ -87,7 +89,11 @@ class ConsoleSession:
         if not hasattr(self.app.clock, "set"):
             raise ScriptError(number, "clock lines work in scripts only (microfilm-bot console --script FILE)")
         now = self.app.clock.now()
-        target = now + action.delta if isinstance(action, Advance) else action.instant
+        try:
+            target = now + action.delta if isinstance(action, Advance) else action.instant
+        except OverflowError:
+            target = CLOCK_LIMIT
+        check_clock(target, number)
         if target < now:
             raise ScriptError(number, f"the clock only moves forward; it is already {now.isoformat()}")
         await self.app.scheduler.advance_to(target)

@@ -6,7 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.timeutil import parse_duration
+from bot.timeutil import DurationTooLong, format_days, parse_duration
+
+# Scripts move the clock at most this far: commands add years to "now" (deadlines, windows), and a clock
+# near datetime's end (year 9999) would leave them no room.
+CLOCK_LIMIT = datetime(9000, 1, 1, tzinfo=UTC)
+MAX_STEP = timedelta(days=100 * 366)
 
 
 class ScriptError(ValueError):
@@ -88,17 +93,32 @@ def _target(raw: str, number: int) -> int | str:
 
 def _clock(raw: str, number: int) -> Advance | MoveTo:
     if raw.startswith("+"):
-        delta = parse_duration(raw[1:])
+        try:
+            delta = parse_duration(raw[1:], MAX_STEP)
+        except DurationTooLong:
+            raise ScriptError(number, f"the clock moves at most {format_days(MAX_STEP)} in one line, "
+                                      f"not {raw[:40]!r}") from None
         if delta is None:
-            raise ScriptError(number, f"cannot read the duration {raw!r}; write it like +2d3h or +90m")
+            raise ScriptError(number, f"cannot read the duration {raw[:40]!r}; write it like +2d3h or +90m")
         return Advance(delta)
     try:
         instant = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ScriptError(number, f"cannot read the time {raw!r}; write it like 2026-12-07T09:00Z") from None
+        raise ScriptError(number, f"cannot read the time {raw[:40]!r}; write it like 2026-12-07T09:00Z") from None
     if instant.tzinfo is None:
         raise ScriptError(number, f"the time {raw!r} needs a zone: end it with Z or an offset like +01:00")
-    return MoveTo(instant.astimezone(UTC))
+    try:
+        instant = instant.astimezone(UTC)
+    except OverflowError:
+        instant = CLOCK_LIMIT + timedelta(days=1)  # at datetime's very edge: past the limit in any case
+    check_clock(instant, number)
+    return MoveTo(instant)
+
+
+def check_clock(instant: datetime, number: int) -> None:
+    if instant >= CLOCK_LIMIT:
+        raise ScriptError(number, f"the clock cannot go past {CLOCK_LIMIT.date().isoformat()} (it would leave "
+                                  "commands no room for their dates)")
 
 
 def parse_script(text: str) -> list[tuple[int, Action]]:

@@ -20,7 +20,7 @@ from discord import app_commands
 from bot.config import Config, ConfigError, DiscordSettings
 from bot.models import Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
-from bot.platform import DeliveryError, Platform, UnreadableMessage, plain_user_ref
+from bot.platform import DeliveryError, Platform, PlatformUnavailable, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
 from bot.platforms.discord_events import Incoming
 from bot.platforms.discord_globals import LibrarySettings
@@ -126,6 +126,9 @@ class DiscordPlatform(Platform):
             except discord.LoginFailure as exc:
                 raise ConfigError("Discord refused the token in MICROFILM_DISCORD_TOKEN; copy the bot token "
                                   "from the Developer Portal (Bot > Reset Token)") from exc
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                raise PlatformUnavailable(f"cannot reach Discord at {self.settings.api_base} "
+                                          f"({type(exc).__name__}: {exc}); is the network up?") from exc
             await self._sync(client, guilds)
             self._task = asyncio.create_task(self.watch.run(), name="discord-gateway")
             await self._wait_ready(client)
@@ -158,6 +161,9 @@ class DiscordPlatform(Platform):
                 self._task.result()
                 raise ConfigError(f"Discord refused the gateway connection: {self.watch.fatal}")
             raise TimeoutError(f"Discord gateway not ready after {READY_TIMEOUT:.0f} s")
+
+    def disconnected_since(self) -> datetime | None:
+        return self.watch.disconnected_at if self.client is not None else None
 
     async def _gap(self, started: datetime, ended: datetime, lost: bool) -> None:
         assert self._app is not None

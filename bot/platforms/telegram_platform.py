@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
 from bot.models import Link, Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
-from bot.platform import DeliveryError, Platform, plain_user_ref
+from bot.platform import DeliveryError, Platform, PlatformUnavailable, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
 from bot.platforms.telegram_inbox import Inbox
@@ -111,6 +112,10 @@ class TelegramPlatform(Platform):
             await self.application.shutdown()
             raise ConfigError("Telegram refused the token in MICROFILM_TELEGRAM_TOKEN; copy it again from "
                               "@BotFather (/token)") from exc
+        except (NetworkError, TimedOut) as exc:
+            await self.application.shutdown()
+            raise PlatformUnavailable(f"cannot reach Telegram at {self.settings.base_url} ({exc}); is the "
+                                      "network up, and is [telegram] base_url right?") from exc
         try:
             await self.inbox.prune(app.clock.now())
             await self._replay()
@@ -129,6 +134,9 @@ class TelegramPlatform(Platform):
         self._running = True
         log.info("Telegram: running as @%s (%s)", self.bot.username,
                  "webhook" if webhook.enabled else "polling")
+
+    def disconnected_since(self) -> datetime | None:
+        return self._poller.outage if self._poller is not None else None
 
     async def _start_polling(self) -> None:
         await self.bot.delete_webhook()

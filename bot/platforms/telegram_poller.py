@@ -57,6 +57,11 @@ class Poller:
         self._catching_up: tuple[datetime, datetime, int] | None = None  # (gap start, end, updates since)
         self._storage_since: datetime | None = None
 
+    @property
+    def outage(self) -> datetime | None:
+        """Since when getUpdates has been failing, while it is."""
+        return self._outage
+
     async def drain(self) -> int:
         """Fetch and apply everything Telegram kept for us (no waiting); returns how many updates."""
         count = 0

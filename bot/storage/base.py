@@ -86,6 +86,10 @@ class Tx(ABC):
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
+    @abstractmethod
+    async def try_execute(self, sql: str, params: Params = ()) -> Done | None:
+        """The statement, or None (and only it undone, the transaction going on) if it broke a constraint."""
+
     def after_commit(self, callback: Callable[[], Awaitable[object] | None]) -> None:
         self._after_commit.append(callback)
 
@@ -118,6 +122,11 @@ class Database(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+    async def backup_before_migrating(self) -> Path | None:
+        """A copy of the data before a new migration, where the backend makes one (SQLite's file copy;
+        PostgreSQL's backups are the server's own business: pg_dump)."""
+        return None
 
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Tx]:

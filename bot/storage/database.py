@@ -23,7 +23,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.base import Database, DatabaseError, Done, Params, Row, Tx, count_commit
+from bot.storage.backup import backup_file, backups_folder, stamp
+from bot.storage.base import POSTGRES_SCHEMES, Database, DatabaseError, Done, Params, Row, Tx, count_commit
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
@@ -53,6 +54,12 @@ class SqliteTx(Tx):
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
+    async def try_execute(self, sql: str, params: Params = ()) -> Done | None:
+        try:  # SQLite undoes only the failed statement
+            return await self.execute(sql, params)
+        except sqlite3.IntegrityError:
+            return None
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._conn.execute(_local(sql), params) as cursor:
             row: Row | None = await cursor.fetchone()
@@ -78,6 +85,12 @@ class QuickTx(Tx):
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._quick.executemany(sql, rows).close()
 
+    async def try_execute(self, sql: str, params: Params = ()) -> Done | None:
+        try:
+            return await self.execute(sql, params)
+        except sqlite3.IntegrityError:
+            return None
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return self._quick.execute(_local(sql), params).fetchall()
 
@@ -96,6 +109,9 @@ class SqliteDatabase(Database):
         self._lock = asyncio.Lock()
         # Only this process uses the file: a claim left by an earlier run is a crashed one.
         self.claimer = f"sqlite:{os.getpid()}:{id(self)}"
+        # Whether the file held tables when opened: migrations on such a file are preceded by a backup.
+        self.existing = False
+        self.migration_backup: Path | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteDatabase:
@@ -111,11 +127,24 @@ class SqliteDatabase(Database):
             quick.row_factory = sqlite3.Row
             for pragma in (f"PRAGMA busy_timeout={QUICK_BUSY_TIMEOUT_MS}", *PRAGMAS):
                 quick.execute(pragma).close()
+            existing = quick.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone()
         except sqlite3.Error as exc:
             for conn in opened:
                 await conn.close()
             raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
-        return cls(path, opened[0], opened[1], quick)
+        db = cls(path, opened[0], opened[1], quick)
+        db.existing = existing is not None
+        return db
+
+    async def backup_before_migrating(self) -> Path | None:
+        """Once per opening of a database that held data, before its first new migration: a copy in the
+        backups folder beside it, so an upgrade that goes wrong can be undone with `restore`."""
+        if not self.existing or self.migration_backup is not None:
+            return self.migration_backup
+        target = backups_folder(self.path) / f"pre-migration-{stamp()}.sqlite3"
+        self.migration_backup = await asyncio.to_thread(backup_file, self.path, target)
+        log.info("backed up %s to %s before applying new migrations", self.path, target)
+        return self.migration_backup
 
     async def close(self) -> None:
         self._quick.close()
@@ -252,15 +281,26 @@ async def _pragma(conn: aiosqlite.Connection, sql: str) -> None:
 
 
 def _check_path(path: str) -> None:
+    problem = database_problem(path)
+    if problem:
+        raise DatabaseError(f"cannot open the database {path}: {problem}")
+
+
+def database_problem(path: str) -> str | None:
+    """Why the database file cannot be used (no folder, not writable), or None (a PostgreSQL URL is checked
+    when it is opened)."""
+    if path.startswith(POSTGRES_SCHEMES):
+        return None
     if path == ":memory:":
-        raise DatabaseError("the database must be a file (WAL needs one); give a path like data/bot.sqlite3")
+        return "the database must be a file (WAL needs one); give a path like data/bot.sqlite3"
     parent = Path(path).resolve().parent
     if not parent.is_dir():
-        raise DatabaseError(f"cannot open the database {path}: folder {parent} does not exist")
+        return f"folder {parent} does not exist"
     target = Path(path)
     writable_target = target if target.exists() else parent
     if not _writable(writable_target):
-        raise DatabaseError(f"cannot open the database {path}: {writable_target} is not writable")
+        return f"{writable_target} is not writable"
+    return None
 
 
 def _writable(path: Path) -> bool:

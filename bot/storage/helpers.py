@@ -16,6 +16,8 @@ from bot.storage.base import DatabaseError
 log = logging.getLogger(__name__)
 # What a storage failure raises, whichever the backend.
 STORAGE_ERRORS = (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseError)
+# A write that broke a unique key, a foreign key or a check, whichever the backend.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -45,6 +45,12 @@ def migration_files(directory: Path) -> list[tuple[int, Path]]:
     return found
 
 
+def known_versions(folders: dict[str, Path]) -> dict[str, int]:
+    """The newest migration of each owner this release ships."""
+    return {owner: max((version for version, _ in migration_files(folder)), default=0)
+            for owner, folder in folders.items()}
+
+
 async def apply_migrations(db: Database, owner: str, directory: Path) -> list[str]:
     """Apply what is new for `owner`; each file and its record commit together. Returns applied names."""
     postgres = db.dialect == "postgresql"
@@ -58,6 +64,7 @@ async def apply_migrations(db: Database, owner: str, directory: Path) -> list[st
                   f"VALUES ('{_quote(owner)}', {version}, '{_quote(path.name)}');")
         if await _applied(db, owner, version):
             continue
+        await db.backup_before_migrating()
         script = path.read_text(encoding="utf-8") + "\n" + record
         if postgres:
             script = _once(owner, version, lock + script)

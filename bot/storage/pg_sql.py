@@ -34,6 +34,12 @@ def inserted_table(sql: str) -> str | None:
     return match.group(2) if match else None
 
 
+def sets_id(sql: str) -> bool:
+    """Whether an INSERT gives the `id` itself (an import), so the table's id sequence must catch up."""
+    found = _COLUMNS.search(sql)
+    return found is not None and "id" in (name.strip() for name in found.group(1).split(","))
+
+
 def update_or_ignore(sql: str) -> tuple[str, str, str] | None:
     """(table, set clause, where clause) of an `UPDATE OR IGNORE`, else None."""
     match = _UPDATE_OR_IGNORE.match(sql)

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 import asyncpg
 
 from bot.storage.base import Database, DatabaseError, Done, Params, Row, Tx, count_commit
-from bot.storage.pg_sql import Table, inserted_table, translate, update_or_ignore
+from bot.storage.pg_sql import Table, inserted_table, sets_id, translate, update_or_ignore
 
 log = logging.getLogger(__name__)
 PASSWORD_ENV = "MICROFILM_DATABASE_PASSWORD"
@@ -79,13 +79,23 @@ class PostgresTx(Tx):
         return await self._db.run(self._conn, sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        table = await self._db.table(self._conn, inserted_table(sql))
+        name = inserted_table(sql)
+        table = await self._db.table(self._conn, name)
         batch = [tuple(row) for row in rows]
         if batch:
             await self._conn.executemany(translate(sql, table), batch)
+            if name is not None and table is not None and table.has_id and sets_id(sql):
+                await self._db.catch_up(self._conn, name)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._conn.fetch(translate(sql), *params))
+
+    async def try_execute(self, sql: str, params: Params = ()) -> Done | None:
+        try:
+            async with self._conn.transaction():  # a savepoint: PostgreSQL would otherwise abort the whole
+                return await self.execute(sql, params)
+        except asyncpg.IntegrityConstraintViolationError:
+            return None
 
 
 class PostgresDatabase(Database):
@@ -169,12 +179,20 @@ class PostgresDatabase(Database):
         ignoring = update_or_ignore(sql)
         if ignoring is not None:
             return await self._update_or_ignore(conn, *ignoring, params)
-        table = await self.table(conn, inserted_table(sql))
+        name = inserted_table(sql)
+        table = await self.table(conn, name)
         if table is not None and table.has_id:
             ids = await conn.fetch(translate(sql, table, returning=True), *params)
+            if name is not None and sets_id(sql):
+                await self.catch_up(conn, name)
             return Result(int(ids[-1][0]) if ids else None, len(ids))
         status = await conn.execute(translate(sql, table), *params)
         return Result(None, _status_count(status))
+
+    async def catch_up(self, conn: asyncpg.Connection, table: str) -> None:
+        """After rows were given their ids (an import): new rows are numbered after them."""
+        await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
 
     async def _update_or_ignore(self, conn: asyncpg.Connection, table: str, assignments: str, where: str,
                                 params: Params) -> Done:

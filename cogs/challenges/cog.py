@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cog import Cog
 from bot.errors import UserError
+from bot.i18n import Translator
+from bot.models import Text
 from bot.storage import Tx
 from cogs.challenges.admin import AdminRoom
+from cogs.challenges.archive.repository import ChallengeArchive
 from cogs.challenges.entries import EntriesRoom
 from cogs.challenges.gallery import GalleryRoom
 from cogs.challenges.jury import JuryRoom
@@ -29,6 +32,8 @@ from cogs.challenges.targets import VoteTargets
 from cogs.challenges.themes import ThemesRoom
 from cogs.challenges.votes import VoteWriter
 from cogs.challenges.voting import VotingRoom
+from cogs.challenges.withdrawals import Withdrawals
+from cogs.films.api import FILMS
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -54,6 +59,7 @@ class ChallengesCog(Cog):
         self.gallery = GalleryRoom(app, self.settings, self.repo)
         self.jury = JuryRoom(app, self.repo)
         self.phases = PhasesRoom(app, self.settings, self.repo, targets, self.results, self.gallery, self.jury)
+        self.withdrawals = Withdrawals(app, targets, self.receipts.repo)
         self.rooms = [ThemesRoom(app, self.repo), EntriesRoom(app, self.repo), self.voting, self.phases,
                       self.results, self.gallery, self.jury,
                       ShowRoom(app, self.settings, self.repo, self.results.results, self.gallery.gallery),
@@ -66,9 +72,14 @@ class ChallengesCog(Cog):
     async def cog_load(self) -> None:
         await self.targets.listen()
         self.voting.writer.start()
+        films = self.app.service(FILMS)
+        films.add_keeper(self.name, self.withdrawals.kept_films)
+        films.add_in_play(self.name, self.withdrawals.consequences, self.withdrawals.withdraw)
 
     async def cog_unload(self) -> None:
         await self.voting.writer.stop()
+        if "films" in self.app.cogs:
+            self.app.service(FILMS).remove_extras(self.name)
 
     async def person_has_data(self, person_id: int) -> bool:
         return await self.repo.has_person(person_id)
@@ -80,5 +91,17 @@ class ChallengesCog(Cog):
         await self.jury.jury.move_person(tx, source_id, target_id)
         await self.gallery.gallery.move_person(tx, source_id, target_id)
 
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        """Covers challenge_votes, _entries, _results (kept entries stay under the anonymous row), _themes,
+        _jurors, _scores, _views, _receipts and _receipt_times."""
+        return await self.withdrawals.forget_person(tx, person_id, t)
+
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
-        return await self.repo.export(community_id)
+        return await self.repo.export(community_id, public=public)
+
+    async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
+        await ChallengeArchive().import_community(tx, community_id, data)
+        for item in data.get("challenges", []):
+            challenge = await self.repo.get(int(item["id"]), tx)
+            if challenge is not None:
+                await self.phases.plan_remaining(tx, challenge)

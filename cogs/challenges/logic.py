@@ -8,20 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import parse_id
 from bot.errors import UserError
-from bot.timeutil import known_zone, parse_duration
+from bot.timeutil import DurationTooLong, format_days, known_zone, parse_duration
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PHASES = ("submissions", "voting")
 MAX_THEME = 120
 MAX_BRIEF = 1000
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+HORIZON = timedelta(days=366)  # a challenge's dates lie within a year of when they are set
+MAX_EXTENSION = timedelta(days=60)
 
 
 def parse_when(raw: str, *, zone: str, base: datetime) -> datetime:
     """`2026-12-07 09:00` (in `zone`), `2026-12-07T09:00+01:00`, or a duration like `5d` after `base`."""
     text = raw.strip()
-    delta = parse_duration(text)
+    try:
+        delta = parse_duration(text, HORIZON)
+    except DurationTooLong:
+        raise UserError("challenges.errors.too_far", value=raw[:40], limit=format_days(HORIZON)) from None
     if delta is not None:
         if delta <= timedelta(0):
             raise UserError("challenges.errors.when", value=raw)
@@ -29,10 +35,13 @@ def parse_when(raw: str, *, zone: str, base: datetime) -> datetime:
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError("challenges.errors.when", value=raw) from None
+        raise UserError("challenges.errors.when", value=raw[:40]) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(zone))
-    return when.astimezone(base.tzinfo)
+    when = when.astimezone(base.tzinfo)
+    if when - base > HORIZON:
+        raise UserError("challenges.errors.too_far", value=raw[:40], limit=format_days(HORIZON))
+    return when
 
 
 def parse_days(raw: int | None, default: int, option: str) -> timedelta:
@@ -137,13 +146,21 @@ def shuffled(entry_ids: Sequence[int], seed: int) -> list[int]:
 def parse_film_ref(raw: str) -> int | None:
     """`12` or `#12` -> 12; None when it is not a film number (then it is a link)."""
     text = raw.strip().removeprefix("#")
-    return int(text) if text.isdigit() else None
+    if not text.isdigit():
+        return None
+    film_id = parse_id(text)
+    if film_id is None:  # beyond any row's number
+        raise UserError("films.errors.not_found", id=text[:20])
+    return film_id
 
 
 def parse_extension(raw: str) -> timedelta:
-    delta = parse_duration(raw)
-    if delta is None or delta <= timedelta(0) or delta > timedelta(days=60):
-        raise UserError("challenges.errors.extend_duration", value=raw)
+    try:
+        delta = parse_duration(raw, MAX_EXTENSION)
+    except DurationTooLong:
+        delta = None
+    if delta is None or delta <= timedelta(0):
+        raise UserError("challenges.errors.extend_duration", value=raw[:40])
     return delta
 
 

@@ -64,6 +64,14 @@ class PhasesRoom(Room):
             await self._schedule_phase(tx, challenge_id, community.id, "open", opens)
         return challenge
 
+    async def plan_remaining(self, tx: Tx, challenge: Challenge) -> None:
+        """The phase rows still ahead of a challenge restored by import-json."""
+        ahead = {"scheduled": ("open", "submissions", "voting"), "open": ("submissions", "voting"),
+                 "voting": ("voting",)}
+        dues = {"open": challenge.opens_at, "submissions": challenge.submit_until, "voting": challenge.vote_until}
+        for phase in ahead.get(challenge.state, ()):
+            await self._schedule_phase(tx, challenge.id, challenge.community_id, phase, dues[phase])
+
     async def schedule_reminders(self, tx: Tx, challenge_id: int, community_id: int, submit_until: datetime,
                                  vote_until: datetime) -> None:
         """"24 h left" for entries and for votes, each once (keyed); moved when a phase is extended."""

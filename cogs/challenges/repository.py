@@ -25,6 +25,7 @@ class Challenge:
     weekly: bool
     categories: tuple[str, ...] = ()
     gallery: bool = False  # entries are browsed by pages (a large round), not posted as cards
+    withdrawn: int = 0     # entries withdrawn while it ran (film deleted, maker forgotten)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _challenge(row: Row) -> Challenge:
     return Challenge(row["id"], row["community_id"], row["theme"], row["brief"], row["max_runtime"],
                      from_db(row["opens_at"]), from_db(row["submit_until"]), from_db(row["vote_until"]),
                      row["state"], bool(row["weekly"]), tuple(c for c in row["categories"].split(",") if c),
-                     bool(row["gallery"]))
+                     bool(row["gallery"]), int(row["withdrawn"]))
 
 
 def entry_from_row(row: Row) -> Entry:
@@ -288,22 +289,38 @@ class ChallengeRepository:
 
     # -- export -----------------------------------------------------------------------------------------------
 
-    async def export(self, community_id: int) -> dict[str, list[dict[str, Any]]]:
+    async def export(self, community_id: int, *, public: bool = False) -> dict[str, list[dict[str, Any]]]:
         challenges = await self.db.fetchall(
-            "SELECT id, theme, brief, max_runtime, opens_at, submit_until, vote_until, state, weekly "
-            "FROM challenges WHERE community_id = ? ORDER BY id", (community_id,))
+            "SELECT id, theme, brief, max_runtime, opens_at, submit_until, vote_until, state, weekly, categories, "
+            "gallery, withdrawn FROM challenges WHERE community_id = ? ORDER BY id", (community_id,))
         entries = await self.db.fetchall(
-            "SELECT e.id, e.challenge_id, e.film_id, e.person_id, e.created_at, r.place, r.votes, r.points "
+            "SELECT e.id, e.challenge_id, e.film_id, e.person_id, e.created_at, e.category, r.place, r.votes, "
+            "r.points, r.category_place, r.category_points, r.jury_score, r.jury_place "
             "FROM challenge_entries e JOIN challenges c ON c.id = e.challenge_id LEFT JOIN challenge_results r "
             "ON r.entry_id = e.id WHERE c.community_id = ? ORDER BY e.id", (community_id,))
+        jurors = await self.db.fetchall(
+            "SELECT j.challenge_id, j.person_id, j.category FROM challenge_jurors j JOIN challenges c "
+            "ON c.id = j.challenge_id WHERE c.community_id = ? ORDER BY j.challenge_id, j.person_id", (community_id,))
+        scores = await self.db.fetchall(
+            "SELECT s.entry_id, s.person_id, s.score, s.note, s.at FROM challenge_scores s JOIN challenge_entries e "
+            "ON e.id = s.entry_id JOIN challenges c ON c.id = e.challenge_id WHERE c.community_id = ? "
+            "ORDER BY s.entry_id, s.person_id", (community_id,))
         votes = await self.db.fetchall(
             "SELECT v.entry_id, v.person_id, v.source, v.active, v.at FROM challenge_votes v "
             "JOIN challenge_entries e ON e.id = v.entry_id JOIN challenges c ON c.id = e.challenge_id "
             "WHERE c.community_id = ? ORDER BY v.entry_id, v.person_id", (community_id,))
-        return {
-            "challenges": [dict(row) | {"weekly": bool(row["weekly"])} for row in challenges],
+        out = {
+            "challenges": [dict(row) | {"weekly": bool(row["weekly"]), "gallery": bool(row["gallery"]),
+                                        "categories": [c for c in row["categories"].split(",") if c]}
+                           for row in challenges],
             "challenge_entries": [dict(row) for row in entries],
+            "challenge_jurors": [dict(row) for row in jurors],
+            "challenge_scores": [dict(row) for row in scores],
             # The source is reduced to its kind: platform message ids stay private.
             "challenge_votes": [{"entry_id": row[0], "person_id": row[1], "source": row[2].split(":")[0],
                                  "active": bool(row[3]), "at": row[4]} for row in votes],
         }
+        if public:  # a public archive shows counts (the entries' votes), never who voted or scored what
+            for private in ("challenge_votes", "challenge_scores", "challenge_jurors"):
+                del out[private]
+        return out

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.cog import Room, at, button, listener
+from bot.commands import parse_id
 from bot.context import Context
 from bot.errors import UserError
 from bot.models import Community, Message, Person, ReactionEvent, Text
@@ -65,7 +66,8 @@ class VotingRoom(Room):
 
     @button("challenges.vote", tags=ENTRY_TAG.rstrip(":"))
     async def on_vote_button(self, ctx: Context, arg: str) -> None:
-        found = await self.targets.get(int(arg), ctx.community.id) if arg.isdigit() else None
+        entry_id = parse_id(arg)
+        found = await self.targets.get(entry_id, ctx.community.id) if entry_id is not None else None
         if found is None:
             raise UserError("errors.stale_button")
         entry, challenge = found

@@ -9,7 +9,8 @@ from bot.cog import Cog, button, command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import Button, ButtonStyle, Message
+from bot.i18n import Translator
+from bot.models import Button, ButtonStyle, Message, Text
 from bot.storage import Tx
 from cogs.community import logic
 from cogs.community.repository import LinkCode, LinkRepository
@@ -102,6 +103,11 @@ class CommunityCog(Cog):
 
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         await self.repo.move_codes(tx, source_id, target_id)
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        """Link codes and the record of wrong guesses go; the accounts themselves are the core's."""
+        await self.repo.forget(tx, person_id, await self.app.directory.accounts_of(person_id))
+        return []
 
     @button("community.merge")
     async def press_merge(self, ctx: Context, arg: str) -> None:

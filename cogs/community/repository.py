@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.models import Account
 from bot.storage import Database, Tx
 from bot.timeutil import from_db, to_db
 
@@ -56,3 +57,8 @@ class LinkRepository:
         return int(await self.db.fetchval(
             "SELECT COUNT(*) FROM link_failures WHERE platform = ? AND user_id = ? AND at >= ?",
             (platform, user_id, to_db(since))) or 0)
+
+    async def forget(self, tx: Tx, person_id: int, accounts: list[Account]) -> None:
+        await tx.execute("DELETE FROM link_codes WHERE person_id = ?", (person_id,))
+        await tx.executemany("DELETE FROM link_failures WHERE platform = ? AND user_id = ?",
+                             [(account.platform, account.user_id) for account in accounts])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cog import button, command
-from bot.commands import Option
+from bot.commands import Option, parse_id
 from bot.context import Context
 from bot.errors import UserError
 from bot.models import Button, Message
@@ -104,7 +104,10 @@ class ExchangeCommands(FeedbackBase):
         """The film named by its number or its link; a clear error otherwise."""
         text = raw.strip().removeprefix("#")
         if text.isdigit():
-            return await self.films.film_or_fail(ctx, int(text))
+            film_id = parse_id(text)
+            if film_id is None:  # beyond any row's number
+                raise UserError("films.errors.not_found", id=text[:20])
+            return await self.films.film_or_fail(ctx, film_id)
         if "://" not in text:
             raise UserError("feedback.errors.film_ref", value=raw)
         found = await self.films.find_by_link(ctx.community.id, text)
@@ -184,7 +187,10 @@ class ExchangeCommands(FeedbackBase):
 
     @button("feedback.thanks")
     async def thanks_button(self, ctx: Context, arg: str) -> None:
-        await self.thank(ctx, int(arg))
+        critique_id = parse_id(arg)
+        if critique_id is None:
+            raise UserError("errors.stale_button")
+        await self.thank(ctx, critique_id)
 
     async def thank(self, ctx: Context, critique_id: int) -> None:
         found = await self.critique_or_fail(ctx, critique_id)

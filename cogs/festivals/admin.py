@@ -10,6 +10,7 @@ from bot.cog import command
 from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
+from bot.links import lookalike_warning
 from bot.models import IncomingFile, Moment
 from cogs.festivals import logic
 from cogs.festivals.base import FestivalsBase
@@ -84,7 +85,8 @@ class AdminCommands(FestivalsBase):
             if await self.repo.by_name(ctx.community.id, fields["name"], tx) is not None:
                 raise UserError("festivals.errors.duplicate", name=fields["name"])
             festival_id = await self.repo.add(tx, ctx.community.id, fields, self.app.clock.now())
-        await ctx.reply(ctx.t("festivals.added", id=festival_id, name=fields["name"]))
+        added = ctx.t("festivals.added", id=festival_id, name=fields["name"])
+        await ctx.reply(ctx.t.join([added, *lookalike_warning(ctx.t, fields["url"])]))
 
     @command(
         "festival deadline",
@@ -148,7 +150,8 @@ class AdminCommands(FestivalsBase):
                 await self.planner.replan_zone(tx, ctx.community, updated)
             if "notification_date" in fields or "zone" in fields:
                 await self.planner.replan_notifications(tx, updated)
-        await ctx.reply(ctx.t("festivals.edited", name=updated.name, keys=", ".join(given)))
+        edited = ctx.t("festivals.edited", name=updated.name, keys=", ".join(given))
+        await ctx.reply(ctx.t.join([edited, *lookalike_warning(ctx.t, fields.get("url", ""))]))
 
     @command(
         "festival remove",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.commands import parse_id
 from bot.errors import UserError
 from cogs.festivals.planner import Planner
 from cogs.festivals.repository import Festival, FestivalRepository, TrackerRepository
@@ -25,8 +26,9 @@ class FestivalsBase:
     async def festival_or_fail(self, community_id: int, ref: str) -> Festival:
         """A festival by id, exact name, or a part of its name that only one festival has."""
         ref = ref.strip().removeprefix("#")
-        if ref.isdigit():
-            found = await self.repo.get(int(ref))
+        festival_id = parse_id(ref)
+        if festival_id is not None:
+            found = await self.repo.get(festival_id)
             if found is not None and found.community_id == community_id:
                 return found
         exact = await self.repo.by_name(community_id, ref)

@@ -15,12 +15,14 @@ from bot.commands import Option
 from bot.config import ConfigError
 from bot.context import Context
 from bot.errors import Refused, UserError
-from bot.models import Attachment, Community, Message
+from bot.i18n import Translator
+from bot.models import Attachment, Community, Message, Text
 from bot.services import CALENDARS
 from bot.storage import Tx
 from bot.timeutil import parse_duration, to_db
 from cogs.festivals import ics, logic, views
 from cogs.festivals.admin import AdminCommands, read_file
+from cogs.festivals.archive.repository import FestivalArchive
 from cogs.festivals.planner import Planner
 from cogs.festivals.reminders import ReminderJobs
 from cogs.festivals.repository import Festival, FestivalRepository, TrackerRepository
@@ -29,7 +31,6 @@ from cogs.festivals.submissions import SubmissionCommands
 from cogs.films.api import FILMS
 
 HERE = Path(__file__).parent
-MAX_WITHIN = timedelta(days=3 * 366)
 
 
 class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
@@ -41,9 +42,6 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
     settings: FestivalSettings
 
     async def cog_load(self) -> None:
-        for key in ("default_within", "alarm"):
-            if parse_duration(getattr(self.settings, key)) is None:
-                raise ConfigError(f"festivals.{key} must be a duration like 30d or 12h")
         self.app.services.provide(CALENDARS, self, self.name)
         self.repo = FestivalRepository(self.app.db)
         self.tracker = TrackerRepository(self.app.db)
@@ -71,7 +69,6 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
         self, ctx: Context, category: str | None, max_fee: str | None, within: str | None
     ) -> None:
         span = logic.duration_or_fail(within or self.settings.default_within, "within")
-        span = min(span, MAX_WITHIN)
         now = self.app.clock.now()
         found = await self.repo.upcoming(
             ctx.community.id,
@@ -171,6 +168,24 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
 
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         await self.tracker.merge_person(tx, source_id, target_id)
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        subscriptions, submissions = await FestivalArchive().forget_person(tx, person_id)
+        lines = [t("festivals.forget.reminders")] if subscriptions else []
+        if submissions:
+            lines.append(t("festivals.forget.submissions", count=submissions))
+        return lines
+
+    async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
+        """Festivals of an export; the reminders still ahead are planned as if each tier was just set."""
+        now = to_db(self.app.clock.now())
+        for festival_id in await FestivalArchive().import_community(tx, community_id, data, now):
+            festival = await self.repo.get(festival_id, tx)
+            assert festival is not None
+            for deadline in await self.repo.deadlines(festival.id, tx):
+                await self.planner.plan_tier(tx, festival, deadline.tier, deadline, festival.revision)
+            await self.planner.plan_fee_rises(tx, festival, festival.revision)
+            await self.planner.replan_notifications(tx, festival)
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         festivals = await self.repo.all(community_id)

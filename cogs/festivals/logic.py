@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
-from bot.timeutil import known_zone, parse_duration
+from bot.links import LinkRefused, safe_link
+from bot.timeutil import DurationTooLong, format_days, known_zone, parse_duration
 
 # In calendar order; "opening" is when entries open, the others are deadlines.
 TIERS = ("opening", "early", "regular", "late", "extended", "final")
@@ -20,6 +20,7 @@ MAX_NAME = 120
 MAX_TEXT = 300
 MAX_FEE_CENTS = 100_000_00
 DEFAULT_TIME = time(23, 59)
+MAX_WITHIN = timedelta(days=3 * 366)  # /festivals looks at most this far ahead
 _LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
@@ -117,14 +118,11 @@ def parse_categories(raw: str) -> tuple[str, ...]:
 
 
 def check_url(raw: str) -> str:
-    raw = raw.strip()
+    """A festival's website, as /share takes links: hidden characters refused, a `user@` part dropped."""
     try:
-        parts = urlsplit(raw)
-    except ValueError:
-        raise UserError("festivals.errors.url", url=raw) from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in raw):
-        raise UserError("festivals.errors.url", url=raw)
-    return raw
+        return safe_link(raw.strip())
+    except LinkRefused:
+        raise UserError("festivals.errors.url", url=raw.strip()[:200]) from None
 
 
 def check_name(raw: str) -> str:
@@ -170,17 +168,23 @@ def parse_offsets(raw: tuple[str, ...]) -> list[tuple[str, timedelta]]:
     """Config offsets like ("30d", "7d", "1d") -> (label, delta) pairs; ValueError names a bad one."""
     out = []
     for label in raw:
-        delta = parse_duration(label)
+        try:
+            delta = parse_duration(label, MAX_WITHIN)
+        except DurationTooLong:
+            delta = None
         if delta is None or delta <= timedelta(0):
-            raise ValueError(f"[festivals] reminder offset {label!r} is not a duration like 7d or 12h")
+            raise ValueError(f"{label!r} is not a duration like 7d or 12h (at most {format_days(MAX_WITHIN)})")
         out.append((label, delta))
     return out
 
 
-def duration_or_fail(raw: str, option: str) -> timedelta:
-    delta = parse_duration(raw)
+def duration_or_fail(raw: str, option: str, limit: timedelta = MAX_WITHIN) -> timedelta:
+    try:
+        delta = parse_duration(raw, limit)
+    except DurationTooLong:
+        raise UserError("festivals.errors.duration_long", option=option, limit=format_days(limit)) from None
     if delta is None or delta <= timedelta(0):
-        raise UserError("festivals.errors.duration", option=option, value=raw)
+        raise UserError("festivals.errors.duration", option=option, value=raw[:40])
     return delta
 
 

@@ -3,7 +3,7 @@ from a link, change its runtime, and add lines to film cards and profiles. Ask `
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.context import Context
@@ -16,8 +16,14 @@ from cogs.films.repository import Film
 
 CardExtra = Callable[[Film, Translator], Awaitable[list[CardField]]]
 ProfileExtra = Callable[[int, int, Translator], Awaitable[list[Text]]]
-__all__ = ["FILMS", "CardExtra", "Film", "FilmsApi", "ProfileExtra", "format_runtime", "normalize_link",
-           "parse_runtime"]
+# Of these films (of a person being forgotten), the ids that must stay because others rely on them.
+FilmKeeper = Callable[[Tx, Sequence[int]], Awaitable[set[int]]]
+# What deleting a film does in another cog ([] when it is not in play there), and that cog's part of the
+# deletion, run in the deleting transaction just before the film's row goes.
+Consequences = Callable[[Film, Translator], Awaitable[list[Text]]]
+Withdraw = Callable[[Tx, Film], Awaitable[None]]
+__all__ = ["FILMS", "CardExtra", "Consequences", "Film", "FilmKeeper", "FilmsApi", "ProfileExtra", "Withdraw",
+           "format_runtime", "normalize_link", "parse_runtime"]
 
 
 class FilmsApi(Protocol):
@@ -53,7 +59,18 @@ class FilmsApi(Protocol):
 
     def add_profile_extra(self, owner: str, provider: ProfileExtra) -> None: ...
 
-    def remove_extras(self, owner: str) -> None: ...
+    def add_keeper(self, owner: str, keeper: FilmKeeper) -> None:
+        """Asked when a person is forgotten: which of their films stay (anonymised) for others' sake."""
+        ...
+
+    def add_in_play(self, owner: str, consequences: Consequences, withdraw: Withdraw) -> None:
+        """Deleting a film in play in another cog asks for confirmation with `consequences`, then runs
+        `withdraw` in the deleting transaction."""
+        ...
+
+    def remove_extras(self, owner: str) -> None:
+        """Drop everything `owner` added (card and profile lines, keepers, in-play hooks)."""
+        ...
 
 
 FILMS: ServiceKey[FilmsApi] = ServiceKey("films")

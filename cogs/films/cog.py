@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.cog import Cog, command, completer
-from bot.commands import Option
+from bot.cog import Cog, button, command, completer
+from bot.commands import Option, parse_id
 from bot.context import Context
 from bot.errors import UserError
-from bot.models import CardField, Community, Message
+from bot.i18n import Translator
+from bot.links import lookalike_warning
+from bot.models import Button, ButtonStyle, CardField, Community, Message, Text
 from bot.storage import Tx
 from cogs.films import logic
-from cogs.films.api import FILMS, CardExtra, ProfileExtra
+from cogs.films.api import FILMS, CardExtra, Consequences, FilmKeeper, ProfileExtra, Withdraw
 from cogs.films.cards import film_card, film_line
 from cogs.films.repository import Film, FilmRepository
 from cogs.films.settings import FilmSettings
@@ -33,6 +35,8 @@ class FilmsCog(Cog):
         # Other cogs add lines to film cards (feedback summary) and profiles (credits, streaks).
         self.card_extras: list[tuple[str, CardExtra]] = []
         self.profile_extras: list[tuple[str, ProfileExtra]] = []
+        self.keepers: list[tuple[str, FilmKeeper]] = []
+        self.in_play: list[tuple[str, Consequences, Withdraw]] = []
         self.app.services.provide(FILMS, self, self.name)
 
     # -- what other cogs use (FilmsApi) -----------------------------------------------------------------------
@@ -58,9 +62,17 @@ class FilmsCog(Cog):
     def add_profile_extra(self, owner: str, provider: ProfileExtra) -> None:
         self.profile_extras.append((owner, provider))
 
+    def add_keeper(self, owner: str, keeper: FilmKeeper) -> None:
+        self.keepers.append((owner, keeper))
+
+    def add_in_play(self, owner: str, consequences: Consequences, withdraw: Withdraw) -> None:
+        self.in_play.append((owner, consequences, withdraw))
+
     def remove_extras(self, owner: str) -> None:
         self.card_extras = [item for item in self.card_extras if item[0] != owner]
         self.profile_extras = [item for item in self.profile_extras if item[0] != owner]
+        self.keepers = [item for item in self.keepers if item[0] != owner]
+        self.in_play = [item for item in self.in_play if item[0] != owner]
 
     # -- sharing -----------------------------------------------------------------------------------------------
 
@@ -70,7 +82,8 @@ class FilmsCog(Cog):
     async def share(self, ctx: Context, link: str, title: str, runtime: str | None, genre: str | None,
                     tags: str | None, logline: str | None) -> None:
         film = await self.create_film(ctx, link, title, runtime=runtime, genre=genre, tags=tags, logline=logline)
-        await ctx.reply(ctx.t("films.shared", id=film.id, title=film.title))
+        shared = ctx.t("films.shared", id=film.id, title=film.title)
+        await ctx.reply(ctx.t.join([shared, *lookalike_warning(ctx.t, film.link)]))
 
     async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
@@ -204,12 +217,38 @@ class FilmsCog(Cog):
                 if other is not None and other.id != film.id:
                     raise UserError("films.errors.duplicate", id=other.id, title=other.title, maker=other.maker)
             await self.repo.update(tx, film.id, fields, self.app.clock.now())
-        await ctx.reply(ctx.t("films.edited", id=film.id, keys=", ".join(given)))
+        edited = ctx.t("films.edited", id=film.id, keys=", ".join(given))
+        await ctx.reply(ctx.t.join([edited, *lookalike_warning(ctx.t, fields.get("link", ""))]))
 
-    @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1))
-    async def deletefilm(self, ctx: Context, id: int) -> None:
+    @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),
+             Option("confirm", bool))
+    async def deletefilm(self, ctx: Context, id: int, confirm: bool | None) -> None:
         film = await self._own_film(ctx, id)
+        effects = [line for _, consequences, _ in self.in_play for line in await consequences(film, ctx.t)]
+        if effects and not confirm:  # entered in a running challenge, or waiting for critiques: ask first
+            buttons = (Button(ctx.t.s("films.delete.button"), "films.delete", str(film.id), ButtonStyle.DANGER),
+                       Button(ctx.t.s("films.delete.keep_button"), "films.keep", ""))
+            await ctx.reply(Message(ctx.t.join([ctx.t("films.delete.in_play", id=film.id, title=film.title),
+                                                *effects, ctx.t("films.delete.confirm_hint", id=film.id)]),
+                                    buttons=buttons))
+            return
+        await self._delete(ctx, film)
+
+    @button("films.delete")
+    async def press_delete(self, ctx: Context, arg: str) -> None:
+        film_id = parse_id(arg)
+        if film_id is None:
+            raise UserError("errors.stale_button")
+        await self._delete(ctx, await self._own_film(ctx, film_id))
+
+    @button("films.keep")
+    async def press_keep(self, ctx: Context, arg: str) -> None:
+        await ctx.reply_private(ctx.t("films.delete.kept"))
+
+    async def _delete(self, ctx: Context, film: Film) -> None:
         async with self.app.db.transaction() as tx:
+            for _, _, withdraw in self.in_play:
+                await withdraw(tx, film)
             await self.repo.delete(tx, film.id)
         await ctx.reply(ctx.t("films.deleted", id=film.id, title=film.title))
 
@@ -236,5 +275,24 @@ class FilmsCog(Cog):
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         await self.repo.move_person(tx, source_id, target_id)
 
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        """Their films go, but for those other cogs keep (a closed challenge's results): those stay, under
+        the forgotten person's anonymous row, so the results others earned read as they were announced."""
+        films = await self.repo.of_person(tx, person_id)
+        kept: set[int] = set()
+        for _, keeper in self.keepers:
+            kept |= await keeper(tx, [film.id for film in films])
+        await self.repo.delete_many(tx, [film.id for film in films if film.id not in kept])
+        lines = []
+        if len(films) > len(kept):
+            lines.append(t("films.forget.deleted", count=len(films) - len(kept)))
+        if kept:
+            titles = ", ".join(f"#{film.id} {film.title}" for film in films if film.id in kept)
+            lines.append(t("films.forget.kept", count=len(kept), titles=titles))
+        return lines
+
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
         return {"films": await self.repo.export(community_id)}
+
+    async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
+        await self.repo.import_films(tx, community_id, data.get("films", []))

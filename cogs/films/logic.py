@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.errors import UserError
+from bot.links import LinkRefused, safe_link
 
 MAX_TITLE = 200
 MAX_LOGLINE = 500
@@ -16,27 +16,18 @@ MAX_RUNTIME = 10 * 3600
 TRACKING = {"fbclid", "gclid", "dclid", "igshid", "igsh", "mc_cid", "mc_eid", "si", "feature", "ref_src",
             "_ga", "yclid", "msclkid", "spm", "share_source", "share_medium", "vd_source"}
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
+_LINK_ERRORS = {"hidden": "films.errors.link_spaces", "invalid": "films.errors.link_invalid",
+                "scheme": "films.errors.link_scheme", "host": "films.errors.link_host"}
 _RUNTIME_UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
 def normalize_link(raw: str) -> str:
     """A canonical form of a film link, so the same film shared twice is recognised. Raises UserError."""
-    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in raw):
-        raise UserError("films.errors.link_spaces")
     try:
-        parts = urlsplit(raw)
-    except ValueError:
-        raise UserError("films.errors.link_invalid", link=raw) from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise UserError("films.errors.link_scheme", scheme=scheme or "?")
-    host = (parts.hostname or "").lower().rstrip(".")
-    if not host or "." not in host and host != "localhost":
-        raise UserError("films.errors.link_host")
-    try:
-        port = parts.port
-    except ValueError:
-        raise UserError("films.errors.link_invalid", link=raw) from None
+        parts = urlsplit(safe_link(raw))  # no hidden characters, no user@ part, the host in punycode
+    except LinkRefused as exc:
+        raise UserError(_LINK_ERRORS[exc.reason], link=raw[:200], scheme=exc.scheme) from None
+    scheme, host, port = parts.scheme, parts.hostname or "", parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith("utm_") and k.lower() not in TRACKING]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,6 +123,22 @@ class FilmRepository:
 
     async def move_person(self, tx: Tx, source_id: int, target_id: int) -> None:
         await tx.execute("UPDATE films SET person_id = ? WHERE person_id = ?", (target_id, source_id))
+
+    async def of_person(self, tx: Tx, person_id: int) -> list[Film]:
+        rows = await tx.fetchall(_SELECT + "WHERE f.person_id = ? ORDER BY f.id", (person_id,))
+        return [_film(row) for row in rows]
+
+    async def delete_many(self, tx: Tx, film_ids: Sequence[int]) -> None:
+        await tx.executemany("DELETE FROM films WHERE id = ?", [(film_id,) for film_id in film_ids])
+
+    async def import_films(self, tx: Tx, community_id: int, films: list[dict[str, Any]]) -> None:
+        """Films of an export, with their ids (import-json, into an empty database)."""
+        await tx.executemany(
+            "INSERT INTO films (id, community_id, person_id, title, link, runtime_seconds, genre, tags, logline, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(f["id"], community_id, f["maker_person_id"], f["title"], f["link"], f.get("runtime_seconds"),
+              f.get("genre"), ",".join(f.get("tags", [])), f.get("logline", ""), f["created_at"], f["created_at"])
+             for f in films])
 
     async def has_person(self, person_id: int) -> bool:
         return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None

@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 
 from bot.cog import Cog, command
 from bot.context import Context
+from bot.i18n import Translator
+from bot.models import Text
+from bot.storage import Tx
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -13,6 +16,9 @@ if TYPE_CHECKING:
 
 class Broken(Cog):
     name = "broken"
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        return []  # it keeps nothing about people
 
     @command("broken")
     async def broken(self, ctx: Context) -> None:

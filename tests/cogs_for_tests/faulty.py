@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from bot.cog import Cog, at, command
 from bot.context import Context
+from bot.i18n import Translator
+from bot.models import Text
 from bot.scheduler import Job
 from bot.storage import Tx
 
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
 
 class Faulty(Cog):
     name = "faulty"
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        return []  # it keeps nothing about people
 
     @command("saveandfail")
     async def save_and_fail(self, ctx: Context) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cog import Cog
+from bot.i18n import Translator
+from bot.models import Text
 from bot.storage import Tx
 
 if TYPE_CHECKING:
@@ -23,6 +25,9 @@ class SlowMergeSettings:
 
 class SlowMerge(Cog):
     name = "slowmerge"
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        return []  # it keeps nothing about people
     settings_type = SlowMergeSettings
     settings: SlowMergeSettings
 

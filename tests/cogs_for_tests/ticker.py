@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot.cog import Cog, at, command
 from bot.commands import Option
 from bot.context import Context
+from bot.i18n import Translator
 from bot.models import Message, Text
 from bot.scheduler import Job
 from bot.storage import Tx
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 class Ticker(Cog):
     name = "ticker"
+
+    async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
+        return []  # it keeps nothing about people
 
     async def cog_load(self) -> None:
         self.fail_next = 0

@@ -70,3 +70,7 @@ class ReceiptRepository:
         for table in ("challenge_receipts", "challenge_receipt_times"):
             await tx.execute(f"UPDATE OR IGNORE {table} SET person_id = ? WHERE person_id = ?", (target_id, source_id))
             await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (source_id,))
+
+    async def forget_person(self, tx: Tx, person_id: int) -> None:
+        for table in ("challenge_receipts", "challenge_receipt_times"):
+            await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))

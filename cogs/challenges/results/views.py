@@ -32,6 +32,8 @@ def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[i
     winners = [entries[item.entry_id].maker for item in standings if item.place == 1 and item.votes > 0]
     if winners:
         lines.append(t("challenges.results.winners", names=", ".join(winners), count=len(winners)))
+    elif challenge.withdrawn:  # the votes went with a withdrawn entry: not a round nobody voted in
+        lines.append(t("challenges.results.no_votes_left", count=challenge.withdrawn))
     else:
         lines.append(t("challenges.results.no_votes"))
     if judged and not challenge.categories:

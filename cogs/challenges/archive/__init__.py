@@ -1,0 +1,1 @@
+"""The challenges cog's records arriving from an export (import-json)."""

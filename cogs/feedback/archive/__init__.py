@@ -1,0 +1,1 @@
+"""The feedback cog's records moving out (a person forgotten) and in (a community imported)."""
