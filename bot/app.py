@@ -91,10 +91,11 @@ class App:
         await self.open_storage()
         stack = self._stack
         try:
-            lock = RunLock(self.db_path)  # held while running, so a restore refuses to run beside the bot
-            if not lock.acquire():
-                raise DatabaseError(f"a restore of {self.db_path} is under way; start the bot when it is done")
-            stack.callback(lock.release)
+            if self.db.dialect == "sqlite":  # a restore replaces a SQLite file; PostgreSQL has no such step
+                lock = RunLock(self.db_path)  # held while running, so a restore refuses to run beside the bot
+                if not lock.acquire():
+                    raise DatabaseError(f"a restore of {self.db_path} is under way; start the bot when it is done")
+                stack.callback(lock.release)
             check_cog_sections(self.config)
             await self.load_cogs(["bot.builtin", *self.config.bot.cogs])
             await self.outbox.recover()
