@@ -214,6 +214,8 @@ class App:
             if needed not in self.cogs:
                 raise CogLoadError(f"the {cog.name} cog needs the {needed} cog: list \"{needed}\" before "
                                    f"\"{cog.name}\" in [bot] cogs")
+        for name, func in cog.sql_functions.items():
+            await self.db.add_function(name, func)
         if cog.migrations is not None:
             await apply_migrations(self.db, cog.name, cog.migrations)
         if cog.locales is not None:

@@ -1,5 +1,5 @@
-"""`microfilm-bot run | console | demo | export | check-config | import-ics | import-json | backup | restore |
-health`, each taking --config and --db."""
+"""`microfilm-bot run | console | demo | export | check-config | check-data | import-ics | import-json |
+backup | restore | health`, each taking --config and --db."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--category", help="ics: only festivals of this category")
     export.add_argument("--max-fee", type=float, help="ics: only deadlines with at most this fee")
     add("check-config", None, "check the config file (every problem at once) and say what it sets")
+    add("check-data", cli_data.check_data, "report problems in the stored data (films shared twice); changes nothing")
     imp = add("import-ics", cli_data.import_ics, "import festival deadlines from an iCalendar file")
     imp.add_argument("path", help="the .ics file")
     imp.add_argument("--community", help="community key (default: the first community)")

@@ -1,4 +1,4 @@
-"""The command line's data actions: export, import-ics, import-json, backup and restore."""
+"""The command line's data actions: export, check-data, import-ics, import-json, backup and restore."""
 
 from __future__ import annotations
 
@@ -31,6 +31,18 @@ async def export_command(args: argparse.Namespace, config: Config) -> int:
     async with _storage(config, args.db) as app:
         await export(app, args.format, args.out, public=args.public, category=args.category, max_fee=args.max_fee)
     return 0
+
+
+async def check_data(args: argparse.Namespace, config: Config) -> int:
+    """Exit 0 when the data is sound, 1 when something was found (each finding on its own line)."""
+    async with _storage(config, args.db) as app:
+        findings = [line for cog in app.cogs.values() for line in await cog.check_data()]
+    where = args.db or config.bot.database
+    for line in findings:
+        print(line)
+    print(f"check-data: {len(findings)} finding(s) in {where}" if findings
+          else f"check-data: no problems found in {where}")
+    return 1 if findings else 0
 
 
 async def import_ics(args: argparse.Namespace, config: Config) -> int:

@@ -83,7 +83,7 @@ def _segment(segment: Segment) -> Any:
     if isinstance(segment, str):
         return segment
     if isinstance(segment, Moment):
-        return {"moment": segment.when.isoformat(), "style": segment.style}
+        return {"moment": segment.when.isoformat(), "style": segment.style, "lang": segment.lang}
     if isinstance(segment, Strong):
         return {"strong": segment.text}
     return {"link": segment.label, "url": segment.url}
@@ -97,7 +97,7 @@ def _load_segment(item: Any) -> Segment:
     if isinstance(item, str):
         return item
     if "moment" in item:
-        return Moment(datetime.fromisoformat(item["moment"]), item["style"])
+        return Moment(datetime.fromisoformat(item["moment"]), item["style"], item.get("lang", "en"))
     if "strong" in item:
         return Strong(item["strong"])
     return Link(item["link"], item["url"])

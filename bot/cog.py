@@ -6,8 +6,9 @@ A cog package's `setup(app)` adds its cog; loading is all-or-nothing (see App.lo
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bot.commands import Command, Option
@@ -170,6 +171,8 @@ class Cog(metaclass=CogMeta):
     settings_type: ClassVar[type | None] = None
     migrations: ClassVar[Path | None] = None
     locales: ClassVar[Path | None] = None
+    # One-argument SQL functions that this cog's migrations and triggers call, registered before them.
+    sql_functions: ClassVar[Mapping[str, Callable[[Any], Any]]] = MappingProxyType({})
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -197,6 +200,11 @@ class Cog(metaclass=CogMeta):
     async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
         """Store this cog's part of one community of an export (what `export` wrote), with its ids,
         inside `tx` (import-json, into an empty database)."""
+
+    async def check_data(self) -> list[str]:
+        """Problems in this cog's stored data, one line each, for `microfilm-bot check-data` (which only
+        reports: nothing is changed)."""
+        return []
 
     async def person_has_data(self, person_id: int) -> bool:
         """Whether this cog holds anything of the person (asked before two people are merged)."""

@@ -238,8 +238,11 @@ def language_problem(value: str, key: str) -> str | None:
 
 
 def zone_problem(value: str, key: str) -> str | None:
-    if known_zone(value) is None:
+    found = known_zone(value)
+    if found is None:
         return f"{key} = {value[:80]!r} is not an IANA time zone (like Europe/Berlin or UTC)"
+    if found != value:  # a city typed by name: the file names the zone itself
+        return f"{key} = {value[:80]!r}: write the IANA time zone {found!r}"
     return None
 
 

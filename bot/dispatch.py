@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot.commands import Command, UsageError, bind, convert_options, split_command
 from bot.context import Context
 from bot.errors import Failure, UserError
+from bot.i18n import reader_language
 from bot.logs import fields
 from bot.models import (
     Account,
@@ -64,7 +65,7 @@ class Dispatcher:
     async def command(self, inv: Invocation) -> None:
         started = time.perf_counter()
         community, person = await self.resolve(inv.account, inv.display_name, inv.chat, inv.space, inv.handle)
-        t = self.app.translator(community.language)
+        t = self.app.translator(reader_language(community.language, inv.locale))
         zone = person.zone or community.zone
         responder = GuardedResponder(inv.responder)
         command: Command | None = None
@@ -125,7 +126,7 @@ class Dispatcher:
     async def button(self, press: ButtonPress) -> None:
         action, _, arg = press.custom_id.partition(":")
         community, person = await self.resolve(press.account, press.display_name, press.chat, press.space)
-        t = self.app.translator(community.language)
+        t = self.app.translator(reader_language(community.language, press.locale))
         responder = GuardedResponder(press.responder)
         ctx = Context(self.app, community, person, press.account, press.chat, press.is_admin, t, responder,
                       at=press.at or self.app.clock.now(), pressed=press.message)

@@ -23,10 +23,15 @@ class LinkRefused(ValueError):
         self.scheme = scheme
 
 
+def has_hidden(text: str) -> bool:
+    """Whether `text` holds a character that is invisible in a chat (a right-to-left override, a NUL)."""
+    return any(unicodedata.category(char) in _HIDDEN and not char.isspace() for char in text)
+
+
 def safe_link(raw: str) -> str:
     """An http(s) link with any `user:password@` part dropped and its host lower-cased and in punycode.
     Raises LinkRefused for hidden characters or spaces, no host, another scheme, a bad port."""
-    if any(char.isspace() or unicodedata.category(char) in _HIDDEN for char in raw):
+    if any(char.isspace() for char in raw) or has_hidden(raw):
         raise LinkRefused("hidden")
     try:
         parts = urlsplit(raw)

@@ -67,6 +67,7 @@ class Moment:
 
     when: datetime
     style: Literal["F", "R", "D", "f", "t"] = "F"
+    lang: str = "en"  # the reader's language, set by the translator that renders the message
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,7 @@ class Invocation:
     space: str | None = None
     attachment: IncomingFile | None = None
     handle: str | None = None  # the speaker's username on the platform, if it has one
+    locale: str | None = None  # the language the speaker's client is set to (Discord's zh-TW), if known
 
 
 @dataclass(frozen=True)
@@ -256,3 +258,4 @@ class ButtonPress:
     is_admin: bool = False
     space: str | None = None
     at: datetime | None = None  # when it was pressed, if the platform says; else when it is handled
+    locale: str | None = None  # the language the presser's client is set to (Discord's zh-TW), if known

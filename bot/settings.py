@@ -120,6 +120,12 @@ def _coerce(hint: Any, value: Any, key: str, problems: Problems) -> Any:
     if origin in (types.UnionType, typing.Union):
         options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         return _coerce(options[0], value, key, problems)
+    if origin is dict:
+        value_type = typing.get_args(hint)[1]
+        if not isinstance(value, dict):
+            problems.append(f"{key} must be a table, like {{ name = [\"a\", \"b\"] }} (got {value!r})")
+            return {}
+        return {str(name): _coerce(value_type, item, f"{key}.{name}", problems) for name, item in value.items()}
     if origin is tuple:
         item_type = typing.get_args(hint)[0]
         if not isinstance(value, list):

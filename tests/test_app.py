@@ -35,7 +35,7 @@ async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     async with Harness(tmp_path / "b.sqlite3", make_config({"bot": {"cogs": ["films"]}})) as bot:
         rows = await bot.app.db.fetchall("SELECT owner, version, name FROM schema_migrations "
                                          "ORDER BY owner, version")
-        assert [(row[0], row[1]) for row in rows] == [*[("core", n) for n in range(1, 7)], ("films", 1)]
+        assert [(row[0], row[1]) for row in rows] == [*[("core", n) for n in range(1, 7)], ("films", 1), ("films", 2)]
         await bot.restart()
         assert await bot.app.db.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(rows)
 
@@ -48,7 +48,7 @@ async def test_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
 
 
 def all_catalog_dirs() -> list[Path]:
-    return sorted(path.parent for path in ROOT.glob("cogs/*/locales/en.toml"))
+    return sorted(path.parent for path in ROOT.glob("cogs/*/locales/en.po"))
 
 
 def test_every_message_exists_in_both_languages_with_the_same_placeholders() -> None:

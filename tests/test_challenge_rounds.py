@@ -55,12 +55,12 @@ async def test_places_and_winners_per_category_and_overall(bot: Harness) -> None
                   'eve +⭐ "Lamp Post"')
     out = await bot.text("~ +2d")
     assert "🎬 documentary (3 entries)" in out and "Audience prize: “Hill Road” by dina — votes: 2" in out
-    assert "🎬 fiction (1 entries)" in out and "Audience prize: “Moon Bus” by bob — votes: 1" in out
+    assert "🎬 fiction (1 entry)" in out and "Audience prize: “Moon Bus” by bob — votes: 1" in out
     assert "1. “Hill Road” by dina — votes: 2, points: +3" in out
     board = await bot.text("ann: /leaderboard category=fiction")
-    assert "1. bob — 3 points, 1 wins, 1 entries" in board  # first in fiction, second overall
+    assert "1. bob — points: 3, wins: 1, entries: 1" in board  # first in fiction, second overall
     overall = await bot.text("ann: /leaderboard")
-    assert "1. dina — 3 points" in overall and "2. alice — 2 points" in overall
+    assert "1. dina — points: 3" in overall and "2. alice — points: 2" in overall
 
 
 async def test_jurors_score_privately_and_the_jury_prize_stands_beside_the_audience_prize(bot: Harness) -> None:

@@ -40,7 +40,7 @@ async def test_a_whole_round_end_to_end(bot: Harness) -> None:
     assert "Winner: alice." in out
     assert (await bot.text("~ +7d")).count("Results") == 0
     board = await bot.text("bob: /leaderboard")
-    assert "1. alice — 3 points, 1 wins, 1 entries" in board and "2. bob — 2 points" in board
+    assert "1. alice — points: 3, wins: 1, entries: 1" in board and "2. bob — points: 2" in board
 
 
 async def test_pressing_vote_again_withdraws(bot: Harness) -> None:
@@ -100,15 +100,15 @@ async def test_admin_commands_are_refused_to_members_and_across_communities(bot:
 
 async def test_times_deadlines_extend_and_cancel(bot: Harness) -> None:
     out = await bot.text('ann: /challenge new Dawn opens="2026-12-07 09:00" submit_until=3d vote_until=1d')
-    assert "opens 2026-12-07 09:00 UTC, submissions until 2026-12-10 09:00 UTC, voting until 2026-12-11" in out
+    assert "opens Mon 7 Dec, 09:00 (UTC), submissions until Thu 10 Dec, 09:00 (UTC), voting until Fri 11 Dec" in out
     out = await bot.text('ann: /challenge new Dusk opens=2026-12-07T09:00+01:00 submit_until=2d')
-    assert "opens 2026-12-07 08:00 UTC" in out
+    assert "opens Mon 7 Dec, 08:00 (UTC)" in out
     assert "can't read the time" in await bot.text("ann: /challenge new Noon opens=tomorrowish")
     assert "after submissions close" in await bot.text('ann: /challenge new Noon vote_until="2026-12-02 09:00"')
     assert "used before" in await bot.text("ann: /challenge new dawn")
     assert "is extended" in await bot.text("ann: /challenge extend 1 submissions 1d")
     out = await bot.text("ann: /challenge list")
-    assert "#1 Dawn — scheduled; submissions until 2026-12-11 09:00 UTC, voting until 2026-12-12 09:00 UTC" in out
+    assert "#1 Dawn — scheduled; submissions until Fri 11 Dec, 09:00 (UTC), voting until Sat 12 Dec, 09:00 (UTC)" in out
     assert "is cancelled" in await bot.text("ann: /challenge cancel 1")
     out = await bot.text("~ +30d")
     assert "Dusk" in out and "Dawn" not in out

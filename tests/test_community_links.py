@@ -91,8 +91,8 @@ async def test_two_people_with_data_merge_after_confirmation_without_duplicates(
     async with bot.app.db.transaction() as tx:
         await bot.app.cog("films").repo.add(  # type: ignore[union-attr]
             tx, community_id=community.id, person_id=telegram_person.id, title="Phone Film",
-            link="https://example.com/b", runtime_seconds=None, genre=None, tags=(), logline="",
-            now=bot.clock.now())
+            link="https://example.com/b", site="web", video_id="https://example.com/b", runtime_seconds=None,
+            genre=None, tags=(), logline="", now=bot.clock.now())
     out = await as_telegram(bot, f"/link {collector_code}")
     assert "Merge them?" in out and "[Merge] [Keep apart]" in out
     assert await people(bot) == 2  # nothing merged before the yes

@@ -74,7 +74,7 @@ async def test_empty_and_thin_critiques_are_refused_saying_what_is_missing(bot: 
     out = await bot.text(give("bob", 1, "word " * 45))
     assert "timecodes" in out and "words;" not in out
     out = await bot.text(give("bob", 1, "nice 1:23"))
-    assert "The notes have 1 words; at least 40 are needed (39 more)" in out and "0 timecodes" not in out
+    assert "The notes have 1 word; at least 40 are needed (39 more)" in out and "0 timecodes" not in out
     assert await count(bot, "feedback_critiques") == 0
     assert await balance(bot, "bob") == 0
     assert "is saved" in await bot.text(give("bob", 1, notes("real")))
@@ -288,7 +288,7 @@ async def test_barred_members_are_kept_out_until_unbarred(bot: Harness) -> None:
 async def test_profile_shows_critiques_given_and_credits(bot: Harness) -> None:
     await share(bot, "alice")
     await bot.run("alice: /feedback request 1", give("bob", 1, notes("b")))
-    assert "Feedback: 1 critiques given · 1 credits" in await bot.text("carol: /profile bob")
+    assert "Feedback — critiques given: 1 · credits: 1" in await bot.text("carol: /profile bob")
 
 
 async def test_export_has_critiques_and_the_public_one_hides_anonymous_reviewers(bot: Harness) -> None:
@@ -320,6 +320,6 @@ async def test_a_chinese_community_hears_the_exchange_in_chinese(tmp_path: Path)
         await share(bot, "alice")
         assert "已进入点评队列" in await bot.text("alice: /feedback request 1")
         out = await bot.text(give("bob", 1, "剪辑太快了 1:23"))
-        assert "点评有 5 个词；至少需要 40 个（还差 35 个）" in out
+        assert "点评有 5 字；至少需要 40 字（还差 35 字）" in out
         chinese = "开场的光线很美，" * 6 + "1:10 这里的剪辑稍早了一点。"
         assert "已保存" in await bot.text(give("bob", 1, chinese))

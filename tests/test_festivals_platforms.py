@@ -18,6 +18,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
+from bot.i18n.formats import moment_text
 from bot.testing.fakes.discord_server import FakeDiscord, Guild, Perm
 from bot.testing.fakes.telegram_html import parse_html
 from bot.testing.fakes.telegram_server import FakeTelegram
@@ -108,18 +109,18 @@ async def test_discord_festivals_from_adding_to_reminder(fake: FakeDiscord, guil
     assert f"<t:{int(due.timestamp())}:F>" in set_reply["content"]
 
     listing = await festival(fake, guild, "ana", "list", group="festivals")
-    assert f"<t:{int(due.timestamp())}:F> — {NAME} (#1) · Early · fee 25 EUR · in " in seen(listing["content"])
+    assert f"<t:{int(due.timestamp())}:F> — {NAME} (#1) · Early · fee €25.00 · in " in seen(listing["content"])
 
     ics = await festival(fake, guild, "ana", "ics", group="festivals")
-    assert seen(ics["content"]).startswith("Here is the festival calendar (1 deadlines).")
+    assert seen(ics["content"]).startswith("Here is the festival calendar (1 deadline).")
     (sent,) = fake.requests_to("POST", r"/interactions/\d+/[^/]+/callback$")[-1].files
     assert sent["filename"] == "festivals.ics" and summaries(sent["content"]) == [f"{NAME} — Early"]
 
     upload = fake.upload("lagoon.ics", calendar_file("Lagoon Shorts", 20), "text/calendar")
     imported = await festival(fake, guild, "mo", "import", {"file": upload})
-    assert imported["content"].startswith("Calendar imported: 1 festivals added, 0 updated, 1 deadlines set")
+    assert imported["content"].startswith("Calendar imported. Festivals added: 1, updated: 0. Deadlines set: 1;")
     listing = seen((await festival(fake, guild, "ana", "list", group="festivals"))["content"])
-    assert listing.index(NAME) < listing.index("Lagoon Shorts (#2) · Early · fee 12 EUR")
+    assert listing.index(NAME) < listing.index("Lagoon Shorts (#2) · Early · fee €12.00")
 
     key = await make_reminder_due(app)
     deadlines = guild.channel("deadlines")
@@ -163,26 +164,27 @@ async def test_telegram_festivals_from_adding_to_reminder(tg_fake: FakeTelegram,
     assert await say(fake, group, bob, add, "admins") == "Only community admins may use this command."
     assert (await say(fake, group, ann, add, "is added")).startswith(f"Festival #1 “{NAME}” is added.")
     typed, due = deadline_in(10)
-    local_utc = due.strftime("%Y-%m-%d %H:%M UTC")
+    local_utc = moment_text(due, "F", "en")  # as "Sun 6 Dec, 18:00 (UTC)"
     set_reply = await say(fake, group, ann, f"/festival deadline 1 early {typed} fee=25", "deadline set")
     assert local_utc in set_reply and f"({typed} Asia/Tokyo)" in set_reply
 
     listing = await say(fake, group, bob, "/festivals", "Upcoming")
-    assert f"{local_utc} — {NAME} (#1) · Early · fee 25 EUR · in " in listing
+    assert f"{local_utc} — {NAME} (#1) · Early · fee €25.00 · in " in listing
     assert "Tokyo" in await say(fake, group, bob, "/timezone Asia/Tokyo", "Tokyo")
-    assert f"{typed} JST — {NAME}" in await say(fake, group, bob, "/festivals", "Upcoming")
+    tokyo_time = moment_text(due.astimezone(TOKYO), "F", "en")  # "… 23:59 (UTC+9)"
+    assert f"{tokyo_time} — {NAME}" in await say(fake, group, bob, "/festivals", "Upcoming")
 
     fake.send_text(group, bob, "/festivals ics")
     document = await fake.wait_for_call("sendDocument")
-    assert document.ok and document.params["caption"].startswith("Here is the festival calendar (1 deadlines).")
+    assert document.ok and document.params["caption"].startswith("Here is the festival calendar (1 deadline).")
     sent = document.files["document"]
     assert sent.filename == "festivals.ics" and summaries(sent.content) == [f"{NAME} — Early"]
 
     fake.send_document(group, ann, "lagoon.ics", calendar_file("Lagoon Shorts", 20), caption="/festival import")
     imported = await fake.wait_for_call("sendMessage", to_chat(group, "Calendar imported"))
-    assert shown(imported).startswith("Calendar imported: 1 festivals added, 0 updated, 1 deadlines set")
+    assert shown(imported).startswith("Calendar imported. Festivals added: 1, updated: 0. Deadlines set: 1;")
     listing = await say(fake, group, ann, "/festivals", "Upcoming")
-    assert listing.index(NAME) < listing.index("Lagoon Shorts (#2) · Early · fee 12 EUR")
+    assert listing.index(NAME) < listing.index("Lagoon Shorts (#2) · Early · fee €12.00")
 
     before = len(fake.calls("sendMessage"))
     key = await make_reminder_due(tg.app)

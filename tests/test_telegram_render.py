@@ -29,7 +29,7 @@ def test_user_text_is_escaped_and_markup_is_ours() -> None:
 def test_moments_show_local_time_in_the_zone() -> None:
     text = Text.of("due ", Moment(WHEN), " / ", Moment(WHEN, "D"))
     [chunk] = render_chunks(Message(text), "Asia/Shanghai")
-    assert chunk == "due 2026-12-07 17:30 CST / 2026-12-07"
+    assert chunk == "due Mon 7 Dec, 17:30 (UTC+8) / Mon 7 Dec 2026"
 
 
 def test_a_card_is_a_block_with_linked_bold_title_fields_and_footer() -> None:
@@ -38,8 +38,15 @@ def test_a_card_is_a_block_with_linked_bold_title_fields_and_footer() -> None:
                 footer="#3")
     [chunk] = render_chunks(Message(Text.of("New"), card=card), "UTC")
     assert chunk.splitlines() == ["New", "", '<b><a href="https://e.com/f">Dawn &amp; Dusk</a></b>',
-                                  "A &lt;short&gt; film", "<b>Maker: </b>Ann", "<b>Due: </b>2026-12-07",
+                                  "A &lt;short&gt; film", "<b>Maker: </b>Ann", "<b>Due: </b>Mon 7 Dec 2026",
                                   "<i>#3</i>"]
+
+
+def test_a_chinese_card_reads_in_chinese_labels_colons_and_dates() -> None:
+    card = Card("夜班公交", None, Text(), (CardField("片长", Text.of("4:30")),
+                                         CardField("截止", Text.of(Moment(WHEN, "F", "zh-Hans")))))
+    [chunk] = render_chunks(Message(card=card), "Asia/Shanghai")
+    assert chunk.splitlines()[1:] == ["<b>片长：</b>4:30", "<b>截止：</b>12月7日 周一 17:30（UTC+8）"]
 
 
 def test_buttons_become_an_inline_keyboard() -> None:

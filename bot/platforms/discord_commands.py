@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.app_commands.transformers import CommandParameter
 
 from bot.commands import Command, Option
+from bot.i18n import TRADITIONAL
 from bot.models import IncomingFile
 from bot.platforms.discord_render import cut
 
@@ -116,9 +117,10 @@ def fit(text: str) -> str:
 
 
 class CatalogTranslator(app_commands.Translator):
-    """Descriptions in Simplified Chinese for Discord clients set to Chinese, from the same catalogs."""
+    """Descriptions in Chinese for Discord clients set to Chinese, from the same catalogs: Simplified
+    characters for zh-CN, Traditional (converted from the Simplified catalog) for zh-TW."""
 
-    LOCALES = {discord.Locale.chinese: "zh-Hans", discord.Locale.taiwan_chinese: "zh-Hans"}
+    LOCALES = {discord.Locale.chinese: "zh-Hans", discord.Locale.taiwan_chinese: TRADITIONAL}
 
     def __init__(self, app: App) -> None:
         self.app = app

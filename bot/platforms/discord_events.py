@@ -58,7 +58,8 @@ class Incoming:
                              display_name=display_name(interaction.user), chat=chat_of(interaction),
                              responder=responder, command=cmd.name, options=values,
                              is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction),
-                             attachment=attachment, handle=interaction.user.name)
+                             attachment=attachment, handle=interaction.user.name,
+                             locale=interaction.locale.value)
             await self.app.dispatcher.command(_private_refusals(inv, cmd))
         finally:
             await responder.finish(self._done_text(interaction))
@@ -134,7 +135,8 @@ class Incoming:
                                 message=MessageRef(PLATFORM, str(interaction.channel_id),
                                                    str(interaction.message.id)),
                                 custom_id=custom_id, responder=responder,
-                                is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction))
+                                is_admin=is_admin(interaction, self.admin_roles), space=space_of(interaction),
+                                locale=interaction.locale.value)
             await self.app.dispatcher.button(press)
         finally:
             await responder.finish(self._done_text(interaction))

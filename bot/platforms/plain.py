@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.i18n.formats import moment_text
 from bot.models import Card, Link, Message, Moment, Segment, Strong, Text
 
 
 def render_moment(moment: Moment, zone: str) -> str:
-    local = moment.when.astimezone(ZoneInfo(zone))
-    if moment.style == "D":
-        return local.strftime("%Y-%m-%d")
-    if moment.style == "t":
-        return local.strftime("%H:%M %Z")
-    return local.strftime("%Y-%m-%d %H:%M %Z")
+    return moment_text(moment.when.astimezone(ZoneInfo(zone)), moment.style, moment.lang)
+
+
+def labelled(name: str) -> str:
+    """A card field's label with its colon: full-width after a Chinese label (`片长：`), else `Runtime: `."""
+    return f"{name}：" if name and "\u2e80" <= name[-1] <= "\u9fff" else f"{name}: "
 
 
 def render_text(text: Text, zone: str) -> str:
@@ -35,12 +36,12 @@ def render_card(card: Card, zone: str) -> list[str]:
     lines = [card.title + (f" — {card.url}" if card.url else "")]
     if card.description:
         lines.extend(render_text(card.description, zone).splitlines())
-    inline = [f"{field.name}: {render_text(field.value, zone)}" for field in card.fields if field.inline]
+    inline = [labelled(field.name) + render_text(field.value, zone) for field in card.fields if field.inline]
     if inline:
         lines.append(" · ".join(inline))
     for field in card.fields:
         if not field.inline:
-            lines.append(f"{field.name}: {render_text(field.value, zone)}")
+            lines.append(labelled(field.name) + render_text(field.value, zone))
     if card.footer:
         lines.append(card.footer)
     return lines

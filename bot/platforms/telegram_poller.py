@@ -146,7 +146,7 @@ class Poller:
             return
         self._catching_up = None
         t = self.app.translator(self.app.config.bot.language)
-        replayed: Text = t("notices.telegram_replayed", updates=count)
+        replayed: Text = t.plural("notices.telegram_replayed", count, updates=count)
         await self.app.gaps.over("telegram", started, ended, lost=False, replayed=replayed)
 
     async def _storage_failure(self, exc: Exception) -> bool:

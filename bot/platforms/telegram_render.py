@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.models import Button, Card, Link, Message, Moment, Segment, Strong, Text
-from bot.platforms.plain import render_moment
+from bot.platforms.plain import labelled, render_moment
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -77,7 +77,7 @@ def card_lines(card: Card, zone: str) -> list[Line]:
         lines.extend(text_lines(card.description, zone))
     for field in card.fields:
         value = text_lines(field.value, zone)
-        name = f"{field.name}: "
+        name = labelled(field.name)
         lines.append(Line(f"<b>{escape(name)}</b>{value[0].html}", name + value[0].plain))
         lines.extend(value[1:])
     if card.footer:

@@ -123,6 +123,11 @@ class Database(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    async def add_function(self, name: str, func: Callable[[Any], Any]) -> None:
+        """A one-argument SQL function for its owner's migrations and triggers, where the backend runs
+        Python in SQL (SQLite); PostgreSQL's migrations are written without them."""
+        return None
+
     async def backup_before_migrating(self) -> Path | None:
         """A copy of the data before a new migration, where the backend makes one (SQLite's file copy;
         PostgreSQL's backups are the server's own business: pg_dump)."""
@@ -160,10 +165,6 @@ class Database(ABC):
         several processes share) another one still connected. A claim by a process that died is dead."""
         return f"COALESCE({column}, '') = ?", [self.claimer]
 
-    @abstractmethod
-    def text_match(self, index: str, columns: Sequence[str], terms: Sequence[str]) -> tuple[str, list[Any]]:
-        """A condition (and its parameters) true for rows of the full-text index `index` (joined under its
-        own name, with `rowid` the indexed row's id) where every term starts a word in one of `columns`."""
 
     async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
         """Hear `notify(channel, ...)` from other processes; a backend used by one process only hears none."""

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,13 @@ class SqliteDatabase(Database):
         log.info("backed up %s to %s before applying new migrations", self.path, target)
         return self.migration_backup
 
+    async def add_function(self, name: str, func: Callable[[Any], Any]) -> None:
+        """A deterministic one-argument SQL function on every connection, for the migrations and
+        triggers of its owner (a cog's index that stores text written by its own rules)."""
+        for conn in (self._writer, self._reader):
+            await conn.create_function(name, 1, func, deterministic=True)
+        self._quick.create_function(name, 1, func, deterministic=True)
+
     async def close(self) -> None:
         self._quick.close()
         await self._reader.close()
@@ -236,10 +243,7 @@ class SqliteDatabase(Database):
         # interleaving there is always one open: the reader would never see newer commits.
         return list(await self._reader.execute_fetchall(sql, params))
 
-    def text_match(self, index: str, columns: Sequence[str], terms: Sequence[str]) -> tuple[str, list[Any]]:
-        # Each term a quoted prefix: FTS5 syntax inside the user's words means nothing.
-        query = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
-        return f"{index} MATCH ?", [f"{{{' '.join(columns)}}} : ({query})"]
+
 
 
 def is_transient(exc: sqlite3.OperationalError) -> bool:

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -153,11 +153,6 @@ class PostgresDatabase(Database):
         async with self._pool.acquire() as conn:
             return list(await conn.fetch(translate(sql), *params))
 
-    def text_match(self, index: str, columns: Sequence[str], terms: Sequence[str]) -> tuple[str, list[Any]]:
-        # The index keeps a tsvector per column (see the migrations); `:*` makes each term a prefix.
-        vector = " || ".join(f"{index}.{column}" for column in columns)
-        query = " & ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "':*" for term in terms)
-        return f"({vector}) @@ to_tsquery('simple', ?)", [query]
 
     def live_claim(self, column: str) -> tuple[str, list[Any]]:
         # A process's claims live as long as its presence session: the server ends that session at once

@@ -124,7 +124,7 @@ class VotingRoom(Room):
         if not cards:
             return None
         t = self.app.translator(self.app.config.bot.language)
-        return t("challenges.gap_recounted", cards=cards, platform=platform)
+        return t.plural("challenges.gap_recounted", cards, cards=cards, platform=platform)
 
     async def apply_recount(self, tx: Tx, challenge: Challenge, gathered: Recount) -> None:
         """Store what a recount found (gathered before `tx`), tell the voters and, of cards that could not

@@ -46,13 +46,14 @@ class ExchangeCommands(FeedbackBase):
                 raise UserError("feedback.errors.not_enough", cost=cost, balance=balance,
                                 missing=cost - balance)
             balance = await self.repo.balance(community, person, tx)
-            notice = ctx.t("feedback.request.announce", maker=ctx.person.display_name, id=target.id,
-                           title=target.title, wanted=settings.critiques_per_request)
+            wanted = settings.critiques_per_request
+            notice = ctx.t.plural("feedback.request.announce", wanted, maker=ctx.person.display_name, id=target.id,
+                                  title=target.title, wanted=wanted)
             await self.app.outbox.announce(tx, ctx.community, "feedback", Message(notice),
                                            key=f"feedback.request:{request_id}")
         key = "feedback.request.queued_free" if free else "feedback.request.queued"
-        await ctx.reply(ctx.t(key, id=target.id, title=target.title, wanted=settings.critiques_per_request,
-                              cost=cost, balance=balance))
+        await ctx.reply(ctx.t.plural(key, wanted, id=target.id, title=target.title, wanted=wanted, cost=cost,
+                                     balance=balance))
 
     @command("feedback credits")
     async def credits(self, ctx: Context) -> None:
@@ -160,8 +161,8 @@ class ExchangeCommands(FeedbackBase):
                 await self.tell(tx, ctx, target.person_id, Message(done), f"feedback.done:{request.id}:{have}")
             balance = await self.repo.balance(ctx.community.id, ctx.person.id, tx)
         key = "feedback.given_copy" if copy else "feedback.given"
-        await ctx.reply(ctx.t(key, id=critique_id, film=target.id, title=target.title, earned=earned,
-                              balance=balance))
+        await ctx.reply(ctx.t.plural(key, earned, id=critique_id, film=target.id, title=target.title, earned=earned,
+                                     balance=balance))
 
     def checked_notes(self, ctx: Context, notes: str, film: Film) -> str:
         """The notes, if they meet the floor and their timecodes fit the film; else say exactly what is wrong."""

@@ -36,7 +36,8 @@ def gap_text(t: Translator, gap: FloorGap, min_words: int, min_timecodes: int) -
     """Exactly what the notes lack, one line per missing thing."""
     lines = []
     if gap.words_missing:
-        lines.append(t("feedback.floor.words", words=gap.words, minimum=min_words, missing=gap.words_missing))
+        lines.append(t.plural("feedback.floor.words", gap.words, words=gap.words, minimum=min_words,
+                              missing=gap.words_missing))
     if gap.timecodes_missing:
         lines.append(t("feedback.floor.timecodes", count=gap.timecodes, minimum=min_timecodes,
                        missing=gap.timecodes_missing))

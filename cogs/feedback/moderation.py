@@ -54,8 +54,8 @@ class ModerationCommands(FeedbackBase):
                 raise UserError("feedback.errors.removed", id=found.id)
             owed = found.earned + found.bonus
             taken = await self.repo.take_back(tx, community, found.reviewer_id, owed, "removed", found.id, now)
-            note = ctx.t("feedback.removed.to_reviewer", id=found.id, film=found.film_id, title=found.film_title,
-                         taken=taken)
+            note = ctx.t.plural("feedback.removed.to_reviewer", taken, id=found.id, film=found.film_id,
+                                title=found.film_title, taken=taken)
             await self.tell(tx, ctx, found.reviewer_id, Message(note), f"feedback.removed:{found.id}")
             reopened = False
             if found.request_id is not None:

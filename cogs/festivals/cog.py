@@ -78,7 +78,7 @@ class FestivalsCog(AdminCommands, ReminderJobs, SubmissionCommands, Cog):
             max_fee_cents=logic.parse_fee(max_fee),
             limit=self.settings.list_limit,
         )
-        label = within or self.settings.default_within
+        label = ctx.t.duration(span)
         if not found:
             await ctx.reply(ctx.t("festivals.list.empty", within=label))
             return

@@ -188,14 +188,6 @@ def duration_or_fail(raw: str, option: str, limit: timedelta = MAX_WITHIN) -> ti
     return delta
 
 
-def split_left(delta: timedelta) -> tuple[int, int, int]:
-    """Days, hours and minutes left (rounded up to the minute, never negative)."""
-    minutes = max(0, -(-int(delta.total_seconds()) // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    return days, hours, mins
-
-
 def fee_rises(tiers: list[tuple[str, datetime, int | None]]) -> list[tuple[str, datetime, str, int, int]]:
     """(tier, ends_at, next tier, fee now, next fee) for each deadline tier followed by a dearer one."""
     ordered = sorted((t for t in tiers if t[0] != "opening"), key=lambda t: t[1])

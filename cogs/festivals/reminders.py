@@ -78,7 +78,9 @@ class ReminderJobs(FestivalsBase):
             filters.append(ctx.t("festivals.remind.category", category=wanted))
         if cents is not None:
             filters.append(ctx.t("festivals.remind.max_fee", fee=logic.format_fee(cents, "")))
-        offsets = ", ".join(self.settings.reminder_offsets)
+        # The configured offsets (30d, 7d) in words, in the reader's language: 30 days, 7 days / 30天、7天.
+        spans = [logic.parse_duration(offset) for offset in self.settings.reminder_offsets]
+        offsets = ctx.t.s("core.list_separator").join(ctx.t.duration(span) for span in spans if span)
         await ctx.reply(
             ctx.t(
                 "festivals.remind.on",

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from bot.i18n import Translator
 from bot.models import Card, CardField, Moment, Text
-from cogs.festivals import logic
 from cogs.festivals.repository import Deadline, Festival, Upcoming
 
 
@@ -15,12 +14,7 @@ def tier_label(t: Translator, tier: str) -> Text:
 
 
 def time_left(t: Translator, until: datetime, now: datetime) -> Text:
-    days, hours, minutes = logic.split_left(until - now)
-    if days:
-        return t("festivals.left.days", days=days, hours=hours)
-    if hours:
-        return t("festivals.left.hours", hours=hours, minutes=minutes)
-    return t("festivals.left.minutes", minutes=minutes)
+    return Text.of(t.duration(until - now))
 
 
 def fee_text(t: Translator, cents: int | None, currency: str) -> Text:
@@ -28,7 +22,7 @@ def fee_text(t: Translator, cents: int | None, currency: str) -> Text:
         return t("festivals.fee.unknown")
     if cents == 0:
         return t("festivals.fee.free")
-    return t("festivals.fee.amount", amount=logic.format_fee(cents, currency))
+    return t("festivals.fee.amount", amount=t.money(cents, currency))
 
 
 def upcoming_line(t: Translator, item: Upcoming, now: datetime) -> Text:
@@ -115,8 +109,8 @@ def fee_rise_text(
         "festivals.fee_rise",
         name=festival.name,
         tier=tier_label(t, deadline.tier),
-        fee=logic.format_fee(deadline.fee_cents, festival.currency),
-        next_fee=logic.format_fee(following.fee_cents, festival.currency),
+        fee=t.money(deadline.fee_cents or 0, festival.currency),  # a rise is only told between known fees
+        next_fee=t.money(following.fee_cents or 0, festival.currency),
         left=time_left(t, deadline.due_at, now),
         when=Moment(deadline.due_at),
     )

@@ -32,7 +32,7 @@ class FilmsApi(Protocol):
         ...
 
     async def find_by_link(self, community_id: int, link: str) -> Film | None:
-        """The film shared with this link (normalised), or None."""
+        """The film of the video this link names, whatever its form (a short link is followed), or None."""
         ...
 
     async def film_or_fail(self, ctx: Context, film_id: int) -> Film:

@@ -1,12 +1,14 @@
-"""Films: share, show, list, search, profile, edit and delete."""
+"""Films: share, show, list, profile, edit and delete (search: finding.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from bot.cog import Cog, button, command, completer
 from bot.commands import Option, parse_id
+from bot.config import ConfigError
 from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import Translator
@@ -16,11 +18,28 @@ from bot.storage import Tx
 from cogs.films import logic
 from cogs.films.api import FILMS, CardExtra, Consequences, FilmKeeper, ProfileExtra, Withdraw
 from cogs.films.cards import film_card, film_line
+from cogs.films.finding import SearchRoom
+from cogs.films.genres import Genres
+from cogs.films.links import Link, link_and_rest, parse_link, read_link
+from cogs.films.links.resolve import ShortLinks
 from cogs.films.repository import Film, FilmRepository
+from cogs.films.search import index_text
 from cogs.films.settings import FilmSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 HERE = Path(__file__).parent
 EDITABLE = ("title", "link", "runtime", "genre", "tags", "logline")
+
+
+def _identity_of(link: str) -> tuple[str, str]:
+    """A stored link's (site, video id), as the migration that introduced them computes it."""
+    try:
+        identity = parse_link(link).identity
+    except UserError:
+        return "web", link
+    return identity.site, identity.video
 
 
 class FilmsCog(Cog):
@@ -28,16 +47,36 @@ class FilmsCog(Cog):
     settings_type = FilmSettings
     migrations = HERE / "migrations"
     locales = HERE / "locales"
+    sql_functions = MappingProxyType({"film_grams": index_text, "film_site": lambda link: _identity_of(link)[0],
+                                      "film_video": lambda link: _identity_of(link)[1]})
     settings: FilmSettings
 
-    async def cog_load(self) -> None:
-        self.repo = FilmRepository(self.app.db)
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.repo = FilmRepository(app.db)
+        self.genres = Genres(self.settings.genres, self.settings.genre_names)
+        self.rooms = [SearchRoom(app, self.repo, self.genres, self.settings.search_results)]
+        self.short_links: ShortLinks | None = None
         # Other cogs add lines to film cards (feedback summary) and profiles (credits, streaks).
         self.card_extras: list[tuple[str, CardExtra]] = []
         self.profile_extras: list[tuple[str, ProfileExtra]] = []
         self.keepers: list[tuple[str, FilmKeeper]] = []
         self.in_play: list[tuple[str, Consequences, Withdraw]] = []
+
+    async def cog_load(self) -> None:
+        settings = self.settings
+        unknown = sorted(set(settings.genre_names) - set(settings.genres))
+        if unknown:
+            raise ConfigError(f"films.genre_names names {unknown[0]!r}, which is not one of films.genres")
+        self.genres.learn(self.app.catalog)
+        if settings.resolve_short_links:
+            self.short_links = ShortLinks(timeout=settings.short_link_timeout,
+                                          max_bytes=settings.short_link_max_bytes)
         self.app.services.provide(FILMS, self, self.name)
+
+    async def cog_unload(self) -> None:
+        if self.short_links is not None:
+            await self.short_links.close()
 
     # -- what other cogs use (FilmsApi) -----------------------------------------------------------------------
 
@@ -45,13 +84,28 @@ class FilmsCog(Cog):
         return await self.repo.get(film_id, community_id)
 
     async def find_by_link(self, community_id: int, link: str) -> Film | None:
-        return await self.repo.by_link(community_id, logic.normalize_link(link))
+        try:
+            found = read_link(link)
+        except UserError:
+            return None
+        settled, _ = await self.settle(found)
+        return await self.repo.by_video(community_id, settled.identity.site, settled.identity.video)
 
     async def add_film(self, tx: Tx, community_id: int, person_id: int, *, title: str, link: str,
                        runtime_seconds: int | None = None) -> int:
+        found = parse_link(link)
         return await self.repo.add(tx, community_id=community_id, person_id=person_id, title=title,
-                                   link=logic.normalize_link(link), runtime_seconds=runtime_seconds, genre=None,
-                                   tags=(), logline="", now=self.app.clock.now())
+                                   link=found.url, site=found.identity.site, video_id=found.identity.video,
+                                   runtime_seconds=runtime_seconds, genre=None, tags=(), logline="",
+                                   now=self.app.clock.now())
+
+    async def settle(self, link: Link) -> tuple[Link, bool]:
+        """The link with its video known, and whether it could be checked: a short link is followed to the
+        video it names; one that cannot be (no answer, not a video, looking is off) stays as typed."""
+        if not link.is_short:
+            return link, True
+        resolved = await self.short_links.resolve(link) if self.short_links is not None else None
+        return (resolved, True) if resolved is not None else (link, False)
 
     async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
         await self.repo.update(tx, film_id, {"runtime_seconds": seconds}, self.app.clock.now())
@@ -81,29 +135,38 @@ class FilmsCog(Cog):
              Option("runtime"), Option("genre", autocomplete="genres"), Option("tags"), Option("logline"))
     async def share(self, ctx: Context, link: str, title: str, runtime: str | None, genre: str | None,
                     tags: str | None, logline: str | None) -> None:
-        film = await self.create_film(ctx, link, title, runtime=runtime, genre=genre, tags=tags, logline=logline)
+        found, title = link_and_rest(link, title)  # the link may come inside a pasted line of text
+        film = await self.create_film(ctx, found.url, title, runtime=runtime, genre=genre, tags=tags,
+                                      logline=logline)
         shared = ctx.t("films.shared", id=film.id, title=film.title)
         await ctx.reply(ctx.t.join([shared, *lookalike_warning(ctx.t, film.link)]))
 
     async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
         """Validate, store and announce a film (also used by other cogs, e.g. a challenge entry by link)."""
-        fields = self._validated(link=link, title=title, runtime=runtime, genre=genre, tags=tags, logline=logline)
+        fields = self._validated(ctx.t, link=link, title=title, runtime=runtime, genre=genre, tags=tags,
+                                 logline=logline)
+        found, checked = await self.settle(fields.pop("link"))
+        site, video = found.identity.site, found.identity.video
         async with self.app.db.transaction() as tx:
-            existing = await self.repo.by_link(ctx.community.id, fields["link"], tx)
-            if existing is not None:
-                raise UserError("films.errors.duplicate", id=existing.id, title=existing.title,
-                                maker=existing.maker)
+            await self._refuse_duplicate(tx, ctx.community.id, found, None)
             film_id = await self.repo.add(tx, community_id=ctx.community.id, person_id=ctx.person.id,
-                                          title=fields["title"], link=fields["link"],
+                                          title=fields["title"], link=found.url, site=site, video_id=video,
                                           runtime_seconds=fields.get("runtime_seconds"), genre=fields.get("genre"),
                                           tags=fields.get("tags", ()), logline=fields.get("logline", ""),
                                           now=self.app.clock.now())
             film = Film(film_id, ctx.community.id, ctx.person.id, ctx.person.display_name, fields["title"],
-                        fields["link"], fields.get("runtime_seconds"), fields.get("genre"), fields.get("tags", ()),
-                        fields.get("logline", ""), self.app.clock.now())
+                        found.url, fields.get("runtime_seconds"), fields.get("genre"), fields.get("tags", ()),
+                        fields.get("logline", ""), self.app.clock.now(), site, video)
             await self.announce_film(tx, ctx.community, film)
+        if not checked:
+            await ctx.reply(ctx.t("films.unchecked", link=found.url))
         return film
+
+    async def _refuse_duplicate(self, tx: Tx, community_id: int, link: Link, film_id: int | None) -> None:
+        other = await self.repo.by_video(community_id, link.identity.site, link.identity.video, tx)
+        if other is not None and other.id != film_id:
+            raise UserError("films.errors.duplicate", id=other.id, title=other.title, maker=other.maker)
 
     async def announce_film(self, tx: Tx, community: Community, film: Film) -> None:
         t = self.app.translator(community.language)
@@ -111,17 +174,17 @@ class FilmsCog(Cog):
         await self.app.outbox.announce(tx, community, "showcase", message, key=f"films.shared:{film.id}",
                                        tag=f"films.film:{film.id}")
 
-    def _validated(self, **raw: str | None) -> dict[str, Any]:
+    def _validated(self, t: Translator, **raw: str | None) -> dict[str, Any]:
         """Check every given field before anything is written; raises UserError for the first problem."""
         out: dict[str, Any] = {}
         if raw.get("link") is not None:
-            out["link"] = logic.normalize_link(str(raw["link"]))
+            out["link"] = read_link(str(raw["link"]))
         if raw.get("title") is not None:
             out["title"] = logic.check_title(str(raw["title"]))
         if raw.get("runtime") is not None:
             out["runtime_seconds"] = logic.parse_runtime(str(raw["runtime"]))
         if raw.get("genre") is not None:
-            out["genre"] = logic.check_genre(str(raw["genre"]), self.settings.genres)
+            out["genre"] = self.genres.check(str(raw["genre"]), t)
         if raw.get("tags") is not None:
             out["tags"] = logic.parse_tags(str(raw["tags"]))
         if raw.get("logline") is not None:
@@ -155,7 +218,7 @@ class FilmsCog(Cog):
                 raise UserError("films.errors.no_person", name=maker)
             person_id = person.id
         if genre:
-            genre = logic.check_genre(genre, self.settings.genres)
+            genre = self.genres.check(genre, ctx.t)
         size = self.settings.page_size
         page = page or 1
         # One row past the page tells whether there is a next page, without counting the catalogue.
@@ -169,18 +232,6 @@ class FilmsCog(Cog):
         if len(found) > size:
             lines.append(ctx.t("films.list.more", next=page + 1))
         await ctx.reply(ctx.t.join(lines))
-
-    @command("search", Option("words", required=True, positional=True, greedy=True, max_length=200))
-    async def search(self, ctx: Context, words: str) -> None:
-        terms = logic.search_terms(words)
-        if not terms:
-            raise UserError("films.errors.search_empty")
-        found = await self.repo.search(ctx.community.id, terms, self.settings.search_results)
-        if not found:
-            await ctx.reply(ctx.t("films.search.none", words=words))
-            return
-        lines = [ctx.t("films.search.header", words=words, count=len(found))]
-        await ctx.reply(ctx.t.join(lines + [film_line(film, ctx.t) for film in found]))
 
     @command("profile", Option("user", positional=True))
     async def profile(self, ctx: Context, user: str | None) -> None:
@@ -210,15 +261,19 @@ class FilmsCog(Cog):
         given = {key: value for key, value in changes.items() if value is not None}
         if not given:
             raise UserError("films.errors.nothing_to_edit", keys=", ".join(EDITABLE))
-        fields = self._validated(**given)
+        fields = self._validated(ctx.t, **given)
+        checked = True
+        if "link" in fields:
+            found, checked = await self.settle(fields.pop("link"))
+            fields.update(link=found.url, site=found.identity.site, video_id=found.identity.video)
         async with self.app.db.transaction() as tx:
             if "link" in fields:
-                other = await self.repo.by_link(ctx.community.id, fields["link"], tx)
-                if other is not None and other.id != film.id:
-                    raise UserError("films.errors.duplicate", id=other.id, title=other.title, maker=other.maker)
+                await self._refuse_duplicate(tx, ctx.community.id, found, film.id)
             await self.repo.update(tx, film.id, fields, self.app.clock.now())
         edited = ctx.t("films.edited", id=film.id, keys=", ".join(given))
         await ctx.reply(ctx.t.join([edited, *lookalike_warning(ctx.t, fields.get("link", ""))]))
+        if not checked:
+            await ctx.reply(ctx.t("films.unchecked", link=fields["link"]))
 
     @command("deletefilm", Option("id", int, required=True, positional=True, autocomplete="films", min_value=1),
              Option("confirm", bool))
@@ -267,7 +322,16 @@ class FilmsCog(Cog):
 
     @completer("genres")
     async def complete_genres(self, community_id: int, prefix: str) -> list[tuple[str, str]]:
-        return [(genre, genre) for genre in self.settings.genres if prefix.lower() in genre][:25]
+        return [(genre, genre) for genre in self.genres.complete(prefix)][:25]
+
+    async def check_data(self) -> list[str]:
+        keys = {community.id: community.key for community in await self.app.directory.communities()}
+        lines = []
+        for community_id, site, video, ids in await self.repo.same_videos():
+            films = ", ".join(f"#{film_id}" for film_id in ids)
+            lines.append(f"films: community {keys.get(community_id, community_id)}: films {films} are one "
+                         f"video ({site}:{video}); keep one and delete the others with /deletefilm")
+        return lines
 
     async def person_has_data(self, person_id: int) -> bool:
         return await self.repo.has_person(person_id)
@@ -295,4 +359,7 @@ class FilmsCog(Cog):
         return {"films": await self.repo.export(community_id)}
 
     async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
-        await self.repo.import_films(tx, community_id, data.get("films", []))
+        # An export written before films were known by their video has no site and id: learn them from the link.
+        films = [{**film, **dict(zip(("site", "video_id"), _identity_of(film["link"]), strict=True))}
+                 if "video_id" not in film else film for film in data.get("films", [])]
+        await self.repo.import_films(tx, community_id, films)

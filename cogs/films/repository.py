@@ -24,9 +24,10 @@ class Film:
     tags: tuple[str, ...]
     logline: str
     created_at: datetime
+    site: str = "web"  # with video_id, the video the link names (see cogs/films/links)
+    video_id: str = ""
 
 
-EVERY = 2**62  # a LIMIT that leaves nothing out, in either database's SQL
 _SELECT = ("SELECT f.*, p.display_name AS maker FROM films f JOIN people p ON p.id = f.person_id ")
 
 
@@ -34,25 +35,25 @@ def _film(row: Row) -> Film:
     return Film(id=row["id"], community_id=row["community_id"], person_id=row["person_id"], maker=row["maker"],
                 title=row["title"], link=row["link"], runtime_seconds=row["runtime_seconds"], genre=row["genre"],
                 tags=tuple(tag for tag in row["tags"].split(",") if tag), logline=row["logline"],
-                created_at=from_db(row["created_at"]))
+                created_at=from_db(row["created_at"]), site=row["site"], video_id=row["video_id"])
 
 
 class FilmRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add(self, tx: Tx, *, community_id: int, person_id: int, title: str, link: str,
-                  runtime_seconds: int | None, genre: str | None, tags: tuple[str, ...], logline: str,
-                  now: datetime) -> int:
+    async def add(self, tx: Tx, *, community_id: int, person_id: int, title: str, link: str, site: str,
+                  video_id: str, runtime_seconds: int | None, genre: str | None, tags: tuple[str, ...],
+                  logline: str, now: datetime) -> int:
         cursor = await tx.execute(
-            "INSERT INTO films (community_id, person_id, title, link, runtime_seconds, genre, tags, logline, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (community_id, person_id, title, link, runtime_seconds, genre, ",".join(tags), logline,
-             to_db(now), to_db(now)))
+            "INSERT INTO films (community_id, person_id, title, link, site, video_id, runtime_seconds, genre, "
+            "tags, logline, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (community_id, person_id, title, link, site, video_id, runtime_seconds, genre, ",".join(tags),
+             logline, to_db(now), to_db(now)))
         return int(cursor.lastrowid or 0)
 
     async def update(self, tx: Tx, film_id: int, changes: dict[str, Any], now: datetime) -> None:
-        columns = {"title", "link", "runtime_seconds", "genre", "tags", "logline"}
+        columns = {"title", "link", "site", "video_id", "runtime_seconds", "genre", "tags", "logline"}
         assert set(changes) <= columns, "unknown film column"
         values = {key: ",".join(value) if key == "tags" else value for key, value in changes.items()}
         assignments = ", ".join(f"{key} = ?" for key in values)
@@ -68,10 +69,21 @@ class FilmRepository:
             return None
         return _film(row)
 
-    async def by_link(self, community_id: int, link: str, tx: Tx | None = None) -> Film | None:
-        sql = _SELECT + "WHERE f.community_id = ? AND f.link = ?"
-        row = await (tx.fetchone(sql, (community_id, link)) if tx else self.db.fetchone(sql, (community_id, link)))
+    async def by_video(self, community_id: int, site: str, video_id: str, tx: Tx | None = None) -> Film | None:
+        """The first film of this video (also its link text, which was the key before videos were)."""
+        sql = _SELECT + "WHERE f.community_id = ? AND f.site = ? AND f.video_id = ? ORDER BY f.id LIMIT 1"
+        params = (community_id, site, video_id)
+        row = await (tx.fetchone(sql, params) if tx else self.db.fetchone(sql, params))
         return _film(row) if row else None
+
+    async def same_videos(self) -> list[tuple[int, str, str, list[int]]]:
+        """(community, site, video id, film ids) for every video shared more than once."""
+        rows = await self.db.fetchall(
+            "SELECT community_id, site, video_id, group_concat(id) AS ids FROM "
+            "(SELECT community_id, site, video_id, id FROM films ORDER BY id) "
+            "GROUP BY community_id, site, video_id HAVING COUNT(*) > 1 ORDER BY MIN(id)")
+        return [(row["community_id"], row["site"], row["video_id"], [int(i) for i in row["ids"].split(",")])
+                for row in rows]
 
     async def newest(self, community_id: int, *, genre: str | None = None, tag: str | None = None,
                      person_id: int | None = None, limit: int = 10, offset: int = 0) -> list[Film]:
@@ -95,25 +107,29 @@ class FilmRepository:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM films WHERE community_id = ? AND person_id = ?",
                                           (community_id, person_id)) or 0)
 
-    async def search(self, community_id: int, terms: list[str], limit: int = 10) -> list[Film]:
-        """Ranked full-text matches of every term (a word's start): every term in the title first, then in
-        title or tags, then anywhere; newest first within each tier.
+    async def matching(self, community_id: int, match: str, limit: int) -> list[int]:
+        """Ids of films matching an FTS5 query, newest first: the index is walked in rowid order and the
+        walk stops after `limit` hits (bm25 would have to score every match of a common word)."""
+        rows = await self.db.fetchall(
+            "SELECT f.id FROM films_fts JOIN films f ON f.id = films_fts.rowid WHERE films_fts MATCH ? "
+            "AND f.community_id = ? ORDER BY films_fts.rowid DESC LIMIT ?", (match, community_id, limit))
+        return [row[0] for row in rows]
 
-        Each tier walks the index in id order and stops after `limit` hits, so a search costs about the
-        same at 100,000 films as at 1,000 (ranking must score every match of a common word).
-        """
-        found: dict[int, Film] = {}
-        for columns in (("title",), ("title", "tags"), ("title", "logline", "tags")):
-            match, params = self.db.text_match("films_fts", columns, terms)
-            rows = await self.db.fetchall(
-                _SELECT + f"JOIN films_fts ON films_fts.rowid = f.id WHERE {match} "
-                "AND f.community_id = ? ORDER BY films_fts.rowid DESC LIMIT ?",
-                (*params, community_id, limit))
-            for row in rows:
-                found.setdefault(row["id"], _film(row))
-            if len(found) >= limit:
-                break
-        return list(found.values())[:limit]
+    async def newest_ids(self, community_id: int, *, genre: str | None = None, person_id: int | None = None,
+                         limit: int) -> list[int]:
+        column, value = ("genre", genre) if genre is not None else ("person_id", person_id)
+        rows = await self.db.fetchall(
+            f"SELECT id FROM films WHERE community_id = ? AND {column} = ? ORDER BY id DESC LIMIT ?",
+            (community_id, value, limit))
+        return [row[0] for row in rows]
+
+    async def many(self, ids: list[int]) -> list[Film]:
+        """These films, in the order given."""
+        if not ids:
+            return []
+        rows = await self.db.fetchall(_SELECT + f"WHERE f.id IN ({','.join('?' * len(ids))})", tuple(ids))
+        films = {row["id"]: _film(row) for row in rows}
+        return [films[film_id] for film_id in ids if film_id in films]
 
     async def titles_like(self, community_id: int, prefix: str, limit: int = 25) -> list[Film]:
         rows = await self.db.fetchall(
@@ -134,17 +150,18 @@ class FilmRepository:
     async def import_films(self, tx: Tx, community_id: int, films: list[dict[str, Any]]) -> None:
         """Films of an export, with their ids (import-json, into an empty database)."""
         await tx.executemany(
-            "INSERT INTO films (id, community_id, person_id, title, link, runtime_seconds, genre, tags, logline, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(f["id"], community_id, f["maker_person_id"], f["title"], f["link"], f.get("runtime_seconds"),
-              f.get("genre"), ",".join(f.get("tags", [])), f.get("logline", ""), f["created_at"], f["created_at"])
-             for f in films])
+            "INSERT INTO films (id, community_id, person_id, title, link, site, video_id, runtime_seconds, genre, "
+            "tags, logline, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(f["id"], community_id, f["maker_person_id"], f["title"], f["link"], f["site"], f["video_id"],
+              f.get("runtime_seconds"), f.get("genre"), ",".join(f.get("tags", [])), f.get("logline", ""),
+              f["created_at"], f["created_at"]) for f in films])
 
     async def has_person(self, person_id: int) -> bool:
         return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None
 
     async def export(self, community_id: int) -> list[dict[str, Any]]:
-        films = await self.newest(community_id, limit=EVERY)
+        films = await self.newest(community_id, limit=-1)
         return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
-                 "runtime_seconds": f.runtime_seconds, "genre": f.genre, "tags": list(f.tags),
+                 "site": f.site, "video_id": f.video_id, "runtime_seconds": f.runtime_seconds, "genre": f.genre,
+                 "tags": list(f.tags),
                  "logline": f.logline, "created_at": to_db(f.created_at)} for f in reversed(films)]

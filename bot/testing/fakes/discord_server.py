@@ -368,8 +368,8 @@ class FakeDiscord:
         return await self._interact(InteractionType.AUTOCOMPLETE, guild, channel, user, data, locale=locale)
 
     async def press_button(self, guild: Guild | None, channel: ChannelRef, user: UserRef, message_id: str,
-                           custom_id: str, *, component_type: int = 2,
-                           values: list[str] | None = None) -> FakeInteraction:
+                           custom_id: str, *, component_type: int = 2, values: list[str] | None = None,
+                           locale: str = "en-US") -> FakeInteraction:
         """Type 3 on a message (stored, or a stand-in bot message for ones sent before this fake ran)."""
         target = self._channel(guild, channel, user)
         if message_id in self.model.messages:
@@ -382,7 +382,7 @@ class FakeDiscord:
         if values is not None:
             data["values"] = values
         return await self._interact(InteractionType.MESSAGE_COMPONENT, guild, target, user, data,
-                                    message=message)
+                                    message=message, locale=locale)
 
     async def submit_modal(self, guild: Guild | None, channel: ChannelRef, user: UserRef, custom_id: str,
                            values: dict[str, str]) -> FakeInteraction:
