@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.testing.harness import Harness, make_config
+
+pytestmark = pytest.mark.sqlite_only(
+    "/search reads Chinese through an FTS5 index of character pairs, not built on PostgreSQL yet")
 
 
 async def found(bot: Harness, line: str) -> list[str]:

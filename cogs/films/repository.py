@@ -28,6 +28,7 @@ class Film:
     video_id: str = ""
 
 
+EVERY = 2**62  # a LIMIT that leaves nothing out, in either database's SQL
 _SELECT = ("SELECT f.*, p.display_name AS maker FROM films f JOIN people p ON p.id = f.person_id ")
 
 
@@ -160,7 +161,7 @@ class FilmRepository:
         return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None
 
     async def export(self, community_id: int) -> list[dict[str, Any]]:
-        films = await self.newest(community_id, limit=-1)
+        films = await self.newest(community_id, limit=EVERY)
         return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
                  "site": f.site, "video_id": f.video_id, "runtime_seconds": f.runtime_seconds, "genre": f.genre,
                  "tags": list(f.tags),
