@@ -20,6 +20,8 @@ from bot.storage.backup import backup_file, backups_folder
 from bot.testing.harness import Harness, make_config
 from cogs.challenges.testing import voting_challenge
 
+pytestmark = pytest.mark.sqlite_only("backup and restore copy a SQLite file (PostgreSQL's are pg_dump's)")
+
 
 def count(path: Path, sql: str) -> int:
     with contextlib.closing(sqlite3.connect(path)) as conn:
