@@ -101,7 +101,7 @@ async def test_three_processes_run_a_round_once_and_count_every_vote_once(tmp_pa
 async def run_round(discord: FakeDiscord, telegram: FakeTelegram, guild: Guild, group: dict[str, Any],
                     fans: list[dict[str, Any]], port: int, processes: list[BotProcess], db: Path) -> None:
     general = guild.channel("general")
-    created = await discord_answer(discord, guild, user(discord, guild, "mo"), "challenge",
+    created = await discord_answer(discord, guild, user(discord, guild, "mo"), "challenge_admin",
                                    {"theme": "Night walks", "submit_until": f"{SUBMIT_SECONDS}s",
                                     "vote_until": f"{VOTE_SECONDS}s"}, "new")
     assert "is set" in created["content"], created
