@@ -33,12 +33,13 @@ from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
 from bot.models import Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
-from bot.platform import DeliveryError, Platform, PlatformUnavailable, plain_user_ref
+from bot.platform import DeliveryError, Platform, PlatformUnavailable, Refusal, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
 from bot.platforms.telegram_held import HeldAnswers
 from bot.platforms.telegram_inbox import Inbox
 from bot.platforms.telegram_poller import Poller
+from bot.platforms.telegram_rights import missing_right
 from bot.platforms.telegram_webhook import WebhookServer
 from bot.storage import apply_migrations
 
@@ -263,8 +264,10 @@ class TelegramPlatform(Platform):
             sent = await self._send_chunks(int(chat_id), message, zone, markup, where or Where())
         except (Forbidden, BadRequest) as exc:
             log.warning("Telegram: cannot send to chat %s: %s", chat_id, exc)
-            raise DeliveryError(f"Telegram refused a message to chat {chat_id}: {exc}",
-                                permanent=True) from exc
+            right = missing_right(str(exc))
+            raise DeliveryError(f"Telegram refused a message to chat {chat_id}: {exc}", permanent=True,
+                                refusal=Refusal(await self._chat_title(chat_id), chat_id, right) if right else None,
+                                ) from exc
         except RetryAfter as exc:
             raise DeliveryError(f"Telegram rate limit for chat {chat_id}: {exc}") from exc
         except TelegramError as exc:
@@ -272,6 +275,14 @@ class TelegramPlatform(Platform):
                                 uncertain=outcome_unknown(exc)) from exc
         self._note_newest(str(sent.chat_id), sent.message_id)
         return MessageRef(PLATFORM, str(sent.chat_id), str(sent.message_id))
+
+    async def _chat_title(self, chat_id: str) -> str:
+        """The chat's title as its members see it, or its id if Telegram will not say (the bot was removed)."""
+        try:
+            chat = await self.bot.get_chat(int(chat_id))
+        except TelegramError:
+            return chat_id
+        return chat.title or chat_id
 
     async def _send_chunks(self, chat_id: int, message: Message, zone: str,
                            markup: InlineKeyboardMarkup | None, where: Where) -> TgMessage:
