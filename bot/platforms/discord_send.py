@@ -57,7 +57,7 @@ def missing_permission(channel: Any, message: Message) -> str:
         needed.append("send_messages_in_threads")
     if message.card is not None:
         needed.append("embed_links")
-    if message.attachment is not None:
+    if message.attachment is not None or message.card is not None and message.card.image is not None:
         needed.append("attach_files")
     return next((attr for attr in needed if not getattr(permissions, attr)), "send_messages")
 

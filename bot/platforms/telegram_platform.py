@@ -286,28 +286,30 @@ class TelegramPlatform(Platform):
 
     async def _send_chunks(self, chat_id: int, message: Message, zone: str,
                            markup: InlineKeyboardMarkup | None, where: Where) -> TgMessage:
-        """Text chunks in order, the keyboard on the last; a file last, with the text as caption if short.
-        The first part answers the message `where` names (a reply), every part stays in its topic."""
-        attachment = message.attachment
+        """Text chunks in order, the keyboard on the last part; the files last (a card's picture, then the
+        attachment), the text as the first one's caption if short. The first part answers the message
+        `where` names (a reply), every part stays in its topic."""
+        files = [item for item in (message.card.image if message.card else None, message.attachment) if item]
         chunks = telegram_render.render_chunks(message, zone)
         caption: str | None = None
-        if attachment is not None and len(chunks) == 1 and telegram_render.utf16_len(
+        if files and len(chunks) == 1 and telegram_render.utf16_len(
                 _shown(message, zone)) <= telegram_render.CAPTION_LIMIT:
             caption, chunks = chunks[0], []
-        if not chunks and attachment is None:
+        if not chunks and not files:
             chunks = ["…"]  # buttons need some text to hang under
         last: TgMessage | None = None
         for index, chunk in enumerate(chunks):
-            final = index == len(chunks) - 1 and attachment is None
+            final = index == len(chunks) - 1 and not files
             await self._pace(chat_id)
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
                                                **where.kwargs(first=last is None))
-        if attachment is not None:
+        for index, attachment in enumerate(files):
             await self._pace(chat_id)
             send_file = self.bot.send_photo if attachment.mime_type.startswith("image/") else self.bot.send_document
-            last = await send_file(chat_id, attachment.data, filename=attachment.filename, caption=caption,
-                                   parse_mode=ParseMode.HTML, reply_markup=markup,
+            last = await send_file(chat_id, attachment.data, filename=attachment.filename,
+                                   caption=caption if index == 0 else None, parse_mode=ParseMode.HTML,
+                                   reply_markup=markup if index == len(files) - 1 else None,
                                    **where.kwargs(first=last is None))
         assert last is not None
         return last
