@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench lint install
+.PHONY: run test test-postgres demo bench lint install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The same suite on a throw-away PostgreSQL server (needs the server binaries: apt-get install postgresql).
+test-postgres: $(STAMP)
+	$(BIN)/python -m bot.testing.postgres -- $(BIN)/python -m pytest -q
 
 demo: $(STAMP)
 	$(BIN)/microfilm-bot demo

@@ -77,7 +77,8 @@ class App:
         self.sent = SentMessages(self.db, self.clock)
         self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,
                              inline=isinstance(self.clock, VirtualClock),
-                             resend_unknown_after=self.config.bot.resend_unknown_after)
+                             resend_unknown_after=self.config.bot.resend_unknown_after,
+                             elsewhere=self.config.bot.platforms_elsewhere)
         self.notices = AdminNotices(self)
         self.gaps = Gaps(self)
         self.outbox.on_error = self.on_error
@@ -90,10 +91,11 @@ class App:
         await self.open_storage()
         stack = self._stack
         try:
-            lock = RunLock(self.db_path)  # held while running, so a restore refuses to run beside the bot
-            if not lock.acquire():
-                raise DatabaseError(f"a restore of {self.db_path} is under way; start the bot when it is done")
-            stack.callback(lock.release)
+            if self.db.dialect == "sqlite":  # a restore replaces a SQLite file; PostgreSQL has no such step
+                lock = RunLock(self.db_path)  # held while running, so a restore refuses to run beside the bot
+                if not lock.acquire():
+                    raise DatabaseError(f"a restore of {self.db_path} is under way; start the bot when it is done")
+                stack.callback(lock.release)
             check_cog_sections(self.config)
             await self.load_cogs(["bot.builtin", *self.config.bot.cogs])
             await self.outbox.recover()
@@ -105,6 +107,7 @@ class App:
             if self.outbox.inline:
                 await self.outbox.flush()
             else:
+                await self.outbox.listen()
                 self.outbox.start_loops()
                 stack.push_async_callback(self.outbox.stop_loops)
             # A stop begins here, in reverse: the platforms stop taking events in, every event already

@@ -5,11 +5,11 @@ part (`Cog.import_data`) with its ids and plans what is still ahead (phases, rem
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import Refused
 from bot.export import EXPORT_VERSION, FORMAT
+from bot.storage import INTEGRITY_ERRORS
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,7 +38,7 @@ async def import_document(app: App, document: dict[str, Any], key: str | None = 
                 for name, value in community.items():
                     if isinstance(value, list):
                         counts[name] = counts.get(name, 0) + len(value)
-    except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as exc:
+    except (KeyError, TypeError, ValueError, *INTEGRITY_ERRORS) as exc:
         raise Refused(f"the export does not fit together ({type(exc).__name__}: {exc}); nothing was imported") \
             from None
     app.directory.forget_people()

@@ -34,6 +34,9 @@ class BackupsRoom(Room):
     async def plan(self) -> None:
         """At start-up: the next backup is planned once (a pending one stays), or cancelled when off."""
         pending = await self.app.scheduler.pending(KIND)
+        if self.every is not None and self.app.db.dialect != "sqlite":
+            log.warning("[bot] backup_every copies a SQLite file: on PostgreSQL back up with pg_dump instead")
+            self.every = None
         async with self.app.db.transaction() as tx:
             if self.every is None:
                 await self.app.scheduler.cancel(tx, KIND)

@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     def add(name: str, func: Command | None, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--config", help=f"TOML config file (default: ${CONFIG_ENV}, else built-in defaults)")
-        command.add_argument("--db", help=f"SQLite database file (default: ${DB_ENV}, else [bot] database)")
+        command.add_argument("--db", help=f"a SQLite file or a postgresql:// URL (default: ${DB_ENV}, "
+                                          "else [bot] database)")
         command.set_defaults(func=func)
         return command
 

@@ -23,6 +23,7 @@ from bot.storage.backup import (
     nothing_running,
     restore_file,
 )
+from bot.storage.base import POSTGRES_SCHEMES
 from bot.storage.migrations import known_versions
 
 
@@ -61,8 +62,16 @@ async def import_json(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _sqlite_file(target: str, action: str) -> Path:
+    """The SQLite file `backup` and `restore` work on; PostgreSQL has its own tools."""
+    if target.startswith(POSTGRES_SCHEMES):
+        raise Refused(f"{action} copies a SQLite file; on PostgreSQL use the server's own tools "
+                      "(pg_dump and pg_restore), or export --format json")
+    return Path(target)
+
+
 async def backup(args: argparse.Namespace, config: Config) -> int:
-    source = Path(args.db or config.bot.database)
+    source = _sqlite_file(args.db or config.bot.database, "backup")
     if not source.exists():
         raise Refused(f"there is no database at {source} to back up")
     try:
@@ -74,7 +83,7 @@ async def backup(args: argparse.Namespace, config: Config) -> int:
 
 
 async def restore(args: argparse.Namespace, config: Config) -> int:
-    database = Path(args.db or config.bot.database)
+    database = _sqlite_file(args.db or config.bot.database, "restore")
     try:
         with nothing_running(database):
             aside = restore_file(Path(args.path), database, known_versions(_migration_folders(config)))

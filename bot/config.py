@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
@@ -26,6 +27,10 @@ __all__ = ["Config", "ConfigError", "Problems", "load_config", "build_config", "
 
 def _log_level(value: Any) -> str | None:
     return None if str(value).upper() in LOG_LEVELS else f"is not a log level; use one of {', '.join(LOG_LEVELS)}"
+
+
+def _platform_name(value: Any) -> str | None:
+    return None if value in ("discord", "telegram") else "is not a platform: use discord or telegram"
 
 
 def _duration_or_off(value: Any) -> str | None:
@@ -52,6 +57,9 @@ class BotSettings:
     backup_keep: int = setting(7, low=1, high=1000)       # scheduled backups kept; older ones are deleted
     health_port: int = setting(0, low=0, high=65535)      # an HTTP health endpoint on this port (0: none)
     health_listen: str = setting("127.0.0.1", nonempty=True)
+    # Several processes on one PostgreSQL database: platforms the other processes run (["telegram"] in a
+    # process that runs only Discord), so messages for them are queued here too.
+    platforms_elsewhere: tuple[str, ...] = setting((), each=_platform_name)
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,10 @@ class DiscordSettings:
     admin_roles: tuple[str, ...] = ()
     threads: bool = True
     guild_ready_timeout: float = setting(2.0, low=0, high=60)
+    # Several processes on one PostgreSQL database: Discord's shards, split between them. 0 = no sharding;
+    # N with no ids = this process runs all N shards; N with ids = only those.
+    shard_count: int = setting(0, low=0, high=10000)
+    shard_ids: tuple[int, ...] = ()
     # Channel (name or id) for each kind of announcement in a guild; "" = the system channel.
     showcase_channel: str = ""
     challenges_channel: str = ""
@@ -185,6 +197,7 @@ def build_config(raw: dict[str, Any], source: str, env: dict[str, str], problems
             del sections[key]
     bot: BotSettings = core["bot"]
     found.extend(_bot_problems(bot))
+    found.extend(_shard_problems(core["discord"]))
     if problems is None:
         found.raise_if_any()
     telegram: TelegramSettings = core["telegram"]
@@ -197,7 +210,25 @@ def build_config(raw: dict[str, Any], source: str, env: dict[str, str], problems
 
 def _bot_problems(bot: BotSettings) -> list[str]:
     return [problem for problem in (language_problem(bot.language, "bot.language"),
-                                    zone_problem(bot.zone, "bot.zone")) if problem]
+                                    zone_problem(bot.zone, "bot.zone"),
+                                    database_url_problem(bot.database, "bot.database")) if problem]
+
+
+def _shard_problems(discord: DiscordSettings) -> list[str]:
+    count, ids = discord.shard_count, discord.shard_ids
+    if ids and not count:
+        return ["discord.shard_ids needs discord.shard_count: the total number of shards across processes"]
+    if any(not 0 <= shard < count for shard in ids) or len(set(ids)) != len(ids):
+        return [f"discord.shard_ids = {list(ids)}: each id once, from 0 to {count - 1} (shard_count = {count})"]
+    return []
+
+
+def database_url_problem(value: str, key: str) -> str | None:
+    """A file path, or a PostgreSQL URL without its password (that comes from the environment)."""
+    if value.startswith(("postgresql://", "postgres://")) and urlsplit(value).password is not None:
+        return (f"{key} holds a password: leave it out of the file (postgresql://user@host/db) and set "
+                "MICROFILM_DATABASE_PASSWORD in the environment instead")
+    return None
 
 
 def language_problem(value: str, key: str) -> str | None:

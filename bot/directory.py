@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person, UserRef
-from bot.storage import Database, Tx, batches, keyed, with_retries
+from bot.storage import Database, Row, Tx, batches, keyed, with_retries
 from bot.timeutil import from_db, to_db
 
 # How fresh "last seen" must be; it picks the platform for private messages, so minutes are plenty.
@@ -253,8 +251,8 @@ class Directory:
         await tx.execute("DELETE FROM accounts WHERE person_id = ?", (person_id,))
         await tx.execute("UPDATE people SET display_name = ?, zone = NULL, last_community_id = NULL, "
                          "forgotten_at = ? WHERE id = ?", (placeholder, to_db(self.clock.now()), person_id))
-        with contextlib.suppress(sqlite3.IntegrityError):  # still referenced: the anonymous row stays
-            await tx.execute("DELETE FROM people WHERE id = ?", (person_id,))  # (only this statement is undone)
+        # Still referenced: the anonymous row stays (only this statement is undone).
+        await tx.try_execute("DELETE FROM people WHERE id = ?", (person_id,))
 
     async def is_forgotten(self, person_id: int) -> bool:
         row = await self.db.fetchone("SELECT forgotten_at FROM people WHERE id = ?", (person_id,))
@@ -353,5 +351,5 @@ def _retrieve(task: asyncio.Task[None]) -> None:
         task.exception()  # failures reach the waiting futures; this only keeps asyncio from warning
 
 
-def _community(row: sqlite3.Row) -> Community:
+def _community(row: Row) -> Community:
     return Community(row["id"], row["key"], row["name"], row["zone"], row["language"])

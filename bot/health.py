@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from bot.storage.base import POSTGRES_SCHEMES
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -42,6 +46,12 @@ class Report:
 
 
 def status_path(database: str | Path) -> Path:
+    """Beside a SQLite file; for a PostgreSQL URL (no file to sit beside), in the temporary folder, one per
+    database: several processes on one host each answer on their own `health_port` instead."""
+    text = str(database)
+    if text.startswith(POSTGRES_SCHEMES):
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"microfilm-bot-{digest}.health.json"
     path = Path(database)
     return path.with_name(path.name + ".health.json")
 

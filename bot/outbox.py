@@ -23,7 +23,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timedelta
-from sqlite3 import Row
 
 from bot.clock import Clock
 from bot.codec import dump_message, load_message
@@ -33,13 +32,15 @@ from bot.models import Account, Community, Message, MessageRef
 from bot.pacing import Pacing
 from bot.platform import DeliveryError, Platform
 from bot.sent import SentMessages
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, Tx
 from bot.timeutil import from_db, to_db
 
 log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600, 3600)  # seconds between attempts
 MAX_ATTEMPTS = 8
 PAGE = 50  # due rows read at a time, by index
+SHARED_POLL = 3.0  # seconds between looks for rows another process queued, on a database several share
+NEW_ROWS = "microfilm_outbox"  # the notification other processes hear when rows are queued
 
 # The platforms whose delivery pass this context is inside of (copied into tasks it starts).
 _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozenset())
@@ -47,12 +48,19 @@ _IN_PASS: ContextVar[frozenset[str]] = ContextVar("outbox_pass", default=frozens
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, directory: Directory, sent: SentMessages,
-                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0) -> None:
+                 platforms: Mapping[str, Platform], *, inline: bool, resend_unknown_after: float = 120.0,
+                 elsewhere: Iterable[str] = ()) -> None:
         self.db = db
         self.clock = clock
         self.directory = directory
         self.sent = sent
         self.platforms = platforms
+        # Where messages are queued: the platforms running here and those other processes on the same
+        # database run (each process delivers what its own platforms can).
+        self.queued_for = frozenset(platforms) | frozenset(elsewhere)
+        # Longest wait with nothing due. Another process may queue rows and die before it tells this one,
+        # so on a shared database the loop looks again every few seconds.
+        self._idle = SHARED_POLL if db.shared else 60.0
         # Inline (virtual time: console scripts, tests): a commit delivers before the writer goes on, so a
         # transcript is in a fixed order. Otherwise a commit only wakes the platform's delivery loop.
         self.inline = inline
@@ -93,7 +101,7 @@ class Outbox:
                         community_id: int | None = None) -> bool:
         """Queue a private message on the person's most recently used account of a running platform."""
         for account in await self.directory.accounts_of(person_id):
-            if account.platform in self.platforms:
+            if account.platform in self.queued_for:
                 await self._insert(tx, key, community_id, account.platform, account.user_id, True, None,
                                    zone, None, message)
                 self._after(tx)
@@ -107,7 +115,7 @@ class Outbox:
 
     async def _insert(self, tx: Tx, key: str, community_id: int | None, platform: str, target: str,
                       private: bool, kind: str | None, zone: str, tag: str | None, message: Message) -> int:
-        if platform not in self.platforms:
+        if platform not in self.queued_for:
             return 0
         now = to_db(self.clock.now())
         cursor = await tx.execute(
@@ -118,6 +126,15 @@ class Outbox:
 
     def _after(self, tx: Tx) -> None:
         tx.after_commit(self.flush if self.inline else self.wake)
+        tx.after_commit(self._tell_others)
+
+    async def _tell_others(self) -> None:
+        """Processes sharing the database deliver too (on their platforms, or for one that died): wake them."""
+        await self.db.notify(NEW_ROWS, "")
+
+    async def listen(self) -> None:
+        """Wake this process's loops when another process queues rows (a database several share)."""
+        await self.db.listen(NEW_ROWS, lambda _payload: self.wake())
 
     async def pending_with_tag(self, tag: str, platform: str) -> bool:
         """Whether a message tagged `tag` is still waiting for delivery on `platform`."""
@@ -164,11 +181,13 @@ class Outbox:
         the future, so a backlog of any size costs one short index range per page."""
         held = self.pacing.held(name)
         skip = f" AND target NOT IN ({','.join('?' * len(held))})" if held else ""
+        live, claimed = self.db.live_claim("claimed_by")
         part = ("SELECT * FROM (SELECT * FROM outbox WHERE status = 'pending' AND platform = ? AND private = ? "
-                f"AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?)")
+                f"AND next_attempt_at <= ?{skip} AND (sending_at IS NULL OR NOT {live}) "
+                "ORDER BY next_attempt_at, id LIMIT ?) AS due")
         now = to_db(self.clock.now())
         return await self.db.fetchall(f"{part} UNION ALL {part}",
-                                      (name, 1, now, *held, PAGE, name, 0, now, *held, PAGE))
+                                      (name, 1, now, *held, *claimed, PAGE, name, 0, now, *held, *claimed, PAGE))
 
     async def _deliver(self, row: Row) -> int:
         platform = self.platforms.get(row["platform"])
@@ -185,11 +204,26 @@ class Outbox:
             del self._sending[row["platform"]]
             done.set()
 
-    async def _send_and_record(self, row: Row, platform: Platform, nonce: str, message: Message) -> int:
+    async def _claim(self, row: Row, platform: Platform) -> bool:
+        """Mark the row as being sent by this process; False if another live process holds it (or sent it).
+
+        The mark is the claim: a process that dies mid-send leaves it, and another process (or this one's
+        next start) takes the row over as a send of unknown outcome."""
+        live, params = self.db.live_claim("claimed_by")
         # After a send of unknown outcome the watermark of that first send is kept: it bounds the copy.
-        await self.db.write("UPDATE outbox SET sending_at = ?, watermark = CASE WHEN uncertain > 0 THEN watermark "
-                            "ELSE ? END WHERE id = ?",
-                            (to_db(self.clock.now()), platform.watermark(row["target"]), row["id"]))
+        done = await self.db.write(
+            "UPDATE outbox SET sending_at = ?, claimed_by = ?, watermark = CASE WHEN uncertain > 0 THEN watermark "
+            f"ELSE ? END WHERE id = ? AND status = 'pending' AND (sending_at IS NULL OR NOT {live})",
+            (to_db(self.clock.now()), self.db.claimer, platform.watermark(row["target"]), row["id"], *params))
+        return done.rowcount == 1
+
+    async def _send_and_record(self, row: Row, platform: Platform, nonce: str, message: Message) -> int:
+        if not await self._claim(row, platform):
+            return 0
+        if row["sending_at"] is not None and not platform.idempotent_sends:
+            # Taken over from a process that died inside the send: as after a crash (see recover).
+            await self._failed(row, platform, DeliveryError("interrupted mid-send", uncertain=True))
+            return 0
         try:
             ref: MessageRef | None
             if row["private"]:
@@ -245,7 +279,9 @@ class Outbox:
 
     async def recover(self) -> int:
         """At start-up: rows whose send began but never finished crashed mid-send. Returns how many."""
-        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND sending_at IS NOT NULL")
+        live, params = self.db.live_claim("claimed_by")
+        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND sending_at IS NOT NULL "
+                                      f"AND NOT {live}", params)
         for row in rows:
             platform = self.platforms.get(row["platform"])
             if platform is None:
@@ -289,7 +325,8 @@ class Outbox:
                 return  # what was due is delivered (a chat held by its pace is waited for, within the grace)
             wait = await self._next_due(name)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=60.0 if wait is None else max(wait, 0.05))
+                timeout = min(self._idle if wait is None else wait, self._idle)
+                await asyncio.wait_for(wakeup.wait(), timeout=max(timeout, 0.05))
 
     async def _next_due(self, name: str) -> float | None:
         """Seconds until the platform's earliest pending row may go: due, and its chat not held."""

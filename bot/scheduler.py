@@ -24,6 +24,10 @@ from bot.storage import Database, Tx
 from bot.timeutil import from_db, to_db
 
 log = logging.getLogger(__name__)
+RAN, FAILED, PASSED = "ran", "failed", "passed"  # what became of one due row (see Scheduler._run_one)
+NEW_ROWS = "microfilm_due_jobs"  # the notification other processes hear when due rows change
+HELD_RETRY = 1.0  # seconds before looking again at a due row another process was running
+SHARED_POLL = 5.0  # the longest a process sharing its database sleeps between looks for due rows
 RETRY_DELAYS = (30, 120, 600, 3600)
 ALERT_AFTER = 4  # failed attempts of one job before the admins are told (it is still retried)
 
@@ -58,6 +62,7 @@ class Scheduler:
         self._rearming = False
         self._rearm_tasks: set[asyncio.Task[None]] = set()
         self._armed_at: datetime | None = None  # when APScheduler will wake us next
+        self._held_elsewhere = False  # the last pass met a due row another process was running
 
     @property
     def realtime(self) -> bool:
@@ -85,6 +90,7 @@ class Scheduler:
             (kind, key, to_db(due_at), json.dumps(payload or {}), community_id))
         if self._armed_at is None or due_at < self._armed_at:  # a later row wakes no one sooner
             tx.after_commit(self.request_rearm)
+        tx.after_commit(self._tell_others)
         return cursor.rowcount == 1
 
     async def schedule_many(self, tx: Tx, kind: str,
@@ -98,12 +104,14 @@ class Scheduler:
         soonest = min(due_at for due_at, _, _, _ in rows)
         if self._armed_at is None or soonest < self._armed_at:
             tx.after_commit(self.request_rearm)
+        tx.after_commit(self._tell_others)
 
     async def reschedule(self, tx: Tx, key: str, due_at: datetime) -> bool:
         """Move a pending row; a row already done stays done."""
         cursor = await tx.execute("UPDATE due_jobs SET due_at = ? WHERE key = ? AND done_at IS NULL",
                                   (to_db(due_at), key))
         tx.after_commit(self.request_rearm)
+        tx.after_commit(self._tell_others)
         return cursor.rowcount == 1
 
     async def cancel(self, tx: Tx, key_prefix: str) -> int:
@@ -123,12 +131,15 @@ class Scheduler:
         """Run every row due by now, in due order; each in its own transaction. Returns how many ran."""
         ran = 0
         async with self._lock:
-            failed: set[int] = set()
-            while (row := await self._next_row(self.clock.now(), failed)) is not None:
-                if await self._run_one(_job(row)):
+            passed: set[int] = set()  # failed here, or claimed by another process: not again in this pass
+            self._held_elsewhere = False
+            while (row := await self._next_row(self.clock.now(), passed)) is not None:
+                outcome = await self._run_one(_job(row))
+                if outcome == RAN:
                     ran += 1
                 else:
-                    failed.add(int(row["id"]))
+                    passed.add(int(row["id"]))
+                    self._held_elsewhere |= outcome == PASSED
         return ran
 
     async def _next_row(self, until: datetime, skip: set[int]) -> Any:
@@ -141,20 +152,25 @@ class Scheduler:
             f"SELECT * FROM due_jobs WHERE done_at IS NULL AND due_at <= ? AND kind IN ({marks}) "
             f"AND id NOT IN ({skipped}) ORDER BY due_at, id LIMIT 1", (to_db(until), *kinds))
 
-    async def _run_one(self, job: Job) -> bool:
+    async def _run_one(self, job: Job) -> str:
+        """RAN, FAILED, or PASSED (done meanwhile, or being run by another process right now).
+
+        The row is claimed inside the transaction that runs it (a row lock other processes skip), so the
+        effect, what it announces and the done marker commit together, once, across every process; a
+        process that dies mid-way rolls back and lets the row go."""
         handler = self._handlers[job.kind]
         try:
             preparer = self._preparers.get(job.kind)
             if preparer is not None:
                 job = replace(job, prepared=await preparer(job))
             async with self.db.transaction() as tx:
-                still_pending = await tx.fetchone("SELECT 1 FROM due_jobs WHERE id = ? AND done_at IS NULL",
-                                                  (job.id,))
-                if still_pending is None:
-                    return True
+                claimed = await tx.fetchone(
+                    "SELECT 1 FROM due_jobs WHERE id = ? AND done_at IS NULL FOR UPDATE SKIP LOCKED", (job.id,))
+                if claimed is None:
+                    return PASSED
                 await handler(job, tx)
                 await tx.execute("UPDATE due_jobs SET done_at = ? WHERE id = ?", (to_db(self.clock.now()), job.id))
-            return True
+            return RAN
         except Exception as exc:
             if self.on_error is not None:  # it is retried; the admins hear of it once it keeps failing
                 await self.on_error(exc, Failure("job", job.kind, community_id=job.community_id,
@@ -167,7 +183,7 @@ class Scheduler:
                 await tx.execute("UPDATE due_jobs SET attempts = attempts + 1, last_error = ?, due_at = ? "
                                  "WHERE id = ?", (str(exc)[:500], to_db(self.clock.now() + timedelta(seconds=delay)),
                                                   job.id))
-            return False
+            return FAILED
 
     async def next_due(self) -> datetime | None:
         kinds = list(self._handlers)
@@ -195,6 +211,7 @@ class Scheduler:
         if self.realtime:
             self._aps = AsyncIOScheduler(timezone=UTC)
             self._aps.start()
+            await self.db.listen(NEW_ROWS, lambda _payload: self.request_rearm())
         await self.run_due()  # overdue rows run once, late
         await self.rearm()
 
@@ -202,6 +219,10 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+
+    async def _tell_others(self) -> None:
+        """Other processes on the same database run due rows too: have them look for the next one."""
+        await self.db.notify(NEW_ROWS, "")
 
     def request_rearm(self) -> None:
         """Rows changed: look for the next due one soon. Many commits in a burst (a vote storm scheduling
@@ -225,6 +246,14 @@ class Scheduler:
         if self._aps is None:
             return
         due = await self.next_due()
+        now = self.clock.now()
+        if due is not None and self._held_elsewhere:
+            # Another process is running a due row: look again shortly, in case it dies mid-way.
+            due = max(due, now + timedelta(seconds=HELD_RETRY))
+        if self.db.shared:
+            # Another process may add rows and die before telling this one: look again now and then.
+            latest = now + timedelta(seconds=SHARED_POLL)
+            due = latest if due is None else min(due, latest)
         self._armed_at = due
         if due is None:
             if self._aps.get_job("due-rows"):

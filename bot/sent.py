@@ -72,7 +72,9 @@ class SentMessages:
                 "AND low < ? ORDER BY high LIMIT 1", (ref.platform, ref.chat_id, int(ref.message_id),
                                                        int(ref.message_id)))
         answer = (row[0], row[1]) if row else None
-        if version == self._version:
+        # "Not ours" is kept only when no other process shares the database: another one may be recording
+        # that very message now (it sent it; a reaction on it came here first).
+        if version == self._version and (answer is not None or not self.db.shared):
             self._remember(ref, answer)
         return answer
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.backend import database_target
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,10 +33,11 @@ class BotProcess:
     """One run of the bot; `await start()`, then `kill()`, `stop()` (SIGTERM) or `wait()`."""
 
     def __init__(self, folder: Path, config: str, *, discord: FakeDiscord | None = None,
-                 telegram: FakeTelegram | None = None) -> None:
+                 telegram: FakeTelegram | None = None, db: Path | None = None) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         self.config = folder / "bot.toml"
         self.config.write_text(config, encoding="utf-8")
-        self.db = folder / "bot.sqlite3"
+        self.db = db or folder / "bot.sqlite3"  # several processes may share one
         self.env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in ("MICROFILM_DISCORD_TOKEN", "MICROFILM_TELEGRAM_TOKEN"):
             self.env.pop(name, None)
@@ -50,8 +52,8 @@ class BotProcess:
 
     async def start(self, timeout: float = 20.0) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(self.config), "--db", str(self.db), cwd=ROOT,
-            env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            sys.executable, "-m", "bot", "run", "--config", str(self.config), "--db", database_target(self.db),
+            cwd=ROOT, env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         self._reader = asyncio.create_task(self._read())
         await self.wait_for_line("running on", timeout)
 

@@ -7,8 +7,30 @@ from typing import Any
 
 import pytest
 
+from bot.storage.database import SqliteDatabase
+from bot.storage.postgres import PostgresDatabase
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.harness import Harness, make_config
+from tests.backend import POSTGRES, database_target
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if POSTGRES and marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
+
+
+@pytest.fixture(autouse=True)
+def database_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL runs, a SQLite path opens that path's schema on the throw-away server instead."""
+    if not POSTGRES:
+        return
+
+    async def open_on_postgres(_cls: type, path: str | Path) -> PostgresDatabase:
+        return await PostgresDatabase.open(database_target(path))
+
+    monkeypatch.setattr(SqliteDatabase, "open", classmethod(open_on_postgres))
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

@@ -20,6 +20,8 @@ from bot.storage.backup import backup_file, backups_folder
 from bot.testing.harness import Harness, make_config
 from cogs.challenges.testing import voting_challenge
 
+pytestmark = pytest.mark.sqlite_only("backup and restore copy a SQLite file (PostgreSQL's are pg_dump's)")
+
 
 def count(path: Path, sql: str) -> int:
     with contextlib.closing(sqlite3.connect(path)) as conn:
@@ -44,7 +46,12 @@ async def test_a_backup_during_a_vote_storm_is_consistent_and_opens(tmp_path: Pa
             await (await cog.voting.on_reaction(event, f"challenges.entry:{entry.id}", person,  # type: ignore[attr-defined]
                                                 community))
 
-        storm = asyncio.ensure_future(asyncio.gather(*(vote(n) for n in range(1500))))
+        async def waves() -> None:  # bursts of 100 at once, with a breath between them, so copies fall inside
+            for start in range(0, 1500, 100):
+                await asyncio.gather(*(vote(n) for n in range(start, start + 100)))
+                await asyncio.sleep(0.02)
+
+        storm = asyncio.ensure_future(waves())
         copies: list[Path] = []
         while not storm.done():  # copies one after another, for as long as the storm lasts
             copies.append(await asyncio.to_thread(backup_file, database, tmp_path / f"copy{len(copies)}.sqlite3"))

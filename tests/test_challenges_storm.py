@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from bot.testing.harness import make_config
+from tests.backend import database_target, read_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = 4
@@ -49,9 +49,9 @@ async def storm(db_path: str) -> None:
         await asyncio.gather(*(vote(n) for n in range(start, start + 50)))
 
 
-def test_every_acknowledged_vote_survives_kill_9(tmp_path: Path) -> None:
+async def test_every_acknowledged_vote_survives_kill_9(tmp_path: Path) -> None:
     db_path = tmp_path / "storm.sqlite3"
-    proc = subprocess.Popen([sys.executable, __file__, str(db_path)], cwd=ROOT, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, __file__, database_target(db_path)], cwd=ROOT, stdout=subprocess.PIPE,
                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.stdout is not None
     acked: list[tuple[int, int]] = []
@@ -66,8 +66,7 @@ def test_every_acknowledged_vote_survives_kill_9(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert proc.returncode == -signal.SIGKILL and len(acked) >= 600
-    with sqlite3.connect(db_path) as conn:
-        stored = set(conn.execute("SELECT entry_id, person_id FROM challenge_votes WHERE active = 1"))
+    stored = set(await read_rows(db_path, "SELECT entry_id, person_id FROM challenge_votes WHERE active = 1"))
     missing = [vote for vote in acked if vote not in stored]
     assert missing == []
 

@@ -66,6 +66,7 @@ async def test_unknown_section_and_bad_cog_setting_stop_start_up(tmp_path: Path)
             await app.start()
 
 
+@pytest.mark.sqlite_only("a database file in a folder that is missing or read-only")
 async def test_unwritable_database_path_stops_start_up(tmp_path: Path) -> None:
     app = App(build_config({}, "(test)", {}), db_path=str(tmp_path / "missing" / "bot.sqlite3"))
     with pytest.raises(DatabaseError, match="does not exist"):

@@ -11,7 +11,8 @@ from bot.storage import Database
 async def test_reads_see_every_commit_while_many_tasks_read(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "d.sqlite3")
     try:
-        await db.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);")
+        key = "id INTEGER PRIMARY KEY" if db.dialect == "sqlite" else "id BIGSERIAL PRIMARY KEY"
+        await db.executescript(f"CREATE TABLE t ({key}, n INTEGER);")
         stop = asyncio.Event()
 
         async def busy_reader() -> None:
@@ -45,3 +46,15 @@ async def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
         assert await db.fetchval("SELECT COUNT(*) FROM t") == 0
     finally:
         await db.close()
+
+
+def test_every_migration_has_its_postgresql_twin() -> None:
+    """Each owner's migrations exist for both backends, with the same numbers and names."""
+    root = Path(__file__).resolve().parent.parent
+    folders = [path.parent for path in root.glob("**/migrations/0001_*.sql") if ".venv" not in path.parts]
+    folders += [root / "bot" / "platforms" / "telegram_migrations"]
+    assert len(folders) >= 7
+    for folder in folders:
+        sqlite = sorted(path.name for path in folder.glob("*.sql"))
+        postgres = sorted(path.name for path in (folder / "postgresql").glob("*.sql"))
+        assert sqlite == postgres, folder

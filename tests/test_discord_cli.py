@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.testing.fakes.discord_server import FakeDiscord
+from tests.backend import database_target
 from tests.discord_support import make_guild, user
 
 pytestmark = pytest.mark.timeout(30)
@@ -28,7 +29,7 @@ async def test_run_starts_the_discord_bot_and_answers_help(tmp_path: Path) -> No
                           "guild_ready_timeout = 0.05\n", encoding="utf-8")
         env = {**os.environ, "MICROFILM_DISCORD_TOKEN": fake.token, "PYTHONPATH": str(ROOT)}
         env.pop("MICROFILM_TELEGRAM_TOKEN", None)
-        db = str(tmp_path / "bot.sqlite3")
+        db = database_target(tmp_path / "bot.sqlite3")
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(config), "--db", db,
             cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

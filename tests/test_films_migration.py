@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.testing.harness import Harness, make_config
+
+pytestmark = pytest.mark.sqlite_only("it upgrades a release-0.1 SQLite file")
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = ROOT / "tests" / "fixtures" / "links" / "release-0.1-films.sqlite3.gz"

@@ -39,6 +39,7 @@ async def get_health(port: int) -> tuple[int, dict[str, object]]:
         return answer.status, await answer.json()
 
 
+@pytest.mark.sqlite_only("its timed job is a scheduled backup, which copies a SQLite file")
 async def test_ready_then_timed_jobs_behind_then_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     config = make_config({"bot": {"backup_every": "1d", "health_port": port}})

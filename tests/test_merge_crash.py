@@ -15,6 +15,7 @@ import pytest
 
 from bot.config import load_config
 from bot.testing.harness import Harness
+from tests.backend import database_target
 from tests.feedback_helpers import give, notes, share
 from tests.merge_child import TELEGRAM_NAME, TELEGRAM_USER, invocation
 from tests.test_community_links import as_telegram
@@ -84,7 +85,7 @@ def button_press(custom_id: str) -> Any:
 
 async def killed_during_merge(config: Path, db: Path, code: str, signal_file: Path, now: str) -> None:
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.merge_child", str(config), str(db), code, now, cwd=ROOT,
+        sys.executable, "-m", "tests.merge_child", str(config), database_target(db), code, now, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         for _ in range(1000):

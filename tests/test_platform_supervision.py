@@ -95,6 +95,7 @@ def hold_lock(db_path: Path, seconds: float) -> subprocess.Popen[str]:
     return process
 
 
+@pytest.mark.sqlite_only("another process locking the database file")
 async def test_updates_wait_out_a_database_locked_for_10_s_and_none_is_lost(
         telegram: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     group, alice = telegram.add_group("Makers"), telegram.add_user("Alice", "alice")
@@ -124,6 +125,7 @@ async def set_max_pages(db: object, pages: int) -> None:
     await (await db._writer.execute(f"PRAGMA max_page_count = {pages}")).close()  # type: ignore[attr-defined]
 
 
+@pytest.mark.sqlite_only("a full disk drilled with PRAGMA max_page_count")
 async def test_updates_wait_out_a_full_disk_and_none_is_lost(telegram: FakeTelegram, tmp_path: Path,
                                                             caplog: pytest.LogCaptureFixture) -> None:
     group, alice = telegram.add_group("Makers"), telegram.add_user("Alice", "alice")
@@ -193,6 +195,7 @@ async def test_a_refused_resume_is_a_gap_whose_votes_are_recounted_and_told(disc
         assert (await round_.app.gaps.recorded("discord"))[0]["reason"] == "events lost"
 
 
+@pytest.mark.sqlite_only("another process locking the database file")
 async def test_votes_wait_out_a_database_locked_by_another_process(discord_fake: FakeDiscord,
                                                                   tmp_path: Path) -> None:
     fake = discord_fake

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from bot.testing.fakes.discord_model import Perm
 from bot.testing.fakes.discord_server import FakeDiscord, Guild
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.backend import read_rows
 from tests.bot_process import BotProcess, config_text
 from tests.discord_support import discord_text, eventually, user
 from tests.telegram_harness import shown, to_chat
@@ -171,10 +171,10 @@ async def test_sigterm_in_a_vote_storm_stops_cleanly_and_every_event_taken_in_is
     expected: dict[tuple[str, str], bool] = {}
     for event in sent[:taken]:
         expected[(event["message_id"], event["user_id"])] = "member" in event  # ADD carries the member
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
-        rows = conn.execute("SELECT v.source, a.user_id, v.active FROM challenge_votes v JOIN accounts a "
-                            "ON a.person_id = v.person_id AND a.platform = 'discord' WHERE v.source LIKE 'react:%'")
-        stored = {(source.split(":")[3], user_id): bool(active) for source, user_id, active in rows}
+    rows = await read_rows(tmp_path / "bot.sqlite3", "SELECT v.source, a.user_id, v.active FROM challenge_votes v "
+                           "JOIN accounts a ON a.person_id = v.person_id AND a.platform = 'discord' "
+                           "WHERE v.source LIKE 'react:%'")
+    stored = {(str(source).split(":")[3], user_id): bool(active) for source, user_id, active in rows}
     assert stored == expected
 
 

@@ -81,11 +81,15 @@ async def test_discord_admin_roles_match_whatever_their_case(discord_fake: FakeD
 
 async def test_migrations_apply_in_order_and_a_failing_one_leaves_no_record(tmp_path: Path) -> None:
     folder = tmp_path / "migrations"
-    folder.mkdir()
-    (folder / "0002_second.sql").write_text("INSERT INTO things (name) VALUES ('second');\n")
-    (folder / "0001_first.sql").write_text("CREATE TABLE things (name TEXT NOT NULL);\n")
-    (folder / "0003_broken.sql").write_text("INSERT INTO things (name) VALUES ('third');\n"
-                                            "INSERT INTO nowhere VALUES (1);\n")
+    (folder / "postgresql").mkdir(parents=True)
+
+    def write(name: str, sql: str) -> None:  # SQL both backends take, so each has its copy
+        for where in (folder, folder / "postgresql"):
+            (where / name).write_text(sql)
+
+    write("0002_second.sql", "INSERT INTO things (name) VALUES ('second');\n")
+    write("0001_first.sql", "CREATE TABLE things (name TEXT NOT NULL);\n")
+    write("0003_broken.sql", "INSERT INTO things (name) VALUES ('third');\nINSERT INTO nowhere VALUES (1);\n")
     db = await Database.open(tmp_path / "m.sqlite3")
     try:
         with pytest.raises(MigrationError, match="0003_broken.sql"):
@@ -93,9 +97,9 @@ async def test_migrations_apply_in_order_and_a_failing_one_leaves_no_record(tmp_
         assert [row[0] for row in await db.fetchall("SELECT name FROM things")] == ["second"]  # 0003 undone whole
         versions = await db.fetchall("SELECT version FROM schema_migrations WHERE owner = 'test' ORDER BY version")
         assert [row[0] for row in versions] == [1, 2]
-        (folder / "0003_broken.sql").write_text("INSERT INTO things (name) VALUES ('third');\n")
+        write("0003_broken.sql", "INSERT INTO things (name) VALUES ('third');\n")
         assert await apply_migrations(db, "test", folder) == ["0003_broken.sql"]  # only what is new
-        assert [row[0] for row in await db.fetchall("SELECT name FROM things ORDER BY rowid")] == ["second", "third"]
+        assert [row[0] for row in await db.fetchall("SELECT name FROM things ORDER BY name")] == ["second", "third"]
     finally:
         await db.close()
 

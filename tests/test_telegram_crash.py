@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
+from tests.backend import database_target
 from tests.telegram_harness import TelegramBot, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(30)
@@ -32,7 +33,7 @@ async def test_updates_fetched_before_a_kill_are_handled_once_after_restart(tmp_
         env = {**os.environ, "MICROFILM_TELEGRAM_TOKEN": fake.token, "PYTHONPATH": str(ROOT)}
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(config_file(tmp_path / "a.toml", fake, True)),
-            "--db", str(db), cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
+            "--db", database_target(db), cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL)
         try:
             await fake.wait_for_call("getUpdates", lambda r: r.params.get("timeout") == 1, timeout=15)

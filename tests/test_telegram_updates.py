@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from bot.platforms import telegram_platform
 from bot.testing.fakes.telegram_server import FakeTelegram
+from tests.backend import read_rows
 from tests.telegram_harness import TelegramBot, shown, telegram_config, to_chat
 
 pytestmark = pytest.mark.timeout(20)
@@ -88,9 +88,9 @@ async def test_captured_updates_are_handled_without_errors(fake: FakeTelegram, t
             fake.inject_update(private)  # answered last: everything before it is done
             await fake.wait_for_call("sendMessage", lambda r: r.ok and r.params["chat_id"] == 408258968
                                      and "slash" in shown(r))
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # after a clean stop: every handler has finished
-        rows = db.execute("SELECT update_id, done_at, last_error FROM telegram_inbox "
-                          "ORDER BY update_id").fetchall()
+    # After a clean stop: every handler has finished.
+    rows = await read_rows(tmp_path / "bot.sqlite3", "SELECT update_id, done_at, last_error FROM telegram_inbox "
+                           "ORDER BY update_id")
     assert [row[0] for row in rows][0] == injected["update_id"]
     assert all(row[1] is not None and row[2] is None for row in rows)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
@@ -141,3 +141,24 @@ async def test_webhook_mode_without_a_secret_refuses_to_start(fake: FakeTelegram
     with pytest.raises(Exception, match="TEST_TELEGRAM_SECRET"):
         await bot.app.start()
     assert fake.webhook == {}
+
+
+async def test_a_retry_that_reaches_another_webhook_worker_is_handled_once(
+        fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two webhook workers behind one proxy, on one database: Telegram's retry of an update lands on the
+    other worker, which finds its update_id already taken in and does nothing."""
+    group, alice = fake.add_group("Makers"), fake.add_user("Alice")
+    monkeypatch.setenv("TEST_TELEGRAM_SECRET", "s3cret-token")
+    ports = [_free_port(), _free_port()]
+    workers = [TelegramBot(tmp_path / "bot.sqlite3", telegram_config(fake, {"webhook": {
+        "enabled": True, "listen": "127.0.0.1", "port": port, "path": "/hook",
+        "url": f"http://127.0.0.1:{ports[0]}/hook", "secret_token_env": "TEST_TELEGRAM_SECRET"}}))
+        for port in ports]
+    async with workers[0], workers[1]:
+        update = fake.send_text(group, alice, '/share https://example.com/r "Retried Film"')
+        for port in ports:  # the first delivery, then the retry through the other worker
+            assert await fake.post_webhook(f"http://127.0.0.1:{port}/hook", update,
+                                           secret_token="s3cret-token") == 200
+        await fake.wait_for_call("sendMessage", to_chat(group, "is shared"))
+        assert await workers[1].app.db.fetchval("SELECT COUNT(*) FROM films") == 1
+    assert len([r for r in fake.calls("sendMessage") if "is shared" in shown(r)]) == 1

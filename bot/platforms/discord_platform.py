@@ -48,14 +48,14 @@ class DiscordClient(discord.Client):
     incoming: Incoming
     watch: ConnectionWatch
 
-    def __init__(self, settings: DiscordSettings) -> None:
+    def __init__(self, settings: DiscordSettings, **sharding: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_reactions = True
         intents.dm_messages = True
         # No message cache: the bot reads raw events, and discord.py scans that cache for every reaction.
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
-                         guild_ready_timeout=settings.guild_ready_timeout, max_messages=None)
+                         guild_ready_timeout=settings.guild_ready_timeout, max_messages=None, **sharding)
         self.tree: app_commands.CommandTree[DiscordClient] = app_commands.CommandTree(self)
         self.ready = asyncio.Event()
         guard_parsers(self)
@@ -87,6 +87,19 @@ class DiscordClient(discord.Client):
             await self.incoming.form(interaction)
 
 
+class ShardedDiscordClient(DiscordClient, discord.AutoShardedClient):
+    """The same client running several of Discord's shards in this process (see `make_client`)."""
+
+
+def make_client(settings: DiscordSettings) -> DiscordClient:
+    """One connection, or the shards this process runs: all `shard_count` of them, or `shard_ids` only
+    (other processes on the same database run the rest)."""
+    if not settings.shard_count:
+        return DiscordClient(settings)
+    ids = list(settings.shard_ids) or None
+    return ShardedDiscordClient(settings, shard_count=settings.shard_count, shard_ids=ids)
+
+
 class DiscordPlatform(Platform):
     name = PLATFORM
     idempotent_sends = True  # a resend with the row's nonce returns the message already posted
@@ -108,7 +121,7 @@ class DiscordPlatform(Platform):
         self._app = app
         guilds = _guild_ids(self.settings.guilds)
         self._library.apply()
-        client = self.client = DiscordClient(self.settings)
+        client = self.client = make_client(self.settings)
         client.incoming = Incoming(app, client, self.settings.admin_roles)
         client.watch = self.watch = ConnectionWatch(app, client, self._gap)
         for built in CommandBuilder(app, client.incoming.command, client.incoming.complete).build():

@@ -46,7 +46,7 @@ class HeldAnswers:
                                  (payload, user_id)) is None:
                 return []
             rows = await tx.fetchall("SELECT message, zone FROM telegram_held WHERE user_id = ? "
-                                     "ORDER BY created_at, rowid", (user_id,))
+                                     "ORDER BY id", (user_id,))
             await tx.execute("DELETE FROM telegram_held WHERE user_id = ?", (user_id,))
         return [Held(load_message(row[0]), row[1]) for row in rows]
 

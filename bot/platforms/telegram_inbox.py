@@ -1,4 +1,4 @@
-"""The Telegram inbox: every raw update is written to SQLite before it is handled, and marked done after.
+"""The Telegram inbox: every raw update is written to the database before it is handled, and marked done after.
 
 An update is confirmed to Telegram (the next getUpdates offset, or the webhook's 200) only once it is
 written here, so a crash before its handler ran loses nothing: the next start replays it. An update_id
@@ -36,8 +36,8 @@ class Inbox:
     async def record(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Write an update down; False when this update_id was seen before."""
         cursor = await self.db.write(
-            "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-            (update_id, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now())))
+            "INSERT OR IGNORE INTO telegram_inbox (update_id, payload, received_at, claimed_by) VALUES (?, ?, ?, ?)",
+            (update_id, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now()), self.db.claimer))
         return cursor.rowcount == 1
 
     async def unreadable(self, update_id: int, payload: dict[str, Any], error: str) -> None:
@@ -48,16 +48,22 @@ class Inbox:
             "VALUES (?, ?, ?, ?, ?)", (update_id, json.dumps(payload, ensure_ascii=False), now, now, error[:500]))
 
     async def pending(self) -> list[InboxRow]:
+        """Unfinished updates of processes that are gone (an earlier run of this one, or another worker)."""
+        live, params = self.db.live_claim("claimed_by")
         rows = await self.db.fetchall(
-            "SELECT update_id, payload, attempts FROM telegram_inbox WHERE done_at IS NULL "
-            "ORDER BY update_id")
+            f"SELECT update_id, payload, attempts FROM telegram_inbox WHERE done_at IS NULL AND NOT {live} "
+            "ORDER BY update_id", params)
         return [InboxRow(int(row[0]), json.loads(row[1]), int(row[2])) for row in rows]
 
-    async def attempt(self, update_id: int) -> None:
-        """Count a replay, so an update that keeps crashing the process is given up after a few tries."""
+    async def attempt(self, update_id: int) -> bool:
+        """Take an unfinished update over and count the replay (so one that keeps crashing the process is
+        given up after a few tries); False if another live process took it first."""
+        live, params = self.db.live_claim("claimed_by")
         async with self.db.transaction() as tx:
-            await tx.execute("UPDATE telegram_inbox SET attempts = attempts + 1 WHERE update_id = ?",
-                             (update_id,))
+            done = await tx.execute(
+                "UPDATE telegram_inbox SET attempts = attempts + 1, claimed_by = ? WHERE update_id = ? "
+                f"AND done_at IS NULL AND NOT {live}", (self.db.claimer, update_id, *params))
+        return done.rowcount == 1
 
     async def done(self, update_id: int, error: str | None = None) -> None:
         await self.db.write("UPDATE telegram_inbox SET done_at = ?, last_error = ? WHERE update_id = ?",

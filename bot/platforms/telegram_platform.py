@@ -209,7 +209,8 @@ class TelegramPlatform(Platform):
                 log.error("Telegram: giving up update %s after %d attempts", row.update_id, row.attempts)
                 await self.inbox.done(row.update_id, "given up after repeated crashes")
                 continue
-            await self.inbox.attempt(row.update_id)
+            if not await self.inbox.attempt(row.update_id):
+                continue  # another worker starting at the same time took it
             update = Update.de_json(row.payload, self.bot)
             log.info("Telegram: replaying update %s from the inbox", row.update_id)
             await self._handle(update)

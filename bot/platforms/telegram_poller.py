@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.models import Text
-from bot.storage import DatabaseError
+from bot.storage import STORAGE_ERRORS as DATABASE_ERRORS
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,7 +37,7 @@ log = logging.getLogger(__name__)
 PAGE = 100  # Telegram's largest getUpdates page
 PAUSES = (1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between attempts after a failure
 STORAGE_GIVE_UP = timedelta(minutes=5)  # the inbox unwritable this long: report the platform down
-STORAGE_ERRORS = (sqlite3.Error, DatabaseError, OSError)
+STORAGE_ERRORS = (*DATABASE_ERRORS, OSError)
 Take = Callable[[Update, dict[str, Any]], Awaitable[None]]
 
 

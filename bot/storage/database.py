@@ -5,6 +5,9 @@ plain connection on the event loop's thread for short writes that would cost mor
 work (one-statement writes, vote batches); it shares the writer's lock. WAL lets the reader see committed
 data while a write transaction is open, so reads never wait on writes. Every write happens inside
 `transaction()` or `quick_transaction()`, which commit all of it or none of it.
+
+SQLite's one writer at a time already makes a transaction's reads its own, so the row locks repositories
+ask for (`FOR UPDATE SKIP LOCKED`, which PostgreSQL needs) are simply left out here.
 """
 
 from __future__ import annotations
@@ -13,112 +16,98 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from bot.storage.backup import backup_file, backups_folder, stamp
+from bot.storage.base import (
+    POSTGRES_SCHEMES,
+    Database,
+    DatabaseError,
+    Done,
+    Params,
+    Row,
+    TextTerm,
+    Tx,
+    count_commit,
+)
 
 log = logging.getLogger(__name__)
-Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 # The loop's own connection waits only briefly for another process's lock, then hands over (see write).
 QUICK_BUSY_TIMEOUT_MS = 20
 PRAGMAS = ("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
+ROW_LOCK = " FOR UPDATE SKIP LOCKED"
 
 
-# Commits made by the current task while counted (see `counting_commits`).
-_COMMITS: ContextVar[list[int] | None] = ContextVar("commits", default=None)
+def _local(sql: str) -> str:
+    """The statement as SQLite takes it: without row-lock clauses (see the module doc)."""
+    return sql.replace(ROW_LOCK, "") if ROW_LOCK in sql else sql
 
 
-@contextmanager
-def counting_commits() -> Iterator[list[int]]:
-    """Count the commits this task makes inside the block: `with counting_commits() as n: ... n[0]`.
-
-    A command that fails after one of its writes committed must not say that nothing was saved."""
-    counter = [0]
-    token = _COMMITS.set(counter)
-    try:
-        yield counter
-    finally:
-        _COMMITS.reset(token)
-
-
-def _count_commit() -> None:
-    counter = _COMMITS.get()
-    if counter is not None:
-        counter[0] += 1
-
-
-class DatabaseError(RuntimeError):
-    """The database file cannot be used; the message says which file and why."""
-
-
-class Done(Protocol):
-    """What a statement leaves behind: the new row id and how many rows it touched."""
-
-    @property
-    def lastrowid(self) -> int | None: ...
-
-    @property
-    def rowcount(self) -> int: ...
-
-
-class Tx:
+class SqliteTx(Tx):
     """An open write transaction. Statements run on the writer connection; callbacks wait for the commit."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__()
         self._conn = conn
-        self._after_commit: list[Callable[[], Awaitable[object] | None]] = []
 
     async def execute(self, sql: str, params: Params = ()) -> Done:
-        cursor = await self._conn.execute(sql, params)
+        cursor = await self._conn.execute(_local(sql), params)
         await cursor.close()
         return cursor  # lastrowid and rowcount stay readable after close
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+    async def try_execute(self, sql: str, params: Params = ()) -> Done | None:
+        try:  # SQLite undoes only the failed statement
+            return await self.execute(sql, params)
+        except sqlite3.IntegrityError:
+            return None
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._conn.execute(_local(sql), params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._conn.execute(_local(sql), params) as cursor:
             return list(await cursor.fetchall())
-
-    def after_commit(self, callback: Callable[[], Awaitable[object] | None]) -> None:
-        self._after_commit.append(callback)
 
 
 class QuickTx(Tx):
-    """The same transaction interface on the loop thread's own connection (see Database.quick_transaction)."""
+    """The same transaction interface on the loop thread's own connection (see quick_transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:  # not super().__init__: that one wraps aiosqlite
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__()
         self._quick = conn
-        self._after_commit = []
 
     async def execute(self, sql: str, params: Params = ()) -> Done:
-        cursor = self._quick.execute(sql, params)
+        cursor = self._quick.execute(_local(sql), params)
         cursor.close()
         return cursor
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._quick.executemany(sql, rows).close()
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
+    async def try_execute(self, sql: str, params: Params = ()) -> Done | None:
+        try:
+            return await self.execute(sql, params)
+        except sqlite3.IntegrityError:
+            return None
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return self._quick.execute(sql, params).fetchall()
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._quick.execute(_local(sql), params).fetchall()
 
 
-class Database:
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
     def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
                  quick: sqlite3.Connection) -> None:
         self.path = path
@@ -128,12 +117,14 @@ class Database:
         # tens of microseconds, far less than a hop to a database thread and back (see `write`).
         self._quick = quick
         self._lock = asyncio.Lock()
+        # Only this process uses the file: a claim left by an earlier run is a crashed one.
+        self.claimer = f"sqlite:{os.getpid()}:{id(self)}"
         # Whether the file held tables when opened: migrations on such a file are preceded by a backup.
         self.existing = False
         self.migration_backup: Path | None = None
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
+    async def open(cls, path: str | Path) -> SqliteDatabase:
         path = str(path)
         _check_path(path)
         opened: list[aiosqlite.Connection] = []
@@ -165,6 +156,16 @@ class Database:
         log.info("backed up %s to %s before applying new migrations", self.path, target)
         return self.migration_backup
 
+    def text_match(self, index: str, columns: Sequence[str], terms: Sequence[TextTerm], *, every: bool,
+                   everywhere: bool) -> tuple[str, list[Any]]:
+        # FTS5: a term is a quoted phrase, `*` makes its last word a prefix; everywhere is no column filter,
+        # since a filter costs a look at every match's positions.
+        expression = (" AND " if every else " OR ").join(
+            '"' + " ".join(term.words).replace('"', '""') + '"' + ("*" if term.prefix else "") for term in terms)
+        if not everywhere:
+            expression = "{" + " ".join(columns) + "} : (" + expression + ")"
+        return f"{index} MATCH ?", [expression]
+
     async def add_function(self, name: str, func: Callable[[Any], Any]) -> None:
         """A deterministic one-argument SQL function on every connection, for the migrations and
         triggers of its owner (a cog's index that stores text written by its own rules)."""
@@ -181,12 +182,12 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock, self._writer_transaction() as tx:
             yield tx
-        await _run_callbacks(tx)
+        await tx.run_callbacks()
 
     @asynccontextmanager
     async def _writer_transaction(self) -> AsyncIterator[Tx]:
         """A transaction on the writer connection; the caller holds the lock."""
-        tx = Tx(self._writer)
+        tx = SqliteTx(self._writer)
         try:
             await self._writer.execute("BEGIN IMMEDIATE")
             yield tx
@@ -196,7 +197,7 @@ class Database:
             await asyncio.shield(self._writer.rollback())
             raise
         await self._writer.commit()
-        _count_commit()
+        count_commit()
 
     @asynccontextmanager
     async def quick_transaction(self) -> AsyncIterator[Tx]:
@@ -221,8 +222,8 @@ class Database:
                     self._quick.rollback()
                     raise
                 self._quick.commit()
-                _count_commit()
-        await _run_callbacks(tx)
+                count_commit()
+        await tx.run_callbacks()
 
     async def write(self, sql: str, params: Params = ()) -> Done:
         """One statement on its own, committed atomically by SQLite, for hot paths (the Telegram inbox).
@@ -243,7 +244,7 @@ class Database:
                 slow = await self._writer.execute(sql, params)
                 await slow.close()
                 done = slow
-            _count_commit()
+            count_commit()
             return done
 
     async def executescript(self, script: str) -> None:
@@ -256,57 +257,16 @@ class Database:
                     await self._writer.rollback()
                 raise
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # Run and drain the statement in one call to the database thread. A statement left open between
         # calls (execute, then fetch) keeps the reader's snapshot alive, and with reads from many tasks
         # interleaving there is always one open: the reader would never see newer commits.
         return list(await self._reader.execute_fetchall(sql, params))
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
 
-RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each new try of work the database refused
-T = TypeVar("T")
 
-
-async def with_retries(attempt: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run `attempt` (whole work that may simply be done again: one transaction) until the database takes
-    it: locked by another process or a full disk are waited out, for about fifteen seconds in all."""
-    for pause in (*RETRY_PAUSES, None):
-        try:
-            return await attempt()
-        except sqlite3.OperationalError as exc:
-            if pause is None or not _is_transient(exc):
-                raise
-            log.error("%s: the database refused (%s); trying again in %.1f s", what, exc, pause)
-            await asyncio.sleep(pause)
-    raise AssertionError("unreachable")
-
-
-KEYS_PER_STATEMENT = 400  # rows of keys looked up in one statement (SQLite allows 32,766 parameters)
-
-
-def keyed(columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> tuple[str, list[Any]]:
-    """`WITH wanted(<columns>) AS (VALUES (?, ?), ...)` and its parameters, to join on a table's key.
-
-    A join is what SQLite answers from the key; `(a, b) IN (VALUES ...)` makes it scan the whole table."""
-    values = ",".join("(" + ", ".join("?" * len(columns)) + ")" for _ in rows)
-    return f"WITH wanted({', '.join(columns)}) AS (VALUES {values}) ", [part for row in rows for part in row]
-
-
-def batches(rows: Sequence[T]) -> Iterator[Sequence[T]]:
-    """`rows` in pieces of KEYS_PER_STATEMENT."""
-    for start in range(0, len(rows), KEYS_PER_STATEMENT):
-        yield rows[start:start + KEYS_PER_STATEMENT]
-
-
-def _is_transient(exc: sqlite3.OperationalError) -> bool:
+def is_transient(exc: sqlite3.OperationalError) -> bool:
     text = str(exc)
     return _is_busy(exc) or "disk is full" in text or "disk I/O error" in text
 
@@ -324,13 +284,6 @@ def _begin_quick(conn: sqlite3.Connection) -> bool:
             raise
         return False
     return True
-
-
-async def _run_callbacks(tx: Tx) -> None:
-    for callback in tx._after_commit:
-        result = callback()
-        if result is not None:
-            await result
 
 
 async def _connect(path: str) -> aiosqlite.Connection:
@@ -358,7 +311,10 @@ def _check_path(path: str) -> None:
 
 
 def database_problem(path: str) -> str | None:
-    """Why the database file cannot be used (no folder, not writable), or None."""
+    """Why the database file cannot be used (no folder, not writable), or None (a PostgreSQL URL is checked
+    when it is opened)."""
+    if path.startswith(POSTGRES_SCHEMES):
+        return None
     if path == ":memory:":
         return "the database must be a file (WAL needs one); give a path like data/bot.sqlite3"
     parent = Path(path).resolve().parent

@@ -52,7 +52,7 @@ class ChallengesCog(Cog):
     def __init__(self, app: App) -> None:
         super().__init__(app)
         self.repo = ChallengeRepository(app.db)
-        targets = VoteTargets(self.repo)
+        targets = self.targets = VoteTargets(self.repo)
         self.receipts = Receipts(app, self.repo.entry_titles, hidden_tallies=self.settings.hidden_tallies)
         self.voting = VotingRoom(app, self.settings, self.repo, targets, self.receipts)
         self.results = ResultsRoom(app, self.settings, self.repo, targets, self.voting)
@@ -70,6 +70,7 @@ class ChallengesCog(Cog):
         return self.voting.writer
 
     async def cog_load(self) -> None:
+        await self.targets.listen()
         self.voting.writer.start()
         films = self.app.service(FILMS)
         films.add_keeper(self.name, self.withdrawals.kept_films)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, Tx
 from bot.timeutil import from_db, to_db
 
 
@@ -70,14 +69,14 @@ async def move_person_rows(tx: Tx, tables: Sequence[str], source_id: int, target
         await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (source_id,))
 
 
-def _challenge(row: sqlite3.Row) -> Challenge:
+def _challenge(row: Row) -> Challenge:
     return Challenge(row["id"], row["community_id"], row["theme"], row["brief"], row["max_runtime"],
                      from_db(row["opens_at"]), from_db(row["submit_until"]), from_db(row["vote_until"]),
                      row["state"], bool(row["weekly"]), tuple(c for c in row["categories"].split(",") if c),
                      bool(row["gallery"]), int(row["withdrawn"]))
 
 
-def entry_from_row(row: sqlite3.Row) -> Entry:
+def entry_from_row(row: Row) -> Entry:
     return Entry(row["id"], row["challenge_id"], row["film_id"], row["person_id"], row["maker"], row["title"],
                  row["link"], row["runtime_seconds"], row["category"])
 

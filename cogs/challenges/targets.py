@@ -1,7 +1,8 @@
 """What a vote lands on: entry id -> the entry and its challenge, kept in memory for storms.
 
-Any change of a challenge's state or deadlines forgets the cache once its transaction commits, so a vote
-never sees a stale window."""
+Any change of a challenge's state or deadlines forgets the cache once its transaction commits, in this
+process and (told through the database) in every other process sharing it, so a vote never sees a stale
+window."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from bot.models import Community
 from bot.storage import Tx
 from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
 
+CHANGED = "microfilm_challenges"  # heard by the other processes when a challenge's window changes
+
 
 class VoteTargets:
     def __init__(self, repo: ChallengeRepository) -> None:
         self.repo = repo
         self._known: dict[int, tuple[Entry, Challenge]] = {}
+
+    async def listen(self) -> None:
+        await self.repo.db.listen(CHANGED, lambda _payload: self._known.clear())
 
     async def get(self, entry_id: int, community_id: int) -> tuple[Entry, Challenge] | None:
         found = self._known.get(entry_id)
@@ -29,6 +35,7 @@ class VoteTargets:
     def forget(self, tx: Tx) -> None:
         """A challenge's state or deadlines change in `tx`: cached targets go once it commits."""
         tx.after_commit(self._known.clear)
+        tx.after_commit(lambda: self.repo.db.notify(CHANGED, ""))
 
 
 async def challenge_in(repo: ChallengeRepository, community: Community, challenge_id: int) -> Challenge:

@@ -11,14 +11,13 @@ import asyncio
 import contextlib
 import functools
 import logging
-import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from bot.storage import Database, Tx, with_retries
+from bot.storage import Database, Tx, is_transient, with_retries
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -133,7 +132,7 @@ class VoteWriter(Generic[R]):
 
     def _failed(self, batch: list[tuple[VoteEvent, asyncio.Future[R]]], exc: Exception) -> None:
         log.error("a batch of %d vote events failed for good: %s", len(batch), exc,
-                  exc_info=not isinstance(exc, sqlite3.OperationalError))
+                  exc_info=not is_transient(exc))
         for _, future in batch:
             if not future.done():
                 future.set_exception(exc)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, Tx
 from bot.timeutil import from_db, to_db
 from cogs.feedback.logic import QueueItem
 
@@ -56,12 +55,12 @@ _CRITIQUE = ("SELECT c.*, f.title AS film_title, f.person_id AS maker_id, p.disp
              "FROM feedback_critiques c JOIN films f ON f.id = c.film_id JOIN people p ON p.id = c.reviewer_id ")
 
 
-def _request(row: sqlite3.Row) -> Request:
+def _request(row: Row) -> Request:
     return Request(row["id"], row["film_id"], row["person_id"], row["wanted"], row["cost"], row["status"],
                    from_db(row["created_at"]))
 
 
-def _critique(row: sqlite3.Row) -> Critique:
+def _critique(row: Row) -> Critique:
     return Critique(
         id=row["id"], community_id=row["community_id"], film_id=row["film_id"], film_title=row["film_title"],
         maker_id=row["maker_id"], request_id=row["request_id"], reviewer_id=row["reviewer_id"],
@@ -97,7 +96,7 @@ class FeedbackRepository:
                      now: datetime) -> None:
         await tx.execute(
             "INSERT INTO feedback_wallets (community_id, person_id, balance) VALUES (?, ?, ?) "
-            "ON CONFLICT (community_id, person_id) DO UPDATE SET balance = balance + excluded.balance",
+            "ON CONFLICT (community_id, person_id) DO UPDATE SET balance = feedback_wallets.balance + excluded.balance",
             (community_id, person_id, amount))
         await self._ledger(tx, community_id, person_id, amount, reason, ref_id, now)
 
@@ -341,7 +340,7 @@ class FeedbackRepository:
         await tx.execute(
             "INSERT INTO feedback_wallets (community_id, person_id, balance) "
             "SELECT community_id, ?, balance FROM feedback_wallets WHERE person_id = ? "
-            "ON CONFLICT (community_id, person_id) DO UPDATE SET balance = balance + excluded.balance",
+            "ON CONFLICT (community_id, person_id) DO UPDATE SET balance = feedback_wallets.balance + excluded.balance",
             (target_id, source_id))
         await tx.execute("DELETE FROM feedback_wallets WHERE person_id = ?", (source_id,))
         for table, column in _PLAIN_ROWS:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, Tx
 from bot.timeutil import from_db, to_db
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -71,7 +70,7 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _festival(row: sqlite3.Row) -> Festival:
+def _festival(row: Row) -> Festival:
     return Festival(
         id=row["id"],
         community_id=row["community_id"],
@@ -91,7 +90,7 @@ def _festival(row: sqlite3.Row) -> Festival:
     )
 
 
-def _deadline(row: sqlite3.Row) -> Deadline:
+def _deadline(row: Row) -> Deadline:
     return Deadline(
         row["festival_id"],
         row["tier"],
@@ -256,7 +255,8 @@ class FestivalRepository:
     ) -> list[Upcoming]:
         """Each festival's next open deadline, for festivals whose runtime cap and categories fit."""
         sql = (
-            "SELECT d.festival_id, f.name, f.currency, d.tier, MIN(d.due_at), d.fee_cents "
+            "SELECT d.festival_id, f.name, f.currency, d.tier, d.due_at, d.fee_cents, "
+            "ROW_NUMBER() OVER (PARTITION BY d.festival_id ORDER BY d.due_at, d.rank) AS nth "
             "FROM festival_deadlines d JOIN festivals f ON f.id = d.festival_id "
             "WHERE d.community_id = ? AND d.due_at > ? AND d.tier != 'opening' "
         )
@@ -268,7 +268,7 @@ class FestivalRepository:
             sql += "AND (f.categories = '' OR f.categories LIKE ?) "
             params.append(f"%,{genre.lower()},%")
         rows = await self.db.fetchall(
-            sql + "GROUP BY d.festival_id ORDER BY MIN(d.due_at) LIMIT ?", (*params, limit)
+            f"SELECT * FROM ({sql}) AS upcoming WHERE nth = 1 ORDER BY due_at, festival_id LIMIT ?", (*params, limit)
         )
         return [Upcoming(row[0], row[1], row[2], row[3], from_db(row[4]), row[5]) for row in rows]
 
@@ -312,7 +312,7 @@ _SUBMISSION = (
 )
 
 
-def _submission(row: sqlite3.Row) -> Submission:
+def _submission(row: Row) -> Submission:
     return Submission(
         row["id"],
         row["community_id"],

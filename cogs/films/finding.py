@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.errors import UserError
 from cogs.films.cards import film_line
 from cogs.films.genres import Genres
-from cogs.films.repository import FilmRepository
+from cogs.films.repository import EVERY_COLUMN, FilmRepository
 from cogs.films.search import SearchQuery, Tier, parse_query, ranked
 
 if TYPE_CHECKING:
@@ -51,20 +51,18 @@ class SearchRoom(Room):
     async def find(self, community: int, query: SearchQuery, maker: int | None, wanted: int) -> list[int]:
         """Up to `wanted` film ids, best first (the tiers: see cogs/films/search.py)."""
 
-        def words(columns: str, match: str) -> Tier:
-            # Anywhere is no column filter at all: a filter costs a look at every match's positions.
-            expression = f"{columns} : ({match})" if columns else match
-            return Tier(lambda limit: self.repo.matching(community, expression, limit))
+        def words(columns: tuple[str, ...], every: bool) -> Tier:
+            return Tier(lambda limit: self.repo.matching(community, columns, query.terms, every, limit))
 
-        anywhere = words("", query.all_words)
-        tiers = [Tier(words("{title}", query.all_words).lookup, anywhere),
-                 Tier(words("{title tags}", query.all_words).lookup, anywhere), anywhere]
+        anywhere = words(EVERY_COLUMN, True)
+        tiers = [Tier(words(("title",), True).lookup, anywhere),
+                 Tier(words(("title", "tags"), True).lookup, anywhere), anywhere]
         if maker is not None:
             tiers.append(Tier(lambda limit: self.repo.newest_ids(community, person_id=maker, limit=limit)))
         genre = self.genres.find(query.text)
         if genre is not None:
             tiers.append(Tier(lambda limit: self.repo.newest_ids(community, genre=genre, limit=limit)))
         if len(query.terms) > 1:
-            some = words("", query.some_words)
-            tiers += [Tier(words("{title}", query.some_words).lookup, some), some]
+            some = words(EVERY_COLUMN, False)
+            tiers += [Tier(words(("title",), False).lookup, some), some]
         return await ranked(tiers, wanted)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage import Database, Tx
+from bot.storage import Database, Row, TextTerm, Tx
 from bot.timeutil import from_db, to_db
 
 
@@ -30,10 +29,12 @@ class Film:
     thumbnail: str | None = None  # the video's picture, from its site
 
 
+EVERY_COLUMN = ("title", "logline", "tags")  # the search index's columns
+EVERY = 2**62  # a LIMIT that leaves nothing out, in either database's SQL
 _SELECT = ("SELECT f.*, p.display_name AS maker FROM films f JOIN people p ON p.id = f.person_id ")
 
 
-def _film(row: sqlite3.Row) -> Film:
+def _film(row: Row) -> Film:
     return Film(id=row["id"], community_id=row["community_id"], person_id=row["person_id"], maker=row["maker"],
                 title=row["title"], link=row["link"], runtime_seconds=row["runtime_seconds"], genre=row["genre"],
                 tags=tuple(tag for tag in row["tags"].split(",") if tag), logline=row["logline"],
@@ -116,12 +117,15 @@ class FilmRepository:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM films WHERE community_id = ? AND person_id = ?",
                                           (community_id, person_id)) or 0)
 
-    async def matching(self, community_id: int, match: str, limit: int) -> list[int]:
-        """Ids of films matching an FTS5 query, newest first: the index is walked in rowid order and the
-        walk stops after `limit` hits (bm25 would have to score every match of a common word)."""
+    async def matching(self, community_id: int, columns: tuple[str, ...], terms: Sequence[TextTerm], every: bool,
+                       limit: int) -> list[int]:
+        """Ids of films whose index holds every term (or any) in `columns`, newest first: the index is walked
+        in rowid order and the walk stops after `limit` hits (a score would have to rank every match)."""
+        condition, params = self.db.text_match("films_fts", columns, terms, every=every,
+                                               everywhere=columns == EVERY_COLUMN)
         rows = await self.db.fetchall(
-            "SELECT f.id FROM films_fts JOIN films f ON f.id = films_fts.rowid WHERE films_fts MATCH ? "
-            "AND f.community_id = ? ORDER BY films_fts.rowid DESC LIMIT ?", (match, community_id, limit))
+            f"SELECT f.id FROM films_fts JOIN films f ON f.id = films_fts.rowid WHERE {condition} "
+            "AND f.community_id = ? ORDER BY films_fts.rowid DESC LIMIT ?", (*params, community_id, limit))
         return [row[0] for row in rows]
 
     async def newest_ids(self, community_id: int, *, genre: str | None = None, person_id: int | None = None,
@@ -169,7 +173,7 @@ class FilmRepository:
         return await self.db.fetchval("SELECT 1 FROM films WHERE person_id = ? LIMIT 1", (person_id,)) is not None
 
     async def export(self, community_id: int) -> list[dict[str, Any]]:
-        films = await self.newest(community_id, limit=-1)
+        films = await self.newest(community_id, limit=EVERY)
         return [{"id": f.id, "maker_person_id": f.person_id, "maker": f.maker, "title": f.title, "link": f.link,
                  "site": f.site, "video_id": f.video_id, "runtime_seconds": f.runtime_seconds, "genre": f.genre,
                  "tags": list(f.tags),

@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.storage import TextTerm
+
 MAX_WORDS = 12
 # Han (with extensions and compatibility forms), kana, Hangul: scripts written without spaces between words
 # (Korean has spaces, but its particles cling to the word: 영화를 must be found by 영화).
@@ -45,26 +47,14 @@ def index_text(text: str) -> str:
     return _CJK_RUN.sub(spread, unicodedata.normalize("NFKC", text).casefold())
 
 
-def _quoted(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
 @dataclass(frozen=True)
 class SearchQuery:
     text: str  # as typed, trimmed
-    terms: tuple[str, ...]  # one FTS5 expression per word
-
-    @property
-    def all_words(self) -> str:
-        return " AND ".join(self.terms)
-
-    @property
-    def some_words(self) -> str:
-        return " OR ".join(self.terms)
+    terms: tuple[TextTerm, ...]  # one per word
 
 
 def parse_query(words: str) -> SearchQuery | None:
-    """Typed words -> FTS5 terms; None when nothing in them can be searched."""
+    """Typed words -> index terms; None when nothing in them can be searched."""
     text = unicodedata.normalize("NFKC", words).casefold()
     parts: list[tuple[str, bool]] = []  # (part, is a CJK run)
     for word in _WORD.findall(text)[:MAX_WORDS]:
@@ -80,11 +70,9 @@ def parse_query(words: str) -> SearchQuery | None:
     for index, (part, cjk) in enumerate(parts):
         last = index == len(parts) - 1
         if cjk and len(part) > 1:
-            terms.append(_quoted(" ".join(_pairs(part))))  # the phrase of its pairs
-        elif cjk or last:
-            terms.append(_quoted(part) + "*")  # one character: the pairs it starts; the last word: its start
-        else:
-            terms.append(_quoted(part))
+            terms.append(TextTerm(tuple(_pairs(part))))  # the phrase of its pairs
+        else:  # one character: the pairs it starts; the last word: its start
+            terms.append(TextTerm((part,), prefix=cjk or last))
     unique = tuple(dict.fromkeys(terms))
     return SearchQuery(words.strip(), unique) if unique else None
 

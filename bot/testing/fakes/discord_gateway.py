@@ -136,7 +136,10 @@ class Gateway:
         self.granted_intents = granted_intents
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.resume_url = resume_url
-        self.session: GatewaySession | None = None
+        self.session: GatewaySession | None = None  # the newest session
+        # Every live session by shard id (0 for an unsharded one): a sharded bot has one per shard, maybe
+        # from several processes, and each dispatch goes to the shard of its guild, as on Discord.
+        self.sessions: dict[int, GatewaySession] = {}
         self.connections: list[GatewayConnection] = []  # every connection ever opened, for tests
         self.received: list[JSON] = []  # every frame the client sent
         self.identify_count = 0
@@ -228,7 +231,10 @@ class Gateway:
         session = GatewaySession(session_id=secrets.token_hex(16), intents=intents, identify=d,
                                  shard=d.get("shard"), conn=conn)
         conn.session = session
-        self.session = session  # a fresh IDENTIFY replaces any older session of this bot
+        self.session = session  # a fresh IDENTIFY replaces any older session of this bot (of its shard)
+        if not session.shard:
+            self.sessions.clear()
+        self.sessions[session.shard[0] if session.shard else 0] = session
         self.identify_count += 1
         async with self._lock:
             await self._emit(session, "READY", self._ready_payload(session))
@@ -266,11 +272,14 @@ class Gateway:
         if self.resumes_to_refuse:
             # Discord has forgotten the session: its backlog goes with it, nothing is replayed.
             self.resumes_to_refuse -= 1
+            forgotten = self._by_id(d.get("session_id"))
+            if forgotten is not None:
+                self.sessions = {k: v for k, v in self.sessions.items() if v is not forgotten}
             self.session = None
             await conn.send(frame(Op.INVALID_SESSION, False))
             await self._notify()
             return
-        session = self.session
+        session = self._by_id(d.get("session_id")) or self.session
         oldest = session.backlog[0]["s"] if session and session.backlog else 1
         seq = d.get("seq") or 0
         if session is None or d.get("session_id") != session.session_id or seq + 1 < oldest:
@@ -345,16 +354,28 @@ class Gateway:
 
     async def dispatch_many(self, events: Sequence[tuple[str, JSON]]) -> list[bool]:
         """Several dispatches back to back, with no other frame between them (the real gateway does not
-        wait for the bot either); one flag per event, False where filtered out or without a session."""
-        session = self.session
-        if session is None:
-            return [False] * len(events)
-        seen = [self._as_seen(session, event, data) for event, data in events]
+        wait for the bot either); one flag per event, False where filtered out or without a session.
+        Each goes to the session of its guild's shard (direct messages: shard 0)."""
+        targets = [self._session_for(data) for _, data in events]
+        seen = [None if session is None else self._as_seen(session, event, data)
+                for session, (event, data) in zip(targets, events, strict=True)]
         async with self._lock:
-            for (event, _), data in zip(events, seen, strict=True):
-                if data is not None:
+            for session, (event, _), data in zip(targets, events, seen, strict=True):
+                if session is not None and data is not None:
                     await self._emit(session, event, data)
         return [data is not None for data in seen]
+
+    def _session_for(self, data: JSON) -> GatewaySession | None:
+        sharded = [session for session in self.sessions.values() if session.shard]
+        if not sharded:
+            return self.session
+        count = sharded[0].shard[1] if sharded[0].shard else 1
+        guild_id = data.get("guild_id") if isinstance(data, dict) else None
+        shard = (int(guild_id) >> 22) % count if guild_id else 0
+        return self.sessions.get(shard)
+
+    def _by_id(self, session_id: object) -> GatewaySession | None:
+        return next((s for s in self.sessions.values() if s.session_id == session_id), None)
 
     async def dispatch_raw(self, event: str, data: Any) -> JSON:
         """Send ``data`` as the ``d`` of an ``event`` dispatch exactly as given: no intent filter, no

@@ -91,9 +91,11 @@ class ResultRepository:
             points, place, where = "r.category_points", "r.category_place", " AND r.category = ?"
             params = (*params, category)
         rows = await self.db.fetchall(
-            f"SELECT r.person_id, p.display_name, SUM({points}) AS points, SUM({place} = 1 AND r.votes > 0) "
-            "AS wins, COUNT(*) AS entries FROM challenge_results r JOIN challenges c ON c.id = r.challenge_id "
+            f"SELECT r.person_id, p.display_name, SUM({points}) AS points, "
+            f"SUM(CASE WHEN {place} = 1 AND r.votes > 0 THEN 1 ELSE 0 END) AS wins, COUNT(*) AS entries "
+            "FROM challenge_results r JOIN challenges c ON c.id = r.challenge_id "
             "JOIN people p ON p.id = r.person_id WHERE c.community_id = ? AND c.vote_until >= ? "
-            f"AND c.vote_until < ?{where} GROUP BY r.person_id ORDER BY points DESC, wins DESC, p.display_name",
+            f"AND c.vote_until < ?{where} GROUP BY r.person_id, p.display_name "
+            "ORDER BY points DESC, wins DESC, p.display_name",
             params)
         return [SeasonRow(row[0], row[1], int(row[2]), int(row[3]), int(row[4])) for row in rows]
