@@ -25,7 +25,7 @@ from bot.i18n import Catalog, Translator
 from bot.models import MessageRef
 from bot.notices import AdminNotices
 from bot.outbox import Outbox
-from bot.platform import Platform
+from bot.platform import DeliveryError, Platform
 from bot.scheduler import Scheduler
 from bot.sent import SentMessages
 from bot.services import ServiceKey, Services
@@ -160,7 +160,10 @@ class App:
                 exc_info=None if failure.expected else exc)
         if failure.for_good and failure.community_id is not None and failure.subject:
             try:
-                await self.notices.failed_for_good(failure, str(exc)[:300])
+                if isinstance(exc, DeliveryError) and exc.refusal is not None:
+                    await self.notices.refused(failure, exc.refusal)
+                else:
+                    await self.notices.failed_for_good(failure, str(exc)[:300])
             except Exception:
                 log.exception("could not tell the admins that %s %s failed", failure.kind, failure.subject)
 

@@ -36,8 +36,7 @@ def load_message(raw: str) -> Message:
         text=_load_text(data["text"]),
         card=_load_card(card) if card else None,
         buttons=_load_buttons(data["buttons"]),
-        attachment=Attachment(attachment["filename"], base64.b64decode(attachment["data"]), attachment["mime"])
-        if attachment else None,
+        attachment=_load_attachment(attachment) if attachment else None,
         menu=Menu(menu["placeholder"], _load_buttons(menu["items"])) if menu else None,
     )
 
@@ -48,8 +47,7 @@ def _message(message: Message) -> dict[str, Any]:
         "text": _text(message.text),
         "card": _card(message.card) if message.card else None,
         "buttons": _buttons(message.buttons),
-        "attachment": {"filename": attachment.filename, "mime": attachment.mime_type,
-                       "data": base64.b64encode(attachment.data).decode()} if attachment else None,
+        "attachment": _attachment(attachment) if attachment else None,
         "menu": {"placeholder": message.menu.placeholder, "items": _buttons(message.menu.items)}
         if message.menu else None,
     }
@@ -67,7 +65,8 @@ def _card(card: Card) -> dict[str, Any]:
     return {"title": card.title, "url": card.url, "description": _text(card.description),
             "fields": [{"name": f.name, "value": _text(f.value), "inline": f.inline} for f in card.fields],
             "thumbnail": card.thumbnail, "footer": card.footer, "kind": card.kind, "author": card.author,
-            "timestamp": card.timestamp.isoformat() if card.timestamp else None}
+            "timestamp": card.timestamp.isoformat() if card.timestamp else None,
+            "image": _attachment(card.image) if card.image else None}
 
 
 def _load_card(data: dict[str, Any]) -> Card:
@@ -75,7 +74,17 @@ def _load_card(data: dict[str, Any]) -> Card:
                 fields=tuple(CardField(f["name"], _load_text(f["value"]), f["inline"]) for f in data["fields"]),
                 thumbnail=data["thumbnail"], footer=data["footer"], kind=data.get("kind"),
                 author=data.get("author"),  # rows queued before cards had these have none
-                timestamp=datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None)
+                timestamp=datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None,
+                image=_load_attachment(data["image"]) if data.get("image") else None)
+
+
+def _attachment(attachment: Attachment) -> dict[str, Any]:
+    return {"filename": attachment.filename, "mime": attachment.mime_type,
+            "data": base64.b64encode(attachment.data).decode()}
+
+
+def _load_attachment(data: dict[str, Any]) -> Attachment:
+    return Attachment(data["filename"], base64.b64decode(data["data"]), data["mime"])
 
 
 def _text(text: Text) -> list[Any]:

@@ -139,6 +139,7 @@ class Card:
     kind: str | None = None        # "film", "challenge", "results", "festival": a platform may colour it
     author: str | None = None      # whose it is (a film's maker), shown at its top where the platform can
     timestamp: datetime | None = None  # when it happened, shown in each reader's own time where possible
+    image: Attachment | None = None  # a picture the bot drew (a podium), shown large in the card where possible
 
 
 class ButtonStyle(Enum):

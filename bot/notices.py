@@ -1,7 +1,8 @@
 """Notices for a community's admins, sent to the chats that take the "admin" kind of announcement.
 
 They say what went wrong that a person should know of: a message that could not be delivered for good,
-a platform connection that was lost (and what was recovered), a platform that is down. Each is keyed,
+a chat that refuses the bot's posts for a missing right (which chat, which right), a platform connection
+that was lost (and what was recovered), a platform that is down. Each is keyed,
 so it is sent once however often the cause is seen.
 """
 
@@ -16,6 +17,7 @@ from bot.models import Community, Message, Moment, Text
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.platform import Refusal
     from bot.storage import Tx
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,20 @@ class AdminNotices:
         skip = (failure.platform, failure.chat) if failure.platform and failure.chat else None
         async with self.app.db.transaction() as tx:
             await self.tell(tx, community, f"admin:failed:{failure.kind}:{failure.subject}:{failure.attempts}",
+                            Message(text), skip_chat=skip)
+
+    async def refused(self, failure: Failure, refusal: Refusal) -> None:
+        """A chat refused a post for a missing right: the admins hear once per chat and right which one,
+        however many announcements fail the same way (each is still logged)."""
+        if failure.community_id is None or failure.name == KIND:
+            return
+        community = await self.app.directory.community(failure.community_id)
+        t = self.app.translator(community.language)
+        text = t("notices.refused", platform=t(f"notices.platform.{failure.platform}"), place=refusal.place,
+                 permission=t(f"notices.permission.{failure.platform}.{refusal.permission}"))
+        skip = (failure.platform, failure.chat) if failure.platform and failure.chat else None
+        async with self.app.db.transaction() as tx:
+            await self.tell(tx, community, f"admin:refused:{failure.platform}:{refusal.place_id}:{refusal.permission}",
                             Message(text), skip_chat=skip)
 
     async def platform_down(self, platform: str, reason: str) -> None:

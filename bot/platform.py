@@ -5,6 +5,7 @@ Platforms subclass `Platform` explicitly, so the capability methods a platform l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,15 +16,28 @@ if TYPE_CHECKING:
     from bot.app import App
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """The platform refused a post because the bot lacks a right in that chat: where (`place`, the chat's
+    name as admins know it, and `place_id`) and which right (`permission`, a key of the
+    "notices.permission.*" texts), so the admins can be told once what to grant."""
+
+    place: str
+    place_id: str
+    permission: str
+
+
 class DeliveryError(RuntimeError):
     """A send failed. `permanent` means retrying cannot help (the chat is gone, the user blocked us);
     `uncertain` means the request may have reached the platform and been carried out (a timeout after
-    it was sent), so a blind retry could post a second copy."""
+    it was sent), so a blind retry could post a second copy; `refusal` says which right was missing."""
 
-    def __init__(self, message: str, *, permanent: bool = False, uncertain: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, uncertain: bool = False,
+                 refusal: Refusal | None = None) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or refusal is not None
         self.uncertain = uncertain
+        self.refusal = refusal
 
 
 class UnreadableMessage(RuntimeError):

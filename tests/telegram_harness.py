@@ -46,10 +46,11 @@ class TelegramBot:
 
 
 def to_chat(chat: dict[str, Any], contains: str | None = None) -> Any:
-    """A wait_for_call predicate: an answered sendMessage to this chat (whose text has `contains`)."""
+    """A wait_for_call predicate: an answered sendMessage (or sendPhoto) to this chat whose text (or
+    caption) has `contains`."""
     def check(request: RecordedRequest) -> bool:
-        return (request.ok and request.params.get("chat_id") == chat["id"]
-                and (contains is None or contains in str(request.params.get("text", ""))))
+        said = str(request.params.get("text") or request.params.get("caption") or "")
+        return request.ok and request.params.get("chat_id") == chat["id"] and (contains is None or contains in said)
     return check
 
 

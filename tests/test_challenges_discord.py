@@ -71,6 +71,11 @@ async def test_a_round_on_discord(tmp_path: Path) -> None:
             assert "“Moon Bus” by ben — votes: 1, points: +2" in results  # dora, recounted; ben's own never
             assert "Winner: ana" in results
             assert sum("Results of challenge #1" in discord_text(m) for m in posted(fake, general.id)) == 1
+            # The podium's picture is uploaded with the results and shown inside their embed.
+            card = next(m for m in posted(fake, general.id) if "Results" in discord_text(m))
+            assert [a["filename"] for a in card["attachments"]] == ["challenge-1-podium.png"]
+            assert card["attachments"][0]["size"] > 1000
+            assert card["embeds"][0]["image"]["url"] == "attachment://challenge-1-podium.png"
         finally:
             await app.stop()
         assert fake.errors == []

@@ -84,7 +84,12 @@ async def test_a_round_on_telegram(tmp_path: Path) -> None:
             assert withdrawn == "Your vote for “Lamp Post” (challenge #1) is withdrawn."
             assert not [r for r in fake.calls("sendMessage") if r.params.get("chat_id") in (alice["id"], ann["id"])]
             await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
-            results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1")))
+            # The results are the podium's picture with the results as its caption.
+            posted = await fake.wait_for_call("sendPhoto", lambda r: r.ok and r.params.get("chat_id") == group["id"])
+            results = shown(posted)
+            assert "Results of challenge #1: Night walks" in results
+            (picture,) = posted.response["result"]["photo"]  # type: ignore[index]
+            assert (picture["width"], picture["height"]) == (960, 540)
             assert "“Lamp Post” by Alice — votes: 1, points: +3" in results
             assert "“Moon Bus” by Bob — votes: 1, points: +3" in results  # a tie shares first place
             assert "Winner: Alice, Bob." in results

@@ -74,7 +74,7 @@ async def test_a_card_whose_send_timed_out_after_posting_is_sent_once_more_and_b
             fake.react(group, cleo, first, "🔥")  # on the copy whose send timed out
             await eventually(lambda: bool(app.dispatcher.reactions.taken), timeout=10)
             await app.scheduler.advance_to(START + timedelta(days=7, hours=1))
-            results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1")))
+            results = shown(await fake.wait_for_call("sendPhoto", to_chat(group, "Results of challenge #1")))
         finally:
             await app.stop()
     assert len(copies) == 2  # the original and one resend, not three

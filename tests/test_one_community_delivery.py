@@ -56,7 +56,7 @@ async def test_a_refusal_on_discord_is_given_up_there_and_telegram_gets_it_once(
             assert len(discord.requests_to("POST", rf"/channels/{general.id}/messages$")) == 1
             assert announced_on_telegram(telegram, group, "New film by Tom") == 1
             # The admins hear of it where they can be reached: on Telegram, once.
-            assert announced_on_telegram(telegram, group, "A message to discord chat") == 1
+            assert announced_on_telegram(telegram, group, "I cannot post in #general (makers) on Discord") == 1
 
 
 async def test_a_stalled_then_failed_telegram_send_is_retried_there_without_holding_up_discord(

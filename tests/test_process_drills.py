@@ -132,7 +132,7 @@ async def test_telegram_killed_after_accepting_a_card_counts_votes_on_both_copie
             await fake.wait_for_call("sendMessage", lambda r: r.ok and r.response["result"]["message_id"]
                                      != first_copy and title in shown(r) and "·" in shown(r), timeout=15)
             fake.react(group, cleo, first_copy, "🔥")  # on the copy the bot never recorded
-            results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1"),
+            results = shown(await fake.wait_for_call("sendPhoto", to_chat(group, "Results of challenge #1"),
                                                      timeout=40))
         finally:
             again.terminate()

@@ -57,7 +57,7 @@ async def test_votes_made_before_the_close_while_the_bot_was_down_decide_the_win
         app = bot()
         await app.start()
         try:
-            results = shown(await fake.wait_for_call("sendMessage", to_chat(group, "Results of challenge #1")))
+            results = shown(await fake.wait_for_call("sendPhoto", to_chat(group, "Results of challenge #1")))
         finally:
             await app.stop()
     assert "1. “Lamp Post” by Alice — votes: 2, points: +3" in results

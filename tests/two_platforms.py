@@ -94,15 +94,16 @@ async def discord_answer(fake: FakeDiscord, guild: Guild, user: dict[str, Any], 
 # -- what Telegram was asked to post -------------------------------------------------------------------------
 
 def telegram_posts(fake: FakeTelegram, chat: dict[str, Any]) -> list[RecordedRequest]:
-    """Answered sendMessage calls to a chat, oldest first."""
-    return [request for request in fake.calls("sendMessage")
-            if request.ok and request.params.get("chat_id") == chat["id"]]
+    """Answered sendMessage and sendPhoto calls to a chat (a picture with its caption), oldest first."""
+    return [request for request in fake.requests if request.method in ("sendMessage", "sendPhoto")
+            and request.ok and request.params.get("chat_id") == chat["id"]]
 
 
 def telegram_text(request: RecordedRequest) -> str:
-    """What Telegram shows for a sent message, after parsing its HTML."""
+    """What Telegram shows for a sent message or a picture's caption, after parsing its HTML."""
     assert request.response is not None
-    return str(request.response["result"].get("text") or "")
+    result = request.response["result"]
+    return str(result.get("text") or result.get("caption") or "")
 
 
 def telegram_message_id(request: RecordedRequest) -> int:

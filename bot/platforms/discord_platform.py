@@ -27,7 +27,7 @@ from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
 from bot.platforms.discord_render import cut, edit_kwargs, render
 from bot.platforms.discord_respond import PLATFORM
-from bot.platforms.discord_send import missing_permission, pick_channel
+from bot.platforms.discord_send import LABELS, missing_permission, pick_channel, refusal
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,6 +37,7 @@ READY_TIMEOUT = 60.0
 MENU_KEY = "discord.share_as_film"  # the message menu's entry (a context menu's name is its label)
 REACTION_PAGE = 100
 UNKNOWN_EMOJI = 10014
+REFUSED = {50001, 50013}  # Missing Access, Missing Permissions (not 50007: a member closed their DMs)
 _CUSTOM_EMOJI = re.compile(r"^<a?:(?P<name>\w+):(?P<id>\d+)>$")
 _MENTION = re.compile(r"^<@!?(?P<id>\d+)>$")
 
@@ -277,7 +278,9 @@ class DiscordPlatform(Platform):
                 sent = await channel.send(**part.kwargs(), **extra)
             except discord.Forbidden as exc:
                 self._log_forbidden(channel, exc, message)
-                raise DeliveryError(f"no permission to post in {channel}", permanent=True) from exc
+                raise DeliveryError(f"no permission to post in {channel}",
+                                    refusal=refusal(channel, message) if exc.code in REFUSED else None,
+                                    permanent=True) from exc
             except discord.NotFound as exc:
                 raise DeliveryError(f"Discord channel {channel} is gone", permanent=True) from exc
             except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError) as exc:
@@ -293,7 +296,7 @@ class DiscordPlatform(Platform):
         if guild is not None:
             where += f" in {guild.name} ({guild.id})"
         log.warning("discord: cannot post in %s: missing permission %s (Discord said %s %s); carrying on",
-                    where, missing_permission(channel, message), exc.code, exc.text)
+                    where, LABELS[missing_permission(channel, message)], exc.code, exc.text)
 
     async def _open_thread(self, channel: Any, sent: discord.Message, title: str) -> None:
         """A discussion thread under a shared film's announcement; a failure only costs the thread."""

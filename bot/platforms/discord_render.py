@@ -10,12 +10,13 @@ import functools
 import io
 import re
 from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.models import Button, ButtonStyle, Card, Link, Menu, Message, Moment, Segment, Strong, Text
+from bot.models import Attachment, Button, ButtonStyle, Card, Link, Menu, Message, Moment, Segment, Strong, Text
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -46,7 +47,7 @@ class Outgoing:
     content: str | None = None
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
-    file: discord.File | None = None
+    files: list[discord.File] = default(default_factory=list)
 
     def kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {"content": self.content}
@@ -54,8 +55,8 @@ class Outgoing:
             out["embed"] = self.embed
         if self.view is not None:
             out["view"] = self.view
-        if self.file is not None:
-            out["file"] = self.file
+        if self.files:
+            out["files"] = self.files
         return out
 
 
@@ -204,11 +205,17 @@ def render(message: Message) -> list[Outgoing]:
     last = parts[-1]
     if message.card is not None:
         last.embed = render_card(message.card)
+        if message.card.image is not None:  # shown inside the embed, uploaded with it
+            last.files.append(_file(message.card.image))
+            last.embed.set_image(url=f"attachment://{message.card.image.filename}")
     if message.buttons or message.menu:
         last.view = render_buttons(message.buttons, message.menu)
     if message.attachment is not None:
-        attachment = message.attachment
-        last.file = discord.File(io.BytesIO(attachment.data), filename=attachment.filename)
-    if last.content is None and last.embed is None and last.file is None:
+        last.files.append(_file(message.attachment))
+    if last.content is None and last.embed is None and not last.files:
         last.content = "\u200b"  # Discord refuses an empty message; buttons alone need some content
     return parts
+
+
+def _file(attachment: Attachment) -> discord.File:
+    return discord.File(io.BytesIO(attachment.data), filename=attachment.filename)

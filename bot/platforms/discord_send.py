@@ -9,7 +9,7 @@ import discord
 
 from bot.config import DiscordSettings
 from bot.models import Message
-from bot.platform import DeliveryError
+from bot.platform import DeliveryError, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +35,38 @@ def pick_channel(guild: discord.Guild, kind: str | None, settings: DiscordSettin
             return channel
     log.warning("discord: no text channel in %s (%s) where the bot may post (missing Send Messages)",
                 guild.name, guild.id)
-    raise DeliveryError(f"no channel in guild {guild.id} where the bot may post", permanent=True)
+    raise DeliveryError(f"no channel in guild {guild.id} where the bot may post",
+                        refusal=Refusal(guild.name, str(guild.id), "send_messages"))
+
+
+# The rights a post needs, as discord.py names them (the keys of "notices.permission.*" too) and as
+# Discord's settings show them (for the log).
+LABELS = {"view_channel": "View Channel", "send_messages": "Send Messages",
+          "send_messages_in_threads": "Send Messages in Threads", "embed_links": "Embed Links",
+          "attach_files": "Attach Files"}
 
 
 def missing_permission(channel: Any, message: Message) -> str:
-    """The first permission the bot lacks for this post, as Discord's settings name it."""
+    """The first permission the bot lacks for this post (a key of LABELS)."""
     guild = getattr(channel, "guild", None)
     if guild is None:
-        return "Send Messages (the user does not accept direct messages)"
+        return "send_messages"
     permissions = channel.permissions_for(guild.me)
-    needed = [("view_channel", "View Channel"), ("send_messages", "Send Messages")]
+    needed = ["view_channel", "send_messages"]
     if isinstance(channel, discord.Thread):
-        needed.append(("send_messages_in_threads", "Send Messages in Threads"))
+        needed.append("send_messages_in_threads")
     if message.card is not None:
-        needed.append(("embed_links", "Embed Links"))
-    if message.attachment is not None:
-        needed.append(("attach_files", "Attach Files"))
-    for attr, label in needed:
-        if not getattr(permissions, attr):
-            return label
-    return "Send Messages"
+        needed.append("embed_links")
+    if message.attachment is not None or message.card is not None and message.card.image is not None:
+        needed.append("attach_files")
+    return next((attr for attr in needed if not getattr(permissions, attr)), "send_messages")
+
+
+def refusal(channel: Any, message: Message) -> Refusal:
+    """What to tell the admins of a post refused in `channel`: its name (and server's) and the right."""
+    named = getattr(channel, "name", None)
+    place = f"#{named}" if named else str(channel.id)
+    guild = getattr(channel, "guild", None)
+    if guild is not None:
+        place += f" ({guild.name})"
+    return Refusal(place, str(channel.id), missing_permission(channel, message))

@@ -44,6 +44,8 @@ def render_card(card: Card, zone: str) -> list[str]:
             lines.append(labelled(field.name) + render_text(field.value, zone))
     if card.thumbnail:
         lines.append(f"(picture: {card.thumbnail})")
+    if card.image:
+        lines.append(f"(picture: {card.image.filename})")
     if card.footer:
         lines.append(card.footer)
     return lines

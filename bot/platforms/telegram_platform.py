@@ -33,12 +33,13 @@ from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
 from bot.models import Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
-from bot.platform import DeliveryError, Platform, PlatformUnavailable, plain_user_ref
+from bot.platform import DeliveryError, Platform, PlatformUnavailable, Refusal, plain_user_ref
 from bot.platforms import telegram_menu, telegram_render
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
 from bot.platforms.telegram_held import HeldAnswers
 from bot.platforms.telegram_inbox import Inbox
 from bot.platforms.telegram_poller import Poller
+from bot.platforms.telegram_rights import missing_right
 from bot.platforms.telegram_webhook import WebhookServer
 from bot.storage import apply_migrations
 
@@ -264,8 +265,10 @@ class TelegramPlatform(Platform):
             sent = await self._send_chunks(int(chat_id), message, zone, markup, where or Where())
         except (Forbidden, BadRequest) as exc:
             log.warning("Telegram: cannot send to chat %s: %s", chat_id, exc)
-            raise DeliveryError(f"Telegram refused a message to chat {chat_id}: {exc}",
-                                permanent=True) from exc
+            right = missing_right(str(exc))
+            raise DeliveryError(f"Telegram refused a message to chat {chat_id}: {exc}", permanent=True,
+                                refusal=Refusal(await self._chat_title(chat_id), chat_id, right) if right else None,
+                                ) from exc
         except RetryAfter as exc:
             raise DeliveryError(f"Telegram rate limit for chat {chat_id}: {exc}") from exc
         except TelegramError as exc:
@@ -274,30 +277,40 @@ class TelegramPlatform(Platform):
         self._note_newest(str(sent.chat_id), sent.message_id)
         return MessageRef(PLATFORM, str(sent.chat_id), str(sent.message_id))
 
+    async def _chat_title(self, chat_id: str) -> str:
+        """The chat's title as its members see it, or its id if Telegram will not say (the bot was removed)."""
+        try:
+            chat = await self.bot.get_chat(int(chat_id))
+        except TelegramError:
+            return chat_id
+        return chat.title or chat_id
+
     async def _send_chunks(self, chat_id: int, message: Message, zone: str,
                            markup: InlineKeyboardMarkup | None, where: Where) -> TgMessage:
-        """Text chunks in order, the keyboard on the last; a file last, with the text as caption if short.
-        The first part answers the message `where` names (a reply), every part stays in its topic."""
-        attachment = message.attachment
+        """Text chunks in order, the keyboard on the last part; the files last (a card's picture, then the
+        attachment), the text as the first one's caption if short. The first part answers the message
+        `where` names (a reply), every part stays in its topic."""
+        files = [item for item in (message.card.image if message.card else None, message.attachment) if item]
         chunks = telegram_render.render_chunks(message, zone)
         caption: str | None = None
-        if attachment is not None and len(chunks) == 1 and telegram_render.utf16_len(
+        if files and len(chunks) == 1 and telegram_render.utf16_len(
                 _shown(message, zone)) <= telegram_render.CAPTION_LIMIT:
             caption, chunks = chunks[0], []
-        if not chunks and attachment is None:
+        if not chunks and not files:
             chunks = ["…"]  # buttons need some text to hang under
         last: TgMessage | None = None
         for index, chunk in enumerate(chunks):
-            final = index == len(chunks) - 1 and attachment is None
+            final = index == len(chunks) - 1 and not files
             await self._pace(chat_id)
             last = await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
                                                reply_markup=markup if final else None,
                                                **where.kwargs(first=last is None))
-        if attachment is not None:
+        for index, attachment in enumerate(files):
             await self._pace(chat_id)
             send_file = self.bot.send_photo if attachment.mime_type.startswith("image/") else self.bot.send_document
-            last = await send_file(chat_id, attachment.data, filename=attachment.filename, caption=caption,
-                                   parse_mode=ParseMode.HTML, reply_markup=markup,
+            last = await send_file(chat_id, attachment.data, filename=attachment.filename,
+                                   caption=caption if index == 0 else None, parse_mode=ParseMode.HTML,
+                                   reply_markup=markup if index == len(files) - 1 else None,
                                    **where.kwargs(first=last is None))
         assert last is not None
         return last

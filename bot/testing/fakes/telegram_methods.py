@@ -142,8 +142,11 @@ class BotApi:
             raise bad_request(too_long)
         return text, entities
 
-    def sendable_chat(self, params: JSON) -> JSON:
+    def sendable_chat(self, params: JSON, what: str = "text messages") -> JSON:
         chat = self.state.resolve_chat(params.get("chat_id"))
+        self.bot_in(chat)
+        if chat["id"] in self.state.bot_muted:
+            raise bad_request(f"not enough rights to send {what} to the chat")
         if chat["type"] == "private":
             user = self.state.users.get(chat["id"], {})
             if user.get("is_bot"):
@@ -302,7 +305,13 @@ class BotApi:
         return True
 
     def get_chat(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
-        return self.state.full_chat(self.state.resolve_chat(params.get("chat_id")))
+        return self.state.full_chat(self.bot_in(self.state.resolve_chat(params.get("chat_id"))))
+
+    def bot_in(self, chat: JSON) -> JSON:
+        """A group the bot was removed from answers 403, as Telegram does."""
+        if chat["id"] in self.state.bot_removed:
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat['type']} chat")
+        return chat
 
     def get_chat_member(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         chat = self.state.resolve_chat(params.get("chat_id"))
@@ -322,7 +331,7 @@ class BotApi:
         return 2 if chat["type"] == "private" else len(self.state.members.get(chat["id"], set()))
 
     def send_document(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
-        chat = self.sendable_chat(params)
+        chat = self.sendable_chat(params, "documents")
         stored = self.document_file(params.get("document"), files)
         content: JSON = {"document": stored.as_document(), **self.reply_content(chat, params)}
         return self.store_with_caption(chat, params, content)
@@ -333,7 +342,7 @@ class BotApi:
         Telegram decodes the image; the fake reads the size of a PNG, GIF or JPEG and refuses anything
         else the way Telegram refuses a broken upload.
         """
-        chat = self.sendable_chat(params)
+        chat = self.sendable_chat(params, "photos")
         stored = self.document_file(params.get("photo"), files, field="photo", folder="photos")
         size = image_size(stored.content)
         if size is None:

@@ -10,7 +10,8 @@
 
 The server listens on 127.0.0.1 only and never fetches anything. It behaves like Telegram where
 bots commonly trip: HTML parse errors and length limits, allowed_updates, privacy mode in groups,
-reaction updates needing admin rights, 403 for users who never started the bot, 429 on demand.
+reaction updates needing admin rights, 403 for users who never started the bot, 429 on demand, a group
+where the bot was muted (400 "not enough rights") or removed (403 "bot was kicked").
 With ``real_limits=True`` it also enforces Telegram's flood limits (per private chat, per group, overall;
 configurable) with Telegram's 429 and ``retry_after``, counting the refusals in ``limit_hits``.
 
@@ -229,6 +230,15 @@ class FakeTelegram:
         """Make these users the chat's administrators (besides its creator); extra: creator,
         rights (overrides of DEFAULT_ADMIN_RIGHTS). Include fake.bot_user to make the bot an admin."""
         self.state.set_admins(chat, users, **extra)
+
+    def mute_bot(self, chat: JSON) -> None:
+        """An admin took the bot's right to send messages there: sends answer 400 "not enough rights"."""
+        self.state.bot_muted.add(chat["id"])
+
+    def remove_bot(self, chat: JSON) -> None:
+        """The bot was removed from the group: sends (and getChat) answer 403 "bot was kicked"."""
+        self.state.bot_removed.add(chat["id"])
+        self.state.members.get(chat["id"], set()).discard(self.state.bot_user["id"])
 
     def block_private(self, user: JSON) -> None:
         """The user never started the bot: sending to their private chat answers 403."""

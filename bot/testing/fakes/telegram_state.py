@@ -146,6 +146,8 @@ class TelegramState:
         self.users: dict[int, JSON] = {bot_id: self.bot_user}
         self.chats: dict[int, JSON] = {}
         self.blocked: set[int] = set()
+        self.bot_muted: set[int] = set()  # groups where an admin took the bot's right to send messages
+        self.bot_removed: set[int] = set()  # groups the bot was removed from
         self.members: dict[int, set[int]] = {}
         self.admins: dict[int, dict[int, JSON]] = {}
         self.creators: dict[int, int] = {}

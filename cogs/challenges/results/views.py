@@ -1,5 +1,6 @@
 """How results look: one post however large the round (the winners per category and of the jury, the top
-ten overall, streaks), with the full ranking attached as a CSV file when the post cannot hold it."""
+ten overall, streaks) with the podium's picture, and the full ranking attached as a CSV file when the post
+cannot hold it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.i18n import Translator
 from bot.models import Attachment, Card, Message, Text
 from cogs.challenges.ranking import Standing
 from cogs.challenges.repository import Challenge, Entry
+from cogs.challenges.results.podium import podium
 
 TOP = 10  # entries listed in the post; the attachment has them all
 MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
@@ -47,7 +49,7 @@ def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[i
     if not whole:
         lines.append(t("challenges.results.attached"))
     card = Card(t.s("challenges.results.title", id=challenge.id, theme=challenge.theme), description=t.join(lines),
-                kind="results")
+                kind="results", image=podium(challenge, standings, entries, t))
     return Message(card=card, attachment=None if whole else ranking_csv(challenge, standings, entries))
 
 
