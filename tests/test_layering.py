@@ -39,6 +39,13 @@ def test_core_never_imports_a_platform_library_or_a_cog() -> None:
                        for name in imports), path
 
 
+def test_the_testing_kit_reaches_the_platform_libraries_only_through_the_platforms() -> None:
+    # The stand-ins speak the platforms' wire formats; what they need of discord.py or PTB (the library's
+    # endpoints, Telegram's reaction set) comes from bot/platforms/, the one place that imports them.
+    for path in (ROOT / "bot" / "testing").rglob("*.py"):
+        assert not {top(name) for name in imported_modules(path)} & PLATFORM_LIBRARIES, path
+
+
 def test_cogs_never_import_a_platform() -> None:
     for path in (ROOT / "cogs").rglob("*.py"):
         imports = imported_modules(path)

@@ -21,10 +21,16 @@ from bot.config import DiscordSettings
 
 
 class LibrarySettings:
-    def __init__(self, settings: DiscordSettings) -> None:
-        self.api_base = settings.api_base.rstrip("/")
-        self.gateway = yarl.URL(settings.gateway_url)
+    """Set by `apply`, put back by `restore` (or by leaving its `with`, or by calling it)."""
+
+    def __init__(self, api_base: str, gateway_url: str) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.gateway = yarl.URL(gateway_url)
         self._saved: tuple[Any, ...] | None = None
+
+    @classmethod
+    def of(cls, settings: DiscordSettings) -> LibrarySettings:
+        return cls(settings.api_base, settings.gateway_url)
 
     def apply(self) -> None:
         if self._saved is None:
@@ -39,3 +45,12 @@ class LibrarySettings:
             (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY, discord.VoiceClient.warn_nacl,
              discord.VoiceClient.warn_dave) = self._saved
             self._saved = None
+
+    def __call__(self) -> None:
+        self.restore()
+
+    def __enter__(self) -> LibrarySettings:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()

@@ -112,7 +112,7 @@ class DiscordPlatform(Platform):
         self.client: DiscordClient | None = None
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
-        self._library = LibrarySettings(self.settings)
+        self._library = LibrarySettings.of(self.settings)
         self.pacer = Pacer(discord_pace(self.settings))
 
     # -- lifecycle -------------------------------------------------------------------------------------------

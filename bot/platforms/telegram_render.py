@@ -14,9 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ReactionEmoji
 
 from bot.models import Button, Card, Link, Message, Moment, Segment, Strong, Text
 from bot.platforms.plain import labelled, render_moment
+
+# The only emoji a Telegram user can react with (a fixed set; ⭐ is not in it), as PTB lists them.
+REACTION_EMOJI = frozenset(member.value for member in ReactionEmoji)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -39,9 +39,9 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
 
-import yarl
 from aiohttp import web
 
+from bot.platforms.discord_globals import LibrarySettings
 from bot.testing.fakes.discord_gateway import Gateway, Intent
 from bot.testing.fakes.discord_http import Outage, RateLimits, RecordedRequest
 from bot.testing.fakes.discord_interactions import (
@@ -56,39 +56,13 @@ from bot.testing.fakes.discord_limits import DiscordLimits
 from bot.testing.fakes.discord_model import JSON, Channel, DiscordModel, Guild, Perm, emoji_key
 from bot.testing.fakes.discord_rest import AcceptHook, RestApi
 
-__all__ = ["FakeDiscord", "DiscordPatch", "FakeInteraction", "Guild", "Channel", "RecordedRequest",
+__all__ = ["FakeDiscord", "FakeInteraction", "Guild", "Channel", "RecordedRequest",
            "Intent", "Perm"]
 
 UserRef = JSON | str
 ChannelRef = Channel | str | None
 # One reaction change for react_many: (channel, message_id, user, emoji, add).
 ReactionChange = tuple[Channel | str, str, UserRef, str | JSON, bool]
-
-
-class DiscordPatch:
-    """Points discord.py at the fake; a context manager that is also its own undo callable."""
-
-    def __init__(self, api_base: str, gateway_url: str) -> None:
-        from discord.gateway import DiscordWebSocket  # imported late: the fake itself needs no discord.py
-        from discord.http import Route
-
-        self._route, self._ws = Route, DiscordWebSocket
-        self._saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
-        Route.BASE = api_base
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-        self._active = True
-
-    def __call__(self) -> None:
-        """Restore the original attributes (idempotent)."""
-        if self._active:
-            self._route.BASE, self._ws.DEFAULT_GATEWAY = self._saved
-            self._active = False
-
-    def __enter__(self) -> DiscordPatch:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self()
 
 
 class FakeDiscord:
@@ -185,12 +159,15 @@ class FakeDiscord:
     def resume_gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway/resume"
 
-    def patch_discord(self) -> DiscordPatch:
-        """Set ``discord.http.Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY`` to this fake.
+    def patch_discord(self) -> LibrarySettings:
+        """Set ``discord.http.Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY`` to this fake, as the bot's
+        Discord platform does from its settings.
 
         ``with fake.patch_discord(): ...`` or ``undo = fake.patch_discord(); ...; undo()``.
         """
-        return DiscordPatch(self.api_base, self.gateway_url)
+        library = LibrarySettings(self.api_base, self.gateway_url)
+        library.apply()
+        return library
 
     # the world -------------------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.platforms.telegram_render import REACTION_EMOJI
+
 from .telegram_html import HtmlParseError, parse_html, utf16_len
 from .telegram_state import (
     JSON,
@@ -60,16 +62,6 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _allowed_reaction_emoji() -> frozenset[str] | None:
-    # Telegram accepts only its fixed reaction set. PTB ships that list; borrow it when present
-    # rather than copying 70-odd emoji here. Without PTB any emoji is accepted.
-    try:
-        from telegram.constants import ReactionEmoji
-    except ImportError:
-        return None
-    return frozenset(member.value for member in ReactionEmoji)
-
-
 class BotApi:
     """Bot API methods over a TelegramState and an UpdateQueue."""
 
@@ -78,7 +70,6 @@ class BotApi:
         self.updates = updates
         self.strict_ampersand = strict_ampersand
         self.webhook: JSON = {}  # what setWebhook set: url, secret_token, max_connections, ...
-        self._reaction_emoji = _allowed_reaction_emoji()
         self._methods: dict[str, tuple[str, Method]] = {
             name.lower(): (name, method)
             for name, method in {
@@ -384,7 +375,7 @@ class BotApi:
         self.state.message(chat["id"], params.get("message_id"), "MESSAGE_ID_INVALID")
         reactions = params.get("reaction") or []
         emojis = [r.get("emoji") for r in reactions if r.get("type") == "emoji"]
-        if self._reaction_emoji is not None and any(e not in self._reaction_emoji for e in emojis):
+        if any(e not in REACTION_EMOJI for e in emojis):  # Telegram accepts only its fixed reaction set
             raise bad_request("REACTION_INVALID")
         # Custom emoji ids are numbers. PTB turns a string outside its reaction list into a custom
         # emoji with that string as id, so a plain "🎬" arrives here as custom_emoji_id "🎬".
