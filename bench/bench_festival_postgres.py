@@ -47,10 +47,7 @@ def report(setup: str, rounds: list[Figures], baseline: float) -> None:
     both = median(lambda f: f.both_results)
     slowest = median(lambda f: max(f.slowest.values(), default=9.0))
     posted = rounds[0].posted
-    rss: dict[str, float] = {}
-    for figures in rounds:
-        for process, mb in figures.rss_mb.items():
-            rss[process] = max(rss.get(process, 0.0), mb)
+    rss, before = worst_rss(rounds, "rss_mb"), worst_rss(rounds, "rss_before_close_mb")
     hits: Counter[str] = sum((f.hits for f in rounds), Counter())
     once = all(f.phases_done and f.repeated == 0 for f in rounds)
     equal = all(f.equal for f in rounds)
@@ -65,10 +62,20 @@ def report(setup: str, rounds: list[Figures], baseline: float) -> None:
           f"({max(f.mismatched for f in rounds)} entries differ: {verdict(equal)}); every phase once and every "
           f"announcement once: {'yes' if once else 'NO'} ({max(f.repeated for f in rounds)} posted twice: "
           f"{verdict(once)})")
-    print("    peak RSS: " + ", ".join(f"{process} {mb:.0f} MB" for process, mb in rss.items())
+    print("    peak RSS: " + ", ".join(f"{process} {mb:.0f} MB ({before[process]:.0f} MB before the close)"
+                                  for process, mb in rss.items())
           + f" (target <= 150 MB per process: {verdict(max(rss.values()) <= 150)}); 429s met: "
           f"{sum(hits.values())} {dict(hits) or ''}({verdict(not hits)}); seeding by import-json "
           f"{median(lambda f: f.seed_seconds):.1f} s")
+
+
+def worst_rss(rounds: list[Figures], which: str) -> dict[str, float]:
+    """Per process, the highest of the rounds' peak RSS figures."""
+    worst: dict[str, float] = {}
+    for figures in rounds:
+        for process, mb in getattr(figures, which).items():
+            worst[process] = max(worst.get(process, 0.0), mb)
+    return worst
 
 
 async def run() -> None:

@@ -39,7 +39,7 @@ def median_of(rounds: list[Figures], pick: Any) -> float:
 def report(rounds: list[Figures], baseline: list[Figures] | None) -> None:
     """Medians over the rounds of one size (the slowest answer: the median of each round's slowest)."""
     first = rounds[0]
-    worst = median_of(rounds, lambda f: max(f.to_results.values(), default=float("inf")))
+    worst = median_of(rounds, lambda f: f.both_results)
     target = 60.0 if baseline is None else 120.0
     print(f"{first.entries:,} entries, {first.entries * 10:,} voters, {first.entries * 50:,} votes, 20 jurors, "
           f"4 categories; both stand-ins enforcing the real limits; median of {len(rounds)} round(s)", flush=True)
@@ -56,12 +56,15 @@ def report(rounds: list[Figures], baseline: list[Figures] | None) -> None:
     equal = all(f.equal for f in rounds)
     print(f"  tally against a recount of every vote cast: {'equal' if equal else 'DIFFERENT'} "
           f"({max(f.mismatched for f in rounds)} entries differ; target equal: {verdict(equal)})")
+    once = all(f.phases_done and f.repeated == 0 for f in rounds)
+    print(f"  every phase once and every announcement once: {'yes' if once else 'NO'} "
+          f"({max(f.repeated for f in rounds)} posted twice; target yes: {verdict(once)})")
     rss = max(f.peak_rss_mb for f in rounds)
     hits: Counter[str] = sum((f.hits for f in rounds), Counter())
     print(f"  peak RSS of the bot process: {rss:.0f} MB (target <= 150 MB: {verdict(rss <= 150)}); "
           f"429s met: {sum(hits.values())} {dict(hits) or ''}(target 0: {verdict(not hits)})")
     if baseline is not None:
-        base = median_of(baseline, lambda f: max(f.to_results.values(), default=1.0))
+        base = median_of(baseline, lambda f: f.both_results)
         print(f"  growth over {baseline[0].entries:,} entries: {first.entries / baseline[0].entries:.0f}x the "
               f"entries, {worst / max(base, 1e-3):.2f}x the time from the deadline to the results")
 

@@ -40,6 +40,7 @@ class Figures:
     equal: bool = False
     mismatched: int = 0
     rss_mb: dict[str, float] = field(default_factory=dict)         # process -> peak RSS
+    rss_before_close_mb: dict[str, float] = field(default_factory=dict)  # process -> peak RSS at the deadline
     hits: Counter[str] = field(default_factory=Counter)  # 429s answered, by platform and limit
     repeated: int = 0          # posts that were the same message posted again
     phases_done: bool = False  # each phase row of the round done, the results stored once per entry
@@ -169,6 +170,7 @@ async def one_round(folder: Path, entries: int, voters: int, target: str | None 
         await stage.start()
         try:
             pressed = await voting(stage, figures, vote_until)
+            figures.rss_before_close_mb = stage.peak_rss_mb()
             await closing(stage, figures)
             figures.rss_mb = stage.peak_rss_mb()
         finally:
