@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.festival_round import Figures, one_round
 from bot.testing.postgres import throwaway_server
 
-ROUNDS = 3  # a round takes about 70 s (most of it the round's own deadlines): 9 rounds, about 11 minutes
+ROUNDS = 3  # a round takes about 100 s (most of it the seed and the round's own deadlines): 9 rounds, 15 minutes
 ENTRIES, VOTERS = 2_000, 20_000
 SETUPS = ("sqlite, 1 process", "postgresql, 1 process", "postgresql, 3 processes")
 
