@@ -25,9 +25,10 @@ from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 
 VOTES_EACH = 5
-# Seconds from writing the seed to the submissions close (the import and the start of the processes
-# happen in between), then to the vote close (the galleries are posted and the live votes pressed).
-START_AFTER, VOTING = 35.0, 30.0
+# Seconds from writing the seed to the submissions close (the import, about 5 s per 1,000 entries with
+# their voters, and the start of the processes happen in between), then to the vote close (the galleries
+# are posted and the live votes pressed).
+START_AFTER, IMPORT_PER_ENTRY, VOTING = 25.0, 0.006, 30.0
 RESULTS = "Results of challenge #1"
 
 
@@ -162,7 +163,7 @@ async def one_round(folder: Path, entries: int, voters: int, target: str | None 
     target = target or str(folder / "festival.sqlite3")
     async with FakeDiscord(real_limits=True) as discord, FakeTelegram(real_limits=True) as telegram:
         stage = Stage(folder, discord, telegram, target, layout)
-        submit_until = datetime.now(UTC) + timedelta(seconds=START_AFTER)
+        submit_until = datetime.now(UTC) + timedelta(seconds=START_AFTER + IMPORT_PER_ENTRY * entries)
         vote_until = submit_until + timedelta(seconds=VOTING)
         seeded = await seed(folder, stage.config, target, entries=entries, voters=voters, votes_each=VOTES_EACH,
                             submit_until=submit_until, vote_until=vote_until, rng=random.Random(entries))
@@ -186,7 +187,7 @@ async def voting(stage: Stage, figures: Figures, vote_until: datetime) -> Counte
     """The submissions close's posts, then the live votes until the vote deadline."""
     await until(lambda: sum("page 1 of" in str(p.get("content")) for p in stage.discord_posts()) == 4
                 and sum("page 1 of" in str(p.get("text")) for p in stage.telegram_posts()) == 4,
-                START_AFTER + 60, "the gallery posts")
+                START_AFTER + IMPORT_PER_ENTRY * figures.entries + 60, "the gallery posts")
     figures.posted = {"discord": Counter(submissions=len(stage.discord_posts())),
                       "telegram": Counter(submissions=len(stage.telegram_posts()))}
     pressed = await live_votes(stage)
