@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres demo bench lint install
+.PHONY: run test test-postgres demo bench lint install catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The Traditional Chinese catalogs (zh-Hant.po), made from the Simplified ones after those change.
+catalogs: $(STAMP)
+	$(BIN)/python -m bot.i18n.traditional tests/discord_locales
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot cogs tests bench

@@ -3,13 +3,16 @@ durations and fees in the reader's language, and Traditional characters for Disc
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import SOURCE_LANGUAGES, Catalog
+from bot.i18n import SOURCE_LANGUAGES, Catalog, traditional
 from bot.testing.fakes.discord_server import FakeDiscord, Guild
 from bot.testing.harness import Harness, make_config
 from tests.discord_support import COGS, discord_config, make_guild, running_app, user
@@ -124,3 +127,30 @@ def test_every_source_language_has_catalogs() -> None:
 async def test_a_genre_typed_in_traditional_characters_is_understood(bot: Harness, typed: str, stored: str) -> None:
     assert "is shared" in await bot.text(f'alice: /share https://example.com/1 "夜班公車" genre={typed}')
     assert await bot.app.db.fetchval("SELECT genre FROM films") == stored
+
+
+def _entries_of(data: bytes) -> dict[str, object]:
+    return {message.context: message.string for message in read_po(io.BytesIO(data)) if message.context}
+
+
+@pytest.mark.parametrize(("source", "twin"), list(traditional.sources(ROOT, [ROOT / "tests" / "discord_locales"])),
+                         ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_traditional_catalog_is_made_from_its_simplified_source_today(source: Path, twin: Path) -> None:
+    assert twin.exists(), f"{twin.relative_to(ROOT)} is missing: run make catalogs"
+    made = _entries_of(traditional.twin(source, traditional.converter()))
+    assert _entries_of(twin.read_bytes()) == made, f"{twin.relative_to(ROOT)} is out of date: run make catalogs"
+    assert made and all(made.values())
+
+
+def test_the_running_bot_never_loads_the_converter() -> None:
+    """OpenCC's dictionaries would cost every bot process about 43 MB; the twins are made ahead."""
+    probe = ("import pathlib, sys, bot.app, cogs.challenges, cogs.festivals, cogs.films\n"
+             "from bot.i18n import Catalog\n"
+             "catalog = Catalog()\n"
+             "catalog.load_dir(pathlib.Path('cogs/films/locales'))\n"
+             "t = catalog.translator('zh-Hant')\n"
+             "assert t.s('errors.stale_button') == '這個按鈕已經失效。'\n"
+             "assert t.s('films.shared', id=1, title='夜班公交') == '影片 #1《夜班公交》已分享，謝謝！'\n"
+             "print('opencc' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,4 +1,5 @@
-"""Message catalogs: English and Simplified Chinese, and Traditional Chinese made from the Simplified.
+"""Message catalogs: English and Simplified Chinese, and Traditional Chinese made from the Simplified
+(`zh-Hant.po` beside each `zh-Hans.po`, made by `make catalogs`: see bot/i18n/traditional.py).
 Every user-facing string goes through here.
 
 Catalogs are gettext .po files (see bot/i18n/po.py): the core's live in bot/i18n/<lang>/*.po, each cog's
@@ -19,11 +20,13 @@ from bot.i18n import formats, po
 from bot.models import Link, Moment, Segment, Strong, Text
 
 SOURCE_LANGUAGES = ("en", "zh-Hans")  # the catalogs people write
-TRADITIONAL = "zh-Hant"  # made from zh-Hans when the catalogs load
+TRADITIONAL = "zh-Hant"  # made from zh-Hans ahead, by `make catalogs`
 LANGUAGES = (*SOURCE_LANGUAGES, TRADITIONAL)
 DEFAULT_LANGUAGE = "en"
 # Discord client locales that read Traditional characters, in a community whose language is Chinese.
 TRADITIONAL_LOCALES = frozenset({"zh-TW"})
+# A cog that ships no Traditional twin is read in Simplified characters before English.
+_FALLBACKS = {TRADITIONAL: ("zh-Hans",)}
 _TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}|\*\*(.+?)\*\*")
 _CORE_DIR = Path(__file__).parent
 
@@ -42,21 +45,19 @@ class Catalog:
         self._entries: dict[str, dict[str, po.Entry]] = {lang: {} for lang in LANGUAGES}
         self._plural_expr: dict[str, str] = {}
         self._parsed: dict[tuple[str, str, int], tuple[tuple[str, str], ...]] = {}
-        for lang in SOURCE_LANGUAGES:
+        for lang in LANGUAGES:
             for path in sorted((_CORE_DIR / lang).glob("*.po")):
                 self.load_file(lang, path)
 
     def load_file(self, lang: str, path: Path) -> None:
-        targets = [(lang, False)] + ([(TRADITIONAL, True)] if lang == "zh-Hans" else [])
-        for target, convert in targets:
-            loaded = po.read(path, traditional_script=convert)
-            self._entries[target].update(loaded.entries)
-            self._plural_expr[target] = loaded.plural_expr
+        loaded = po.read(path)
+        self._entries[lang].update(loaded.entries)
+        self._plural_expr[lang] = loaded.plural_expr
         self._parsed.clear()
 
     def load_dir(self, directory: Path) -> None:
         """Load `<directory>/<lang>.po` for each language that has one (a cog's locales/)."""
-        for lang in SOURCE_LANGUAGES:
+        for lang in LANGUAGES:
             path = directory / f"{lang}.po"
             if path.exists():
                 self.load_file(lang, path)
@@ -69,13 +70,11 @@ class Catalog:
 
     def entry(self, lang: str, key: str) -> tuple[str, po.Entry]:
         """(the language it was found in, the entry): a key missing in `lang` falls back to English."""
-        found = self._entries.get(lang, {}).get(key)
-        if found is not None:
-            return lang, found
-        found = self._entries[DEFAULT_LANGUAGE].get(key)
-        if found is None:
-            raise KeyError(f"no message {key!r} in the catalogs")
-        return DEFAULT_LANGUAGE, found
+        for candidate in (lang, *_FALLBACKS.get(lang, ()), DEFAULT_LANGUAGE):
+            found = self._entries.get(candidate, {}).get(key)
+            if found is not None:
+                return candidate, found
+        raise KeyError(f"no message {key!r} in the catalogs")
 
     def template(self, lang: str, key: str, count: int | None = None) -> str:
         """The template of `key`; for an entry with plural forms, the form for `count` in that language."""

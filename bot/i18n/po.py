@@ -11,8 +11,6 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.i18n import traditional
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -26,13 +24,13 @@ class PoFile:
     plural_expr: str  # the Plural-Forms expression of the header, in C syntax
 
 
-def read(path: Path, *, traditional_script: bool = False) -> PoFile:
-    """The file's entries (cached while it is unchanged), converted to Traditional characters if asked."""
-    return _read(path, path.stat().st_mtime_ns, traditional_script)
+def read(path: Path) -> PoFile:
+    """The file's entries (cached while it is unchanged)."""
+    return _read(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=256)
-def _read(path: Path, stamp: int, traditional_script: bool) -> PoFile:
+def _read(path: Path, stamp: int) -> PoFile:
     with path.open("rb") as handle:
         catalog = read_po(handle, abort_invalid=True)
     entries: dict[str, Entry] = {}
@@ -43,8 +41,6 @@ def _read(path: Path, stamp: int, traditional_script: bool) -> PoFile:
         forms = tuple(str(form or "") for form in strings)
         if not all(forms):
             continue  # not translated yet: the English text is used
-        if traditional_script:
-            forms = tuple(traditional.convert(form) for form in forms)
         entries[message.context] = Entry(forms, isinstance(message.id, tuple | list))
     return PoFile(entries, catalog.plural_expr)
 
