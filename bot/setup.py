@@ -49,9 +49,15 @@ class SetupCommands:
 
     @command("setup channel", KIND, CHANNEL, admin=True)
     async def setup_channel(self, ctx: Context, kind: str, channel: str | None) -> None:
-        chat = channel or ctx.chat.chat_id
-        await self.app.community_settings.choose(ctx.community.id, channel_key(ctx.account.platform, kind), chat)
-        await ctx.reply(ctx.t("core.setup.channel_set", kind=kind, chat=chat))
+        chat, platform = channel or ctx.chat.chat_id, ctx.account.platform
+        await self.app.community_settings.choose(ctx.community.id, channel_key(platform, kind), chat)
+        answer = [ctx.t("core.setup.channel_set", kind=kind, chat=chat)]
+        running = self.app.platforms.get(platform)
+        missing = await running.missing_rights(chat) if running is not None else []
+        if missing:  # still saved: the admin may grant them next
+            rights = ", ".join(ctx.t.s(f"notices.permission.{platform}.{right}") for right in missing)
+            answer.append(ctx.t("core.setup.missing_rights", rights=rights))
+        await ctx.reply(ctx.t.join(answer))
 
     @command("setup zone", ZONE, admin=True)
     async def setup_zone(self, ctx: Context, zone: str) -> None:
