@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from bot.clock import Clock, SystemClock, VirtualClock
 from bot.cog import Cog
 from bot.commands import Registry
+from bot.community_settings import CommunitySettings
 from bot.config import Config
 from bot.directory import Directory
 from bot.dispatch import Dispatcher
@@ -73,7 +74,9 @@ class App:
         self._stack.push_async_callback(self.db.close)
         self._stack.push_async_callback(self._unload_all)
         await apply_migrations(self.db, "core", CORE_MIGRATIONS)
-        self.directory = Directory(self.db, self.config, self.clock)
+        self.community_settings = CommunitySettings(self.db)
+        await self.community_settings.listen()
+        self.directory = Directory(self.db, self.config, self.clock, self.community_settings)
         self.sent = SentMessages(self.db, self.clock)
         self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,
                              inline=isinstance(self.clock, VirtualClock),

@@ -1,4 +1,4 @@
-"""Commands every bot has whatever cogs are loaded: /help, /start, /timezone."""
+"""Commands every bot has whatever cogs are loaded: /help, /start, /timezone, /setup."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.forget import ForgetRoom
 from bot.i18n import Translator
 from bot.models import Text
+from bot.setup import SetupCommands
 from bot.storage import Tx
 from bot.timeutil import known_zone, zones_like
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 
-class Builtin(Cog):
+class Builtin(Cog, SetupCommands):
     name = "core"
 
     def __init__(self, app: App) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.community_settings import CommunitySettings, channel_key
 from bot.config import Config
 from bot.models import ANNOUNCEMENT_KINDS, Account, Community, Person, UserRef
 from bot.storage import Database, Row, Tx, batches, keyed, with_retries
@@ -17,8 +19,9 @@ SEEN_GRANULARITY = timedelta(minutes=10)
 
 
 class Directory:
-    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+    def __init__(self, db: Database, config: Config, clock: Clock, settings: CommunitySettings) -> None:
         self.db = db
+        self.settings = settings  # what admins chose with /setup: it wins over the config
         self.config = config
         self.clock = clock
         # Every command asks who and where; these answers rarely change, so they are kept in memory and
@@ -67,7 +70,7 @@ class Directory:
         found = self._spaces.get((platform, space)) or await self._community_by_space(platform, space)
         if found is not None:
             self._spaces[(platform, space)] = found
-            return found
+            return await self._as_set_up(found)
         async with self.db.transaction() as tx:
             key = f"{platform}:{space}"
             bot = self.config.bot
@@ -80,7 +83,7 @@ class Directory:
                                  "VALUES (?, ?, ?, ?)", (community_id, platform, space, ",".join(ANNOUNCEMENT_KINDS)))
         found = await self._community_by_space(platform, space)
         assert found is not None
-        return found
+        return await self._as_set_up(found)
 
     async def _community_by_space(self, platform: str, space: str) -> Community | None:
         row = await self.db.fetchone(
@@ -90,18 +93,43 @@ class Directory:
 
     async def community(self, community_id: int) -> Community:
         found = self._communities.get(community_id)
-        if found is not None:
-            return found
-        row = await self.db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
-        if row is None:
-            raise LookupError(f"no community {community_id}")
-        found = self._communities[community_id] = _community(row)
-        return found
+        if found is None:
+            row = await self.db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
+            if row is None:
+                raise LookupError(f"no community {community_id}")
+            found = self._communities[community_id] = _community(row)
+        return await self._as_set_up(found)
 
     async def communities(self) -> list[Community]:
-        return [_community(row) for row in await self.db.fetchall("SELECT * FROM communities ORDER BY id")]
+        return [await self._as_set_up(_community(row))
+                for row in await self.db.fetchall("SELECT * FROM communities ORDER BY id")]
+
+    async def configured(self, community_id: int) -> Community:
+        """The community as the config has it, before /setup's choices (its defaults)."""
+        await self.community(community_id)
+        return self._communities[community_id]
+
+    async def _as_set_up(self, community: Community) -> Community:
+        chosen = await self.settings.of(community.id)
+        if "zone" not in chosen and "language" not in chosen:
+            return community
+        return replace(community, zone=chosen.get("zone", community.zone),
+                       language=chosen.get("language", community.language))
 
     async def announcement_chats(self, community_id: int, kind: str) -> list[tuple[str, str]]:
+        """Where `kind` goes: on each platform, the chat chosen with /setup, else the config's chats."""
+        configured = await self.configured_chats(community_id, kind)
+        chosen = await self.settings.of(community_id)
+        platforms = dict.fromkeys([platform for platform, _ in configured]
+                                  + [key.split(":")[1] for key in chosen if key.startswith("channel:")])
+        found: list[tuple[str, str]] = []
+        for platform in platforms:
+            picked = chosen.get(channel_key(platform, kind))
+            found += [(platform, picked)] if picked else [chat for chat in configured if chat[0] == platform]
+        return found
+
+    async def configured_chats(self, community_id: int, kind: str) -> list[tuple[str, str]]:
+        """The config's chats for `kind` (the defaults /setup can override)."""
         rows = await self.db.fetchall(
             "SELECT platform, chat_id, kinds FROM community_chats WHERE community_id = ? ORDER BY id",
             (community_id,))

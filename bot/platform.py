@@ -114,6 +114,11 @@ class Platform(Protocol):
         """When the connection to the platform was lost, while it is (health reports say so); else None."""
         return None
 
+    async def missing_rights(self, chat_id: str) -> list[str]:
+        """The rights the bot lacks to announce in this chat (keys of "notices.permission.<platform>.*"):
+        asked when an admin chooses the chat with /setup; [] when none are missing or the platform cannot tell."""
+        return []
+
     def watermark(self, chat_id: str) -> str | None:
         """The newest message id known in a chat, taken before a send whose outcome may stay unknown."""
         return None

@@ -35,7 +35,7 @@ async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     async with Harness(tmp_path / "b.sqlite3", make_config({"bot": {"cogs": ["films"]}})) as bot:
         rows = await bot.app.db.fetchall("SELECT owner, version, name FROM schema_migrations "
                                          "ORDER BY owner, version")
-        assert [(row[0], row[1]) for row in rows] == [*[("core", n) for n in range(1, 7)],
+        assert [(row[0], row[1]) for row in rows] == [*[("core", n) for n in range(1, 8)],
                                                       *[("films", n) for n in range(1, 4)]]
         await bot.restart()
         assert await bot.app.db.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(rows)

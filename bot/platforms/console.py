@@ -56,7 +56,8 @@ class ConsolePlatform(Platform):
 
     async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
                    nonce: str | None = None) -> MessageRef:
-        chat = self.announce_chat if chat_id == SPACE else chat_id
+        # A chat chosen with /setup is stored as the chat was named when asked ("#films").
+        chat = self.announce_chat if chat_id == SPACE else chat_id.removeprefix("#")
         return self.post(f"#{chat}", message, zone)
 
     async def send_private(self, user_id: str, message: Message, *, zone: str,

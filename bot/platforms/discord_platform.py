@@ -27,7 +27,7 @@ from bot.platforms.discord_globals import LibrarySettings
 from bot.platforms.discord_guard import ConnectionWatch, guard_parsers
 from bot.platforms.discord_render import cut, edit_kwargs, render
 from bot.platforms.discord_respond import PLATFORM
-from bot.platforms.discord_send import LABELS, missing_permission, pick_channel, refusal
+from bot.platforms.discord_send import LABELS, missing_for_announcing, missing_permission, pick_channel, refusal
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -256,6 +256,13 @@ class DiscordPlatform(Platform):
             raise DeliveryError(f"no permission to edit in {channel}", permanent=True) from exc
         except discord.NotFound as exc:
             raise DeliveryError(f"message {ref.message_id} is gone", permanent=True) from exc
+
+    async def missing_rights(self, chat_id: str) -> list[str]:
+        try:
+            channel = await self._channel(chat_id)
+        except DeliveryError:
+            return ["view_channel"]
+        return missing_for_announcing(channel)
 
     async def _channel(self, chat_id: str) -> Any:
         client = self._client

@@ -43,7 +43,21 @@ def pick_channel(guild: discord.Guild, kind: str | None, settings: DiscordSettin
 # Discord's settings show them (for the log).
 LABELS = {"view_channel": "View Channel", "send_messages": "Send Messages",
           "send_messages_in_threads": "Send Messages in Threads", "embed_links": "Embed Links",
-          "attach_files": "Attach Files"}
+          "attach_files": "Attach Files", "add_reactions": "Add Reactions",
+          "create_public_threads": "Create Public Threads", "read_message_history": "Read Message History"}
+# What announcing in a channel takes in all: cards with embeds, vote reactions, a film's discussion thread,
+# and reading the channel back (a recount). /setup names the ones missing in the channel chosen.
+ANNOUNCING = ("view_channel", "send_messages", "embed_links", "add_reactions", "create_public_threads",
+              "read_message_history")
+
+
+def missing_for_announcing(channel: Any) -> list[str]:
+    """The rights of ANNOUNCING the bot lacks in `channel` (keys of LABELS)."""
+    guild = getattr(channel, "guild", None)
+    if guild is None:
+        return []
+    permissions = channel.permissions_for(guild.me)
+    return [attr for attr in ANNOUNCING if not getattr(permissions, attr)]
 
 
 def missing_permission(channel: Any, message: Message) -> str:

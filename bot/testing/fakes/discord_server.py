@@ -233,7 +233,13 @@ class FakeDiscord:
         if target.guild_id is None:
             self.rest.dm_denied.add(target.id)
             return
-        self.model.deny(target, self.model.bot_id, Perm.SEND_MESSAGES | Perm.SEND_MESSAGES_IN_THREADS)
+        self.deny_bot(target, Perm.SEND_MESSAGES | Perm.SEND_MESSAGES_IN_THREADS)
+
+    def deny_bot(self, channel: Channel | str, bits: int) -> None:
+        """Deny the bot the permission `bits` in a guild channel (an overwrite, as a server admin would set);
+        a connected client gets a CHANNEL_UPDATE."""
+        target = self._channel(None, channel)
+        self.model.deny(target, self.model.bot_id, bits)
         self._spawn(self.gateway.dispatch("CHANNEL_UPDATE", target.to_payload()))
 
     def messages_in(self, channel: Channel | str) -> list[JSON]:

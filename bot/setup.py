@@ -1,0 +1,98 @@
+"""/setup: a community's admins choose, in chat, where each kind of announcement goes and the
+community's zone and language; the config's values stay the defaults until they do."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.cog import command
+from bot.commands import Option
+from bot.community_settings import channel_key
+from bot.context import Context
+from bot.i18n import SOURCE_LANGUAGES
+from bot.models import ANNOUNCEMENT_KINDS
+from bot.timeutil import known_zone, zones_like
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+KIND = Option("kind", positional=True, required=True, choices=ANNOUNCEMENT_KINDS)
+CHANNEL = Option("channel", positional=True, picker="channel")  # Discord: a picker; elsewhere: this chat
+ZONE = Option("zone", positional=True, required=True, autocomplete="zones")
+LANGUAGE = Option("language", positional=True, required=True)
+KEY = Option("key", positional=True, required=True)
+
+
+class SetupCommands:
+    """Mixed into the core's commands (bot/builtin.py)."""
+
+    app: App
+
+    @command("setup show", admin=True, default=True)
+    async def setup_show(self, ctx: Context) -> None:
+        community, platform = ctx.community, ctx.account.platform
+        chosen = await self.app.community_settings.of(community.id)
+        defaults = await self.app.directory.configured(community.id)
+        lines = [ctx.t("core.setup.header", community=community.name)]
+        for kind in ANNOUNCEMENT_KINDS:
+            picked = chosen.get(channel_key(platform, kind))
+            chats = [picked] if picked else [chat for where, chat in
+                                             await self.app.directory.configured_chats(community.id, kind)
+                                             if where == platform]
+            lines.append(ctx.t("core.setup.channel_line", kind=kind, source=_source(ctx, bool(picked)),
+                               chat=", ".join(chats) or ctx.t.s("core.setup.nowhere")))
+        lines.append(ctx.t("core.setup.zone_line", zone=chosen.get("zone", defaults.zone),
+                           source=_source(ctx, "zone" in chosen)))
+        lines.append(ctx.t("core.setup.language_line", language=chosen.get("language", defaults.language),
+                           source=_source(ctx, "language" in chosen)))
+        await ctx.reply(ctx.t.join(lines))
+
+    @command("setup channel", KIND, CHANNEL, admin=True)
+    async def setup_channel(self, ctx: Context, kind: str, channel: str | None) -> None:
+        chat, platform = channel or ctx.chat.chat_id, ctx.account.platform
+        await self.app.community_settings.choose(ctx.community.id, channel_key(platform, kind), chat)
+        answer = [ctx.t("core.setup.channel_set", kind=kind, chat=chat)]
+        running = self.app.platforms.get(platform)
+        missing = await running.missing_rights(chat) if running is not None else []
+        if missing:  # still saved: the admin may grant them next
+            rights = ", ".join(ctx.t.s(f"notices.permission.{platform}.{right}") for right in missing)
+            answer.append(ctx.t("core.setup.missing_rights", rights=rights))
+        await ctx.reply(ctx.t.join(answer))
+
+    @command("setup zone", ZONE, admin=True)
+    async def setup_zone(self, ctx: Context, zone: str) -> None:
+        found = known_zone(zone)
+        if found is None:
+            ctx.fail("core.setup.zone_unknown", zone=zone[:64],
+                     suggestions=", ".join(zones_like(zone, 3)) or "Asia/Shanghai, Europe/Berlin")
+        await self.app.community_settings.choose(ctx.community.id, "zone", found)
+        await ctx.reply(ctx.t("core.setup.zone_set", zone=found))
+
+    @command("setup language", LANGUAGE, admin=True)
+    async def setup_language(self, ctx: Context, language: str) -> None:
+        language = next((known for known in SOURCE_LANGUAGES if known.lower() == language.strip().lower()), "")
+        if not language:
+            ctx.fail("core.setup.unknown_language", languages=", ".join(SOURCE_LANGUAGES))
+        await self.app.community_settings.choose(ctx.community.id, "language", language)
+        t = self.app.translator(language)  # the answer already in the language chosen
+        await ctx.reply(t("core.setup.language_set", language=language))
+
+    @command("setup reset", KEY, admin=True)
+    async def setup_reset(self, ctx: Context, key: str) -> None:
+        key = key.strip().lower()
+        if key in ANNOUNCEMENT_KINDS:
+            keys = [channel_key(ctx.account.platform, key)]
+        elif key in ("zone", "language"):
+            keys = [key]
+        else:
+            ctx.fail("core.setup.unknown_key", setting=key[:64], kinds=", ".join(ANNOUNCEMENT_KINDS))
+        await self.app.community_settings.reset(ctx.community.id, keys)
+        community = await self.app.directory.community(ctx.community.id)
+        await ctx.reply(self.app.translator(community.language)("core.setup.reset", setting=key))
+
+
+def _source(ctx: Context, chosen: bool) -> str:
+    return ctx.t.s("core.setup.chosen" if chosen else "core.setup.default")
+
+
+
