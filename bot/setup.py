@@ -9,7 +9,7 @@ from bot.cog import command
 from bot.commands import Option
 from bot.community_settings import channel_key
 from bot.context import Context
-from bot.i18n import SOURCE_LANGUAGES
+from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
 from bot.timeutil import known_zone, zones_like
 
@@ -70,9 +70,9 @@ class SetupCommands:
 
     @command("setup language", LANGUAGE, admin=True)
     async def setup_language(self, ctx: Context, language: str) -> None:
-        language = next((known for known in SOURCE_LANGUAGES if known.lower() == language.strip().lower()), "")
+        language = next((known for known in LANGUAGES if known.lower() == language.strip().lower()), "")
         if not language:
-            ctx.fail("core.setup.unknown_language", languages=", ".join(SOURCE_LANGUAGES))
+            ctx.fail("core.setup.unknown_language", languages=", ".join(LANGUAGES))
         await self.app.community_settings.choose(ctx.community.id, "language", language)
         t = self.app.translator(language)  # the answer already in the language chosen
         await ctx.reply(t("core.setup.language_set", language=language))
