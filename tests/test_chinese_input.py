@@ -51,6 +51,18 @@ async def test_genre_names_for_a_genre_not_configured_stop_start_up(tmp_path: Pa
             pass
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("《夜班公交》", "夜班公交"), ("「夜班」", "夜班"), ("『夜班』", "夜班"), ("“Night Bus”", "Night Bus"),
+    ("【夜班】", "夜班"), ("《甲》与《乙》", "《甲》与《乙》"), ("《》", "《》"), ("夜班》", "夜班》")])
+async def test_title_marks_typed_around_a_title_are_not_doubled(tmp_path: Path, typed: str, stored: str) -> None:
+    async with Harness(tmp_path / "b.sqlite3", make_config({"bot": {"language": "zh-Hans"}})) as bot:
+        out = await bot.text(f"alice: /share https://example.com/1 {typed}")
+        assert f"《{stored}》已分享" in out
+        assert await bot.app.db.fetchval("SELECT title FROM films") == stored
+        await bot.run("alice: /editfilm 1 title=《改名》")
+        assert await bot.app.db.fetchval("SELECT title FROM films") == "改名"
+
+
 @pytest.mark.parametrize(("typed", "seconds"), [
     ("3分20秒", 200), ("3分钟", 180), ("3分20", 200), ("1小时2分3秒", 3723), ("90秒", 90), ("3'20''", 200),
     ("3′20″", 200), ("４：３０", 270)])

@@ -319,7 +319,7 @@ def database_problem(path: str) -> str | None:
         return "the database must be a file (WAL needs one); give a path like data/bot.sqlite3"
     parent = Path(path).resolve().parent
     if not parent.is_dir():
-        return f"folder {parent} does not exist"
+        return f"folder {parent} does not exist (create it, or point [bot] database at a file in a folder that does)"
     target = Path(path)
     writable_target = target if target.exists() else parent
     if not _writable(writable_target):

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from bot.commands import parse_id
 from bot.errors import UserError
 from cogs.festivals.planner import Planner
-from cogs.festivals.repository import Festival, FestivalRepository, TrackerRepository
+from cogs.festivals.repository import Festival, FestivalRepository
 from cogs.festivals.settings import FestivalSettings
+from cogs.festivals.tracker_repository import TrackerRepository
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -25,9 +25,10 @@ from cogs.festivals.admin import AdminCommands, read_file
 from cogs.festivals.archive.repository import FestivalArchive
 from cogs.festivals.planner import Planner
 from cogs.festivals.reminders import ReminderJobs
-from cogs.festivals.repository import Festival, FestivalRepository, TrackerRepository
+from cogs.festivals.repository import Festival, FestivalRepository
 from cogs.festivals.settings import FestivalSettings
 from cogs.festivals.submissions import SubmissionCommands
+from cogs.festivals.tracker_repository import TrackerRepository
 from cogs.films.api import FILMS
 
 HERE = Path(__file__).parent

@@ -16,8 +16,9 @@ from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.festivals import logic
 from cogs.festivals.logic import LocalInstant
-from cogs.festivals.repository import Deadline, Festival, FestivalRepository, Submission, TrackerRepository
+from cogs.festivals.repository import Deadline, Festival, FestivalRepository
 from cogs.festivals.settings import FestivalSettings
+from cogs.festivals.tracker_repository import Submission, TrackerRepository
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -62,8 +62,21 @@ def parse_tags(raw: str) -> tuple[str, ...]:
     return tuple(tags)
 
 
+# Marks people type around a title; the catalogs put the reader's own marks around it (《》 in Chinese).
+TITLE_MARKS = {"《": "》", "〈": "〉", "「": "」", "『": "』", "“": "”", "‘": "’", "\"": "\"", "'": "'", "【": "】"}
+
+
+def without_title_marks(title: str) -> str:
+    """《夜班公交》 -> 夜班公交, so it is not shown as 《《夜班公交》》; 《甲》与《乙》 stays as typed."""
+    close = TITLE_MARKS.get(title[:1])
+    inner = title[1:-1]
+    if close is None or len(title) < 3 or not title.endswith(close) or title[0] in inner or close in inner:
+        return title
+    return inner.strip()
+
+
 def check_title(title: str) -> str:
-    title = title.strip()
+    title = without_title_marks(title.strip())
     if not title:
         raise UserError("films.errors.title_empty")
     if len(title) > MAX_TITLE:
