@@ -266,6 +266,7 @@ class App:
         reactions = dispatcher.reactions
         reactions.listeners = [item for item in reactions.listeners if item[0] != name]
         self.gaps.listeners = [item for item in self.gaps.listeners if item[0] != name]
+        dispatcher.replies = [item for item in dispatcher.replies if item[0] != name]
         for part in cog.parts():
             for action, tags in type(part).collected()["buttons"].values():
                 if tags is not None:
@@ -280,8 +281,9 @@ class App:
             log.exception("unloading cog %s failed", name)
 
     def _listeners(self, event: str) -> list[Any] | None:
-        """The listener list of a neutral event: "reaction" or "gap"."""
-        found: dict[str, list[Any]] = {"reaction": self.dispatcher.reactions.listeners, "gap": self.gaps.listeners}
+        """The listener list of a neutral event: "reaction", "reply" or "gap"."""
+        found: dict[str, list[Any]] = {"reaction": self.dispatcher.reactions.listeners,
+                                       "reply": self.dispatcher.replies, "gap": self.gaps.listeners}
         return found.get(event)
 
     # -- services for cogs and platforms -----------------------------------------------------------------------

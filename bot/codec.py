@@ -66,7 +66,8 @@ def _card(card: Card) -> dict[str, Any]:
             "fields": [{"name": f.name, "value": _text(f.value), "inline": f.inline} for f in card.fields],
             "thumbnail": card.thumbnail, "footer": card.footer, "kind": card.kind, "author": card.author,
             "timestamp": card.timestamp.isoformat() if card.timestamp else None,
-            "image": _attachment(card.image) if card.image else None}
+            "image": _attachment(card.image) if card.image else None,
+            "discuss": _buttons((card.discuss,)) if card.discuss else None}
 
 
 def _load_card(data: dict[str, Any]) -> Card:
@@ -75,7 +76,8 @@ def _load_card(data: dict[str, Any]) -> Card:
                 thumbnail=data["thumbnail"], footer=data["footer"], kind=data.get("kind"),
                 author=data.get("author"),  # rows queued before cards had these have none
                 timestamp=datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None,
-                image=_load_attachment(data["image"]) if data.get("image") else None)
+                image=_load_attachment(data["image"]) if data.get("image") else None,
+                discuss=_load_buttons(data["discuss"])[0] if data.get("discuss") else None)
 
 
 def _attachment(attachment: Attachment) -> dict[str, Any]:

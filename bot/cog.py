@@ -46,9 +46,10 @@ def command(name: str, *options: Option, admin: bool = False, default: bool = Fa
 
 
 def listener(event: str) -> Callable[[F], F]:
-    """Listen to a neutral event: "reaction" (a reaction on a tagged bot message) or "gap" (a platform's
-    connection was lost and events may be missing: `handler(platform, since)` recovers what it can and
-    returns a line saying what it did, or None)."""
+    """Listen to a neutral event: "reaction" (a reaction on a tagged bot message), "reply" (a message
+    answering another, `handler(event)`: the listener decides whether the parent is one of its own) or
+    "gap" (a platform's connection was lost and events may be missing: `handler(platform, since)`
+    recovers what it can and returns a line saying what it did, or None)."""
 
     def mark(func: F) -> F:
         func.__mf_listener__ = event  # type: ignore[attr-defined]
@@ -90,7 +91,7 @@ def at(kind: str) -> Callable[[F], F]:
     return mark
 
 
-EVENTS = ("reaction", "gap")  # the neutral events a listener may take
+EVENTS = ("reaction", "reply", "gap")  # the neutral events a listener may take
 _MARKERS = (("__mf_command__", "commands"), ("__mf_listener__", "listeners"), ("__mf_button__", "buttons"),
             ("__mf_completer__", "completers"), ("__mf_job__", "jobs"), ("__mf_prepare__", "preparers"))
 

@@ -23,6 +23,7 @@ from bot.models import (
     MessageRef,
     Person,
     ReactionEvent,
+    ReplyEvent,
     Responder,
 )
 from bot.reactions import ReactionPipeline
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 NO_COMMUNITY = 0  # the community id completers get where none is known (no row has it)
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 Completer = Callable[[int, str], Awaitable[list[tuple[str, str]]]]
+ReplyListener = Callable[[ReplyEvent], Awaitable[None]]
 
 
 class Dispatcher:
@@ -43,6 +45,7 @@ class Dispatcher:
         self.reactions = ReactionPipeline(app)
         self.buttons: dict[str, tuple[str, ButtonHandler]] = {}
         self.completers: dict[str, tuple[str, Completer]] = {}
+        self.replies: list[tuple[str, ReplyListener]] = []
 
     # -- who and where -----------------------------------------------------------------------------------------
 
@@ -176,6 +179,19 @@ class Dispatcher:
         """Hand a reaction to the listeners; returns once their writes committed (see ReactionPipeline).
         Await it at once on arrival: the event's place in line is taken on entry."""
         return await self.reactions.handle(event)
+
+    # -- replies -----------------------------------------------------------------------------------------------
+
+    async def reply(self, event: ReplyEvent) -> None:
+        """Hand a reply to its listeners; each looks its parent up and ignores what is not its own, so
+        ordinary chatter costs a lookup and nothing else. Await it at once on arrival: a listener takes
+        the reply's place (for replies to it) before its first await."""
+        for cog_name, listener in self.replies:
+            try:
+                await listener(event)
+            except Exception as exc:
+                await self.app.on_error(exc, Failure("listener", f"{cog_name} (reply)",
+                                                     platform=event.message.platform))
 
     async def complete(self, name: str, platform: str, space: str | None, prefix: str) -> list[tuple[str, str]]:
         found = self.completers.get(name)

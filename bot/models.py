@@ -140,6 +140,8 @@ class Card:
     author: str | None = None      # whose it is (a film's maker), shown at its top where the platform can
     timestamp: datetime | None = None  # when it happened, shown in each reader's own time where possible
     image: Attachment | None = None  # a picture the bot drew (a podium), shown large in the card where possible
+    # How to join the card's discussion, for platforms with no thread under a card (Telegram's button)
+    discuss: Button | None = None
 
 
 class ButtonStyle(Enum):
@@ -209,6 +211,21 @@ class ReactionEvent:
     at: datetime
     space: str | None = None
     on_bot_message: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyEvent:
+    """A message that answers another: a reply to it (Telegram's reply_to_message, Discord's message
+    reference), or a message in the thread opened under it (Discord). Only who, where and when travel,
+    never the text. `message` is the reply, `parent` what it answers (a bot card, or another reply),
+    `at` when it was written by the platform's account."""
+
+    message: MessageRef
+    parent: MessageRef
+    account: Account
+    display_name: str | None
+    at: datetime
+    space: str | None = None
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,11 @@ class Platform(Protocol):
         """A link that opens this message in the platform's app; None when it has none."""
         return None
 
+    def discussion_link(self, card: MessageRef) -> str | None:
+        """Where people discuss a card the bot posted: the thread under it where the platform opens one,
+        else the card itself (replies to it are the discussion); None when there is no link."""
+        return self.message_link(card)
+
     def disconnected_since(self) -> datetime | None:
         """When the connection to the platform was lost, while it is (health reports say so); else None."""
         return None

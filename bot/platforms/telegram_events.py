@@ -11,7 +11,16 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.commands import command_target
-from bot.models import Account, ButtonPress, ChatRef, IncomingFile, Invocation, MessageRef, ReactionEvent
+from bot.models import (
+    Account,
+    ButtonPress,
+    ChatRef,
+    IncomingFile,
+    Invocation,
+    MessageRef,
+    ReactionEvent,
+    ReplyEvent,
+)
 from bot.welcome import welcome
 
 if TYPE_CHECKING:
@@ -94,6 +103,8 @@ class UpdateRouter:
             return
         private = message.chat.type == Chat.PRIVATE
         if not text.startswith("/"):
+            if not private and user.id != GROUP_ANONYMOUS_BOT:
+                await self.reply(message, user)
             if private and message.text:  # a private chat is a conversation with the bot: point the way
                 await self._invoke(message, user, text)
             return
@@ -127,6 +138,18 @@ class UpdateRouter:
             log.warning("cannot download %s from chat %s: %s", document.file_name, message.chat.id, exc)
             return None
         return IncomingFile(document.file_name or "file", data)
+
+    async def reply(self, message: Message, user: User) -> None:
+        """A group message answering another (a film's card, or a reply to it) joins that discussion. A
+        topic's plain message points at the topic's first message (not a reply); one with no
+        reply_to_message (its parent deleted, or none) is chatter. Nothing here answers anybody."""
+        parent = message.reply_to_message
+        if parent is None or parent.forum_topic_created is not None:
+            return
+        chat = str(message.chat.id)
+        await self.app.dispatcher.reply(ReplyEvent(
+            MessageRef(PLATFORM, chat, str(message.message_id)), MessageRef(PLATFORM, chat, str(parent.message_id)),
+            Account(PLATFORM, str(user.id)), display_name(user), at=message.date, space=space_of(message.chat)))
 
     # -- buttons ---------------------------------------------------------------------------------------------
 

@@ -350,11 +350,12 @@ class TelegramPlatform(Platform):
 
     async def _keyboard(self, message: Message) -> InlineKeyboardMarkup | None:
         data: dict[str, str] = {}
-        for button in message.all_buttons:
+        buttons = message.all_buttons + ((message.card.discuss,) if message.card and message.card.discuss else ())
+        for button in buttons:
             custom_id = button.custom_id
             fits = telegram_render.fits_callback_data(custom_id)
             data[custom_id] = custom_id if fits else await self.inbox.shorten(custom_id)
-        return telegram_render.keyboard(message.all_buttons, data.__getitem__)
+        return telegram_render.keyboard(buttons, data.__getitem__)
 
     # -- answering the person who spoke ----------------------------------------------------------------------
 

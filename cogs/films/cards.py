@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.models import Card, CardField, Text
+from bot.models import Button, Card, CardField, Text
 from cogs.films.genres import genre_label
 from cogs.films.logic import format_runtime
 from cogs.films.repository import Film
 
 
-def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = ()) -> Card:
+def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = (), *, discuss: bool = False) -> Card:
+    """`discuss`: the card is posted in a group, so it carries the way into its discussion (Telegram's
+    Discuss button; Discord opens a thread instead)."""
     fields = [CardField(t.s("films.card.maker"), Text.of(film.maker)),
               CardField(t.s("films.card.runtime"), Text.of(format_runtime(film.runtime_seconds)))]
     if film.genre:
@@ -18,8 +20,8 @@ def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = ()) -> C
         fields.append(CardField(t.s("films.card.tags"), Text.of(", ".join(film.tags))))
     return Card(title=film.title, url=film.link, description=Text.of(film.logline) if film.logline else Text(),
                 fields=(*fields, *extra), footer=t.s("films.card.footer", id=film.id), kind="film",
-                thumbnail=film.thumbnail,
-                author=film.maker, timestamp=film.created_at)
+                thumbnail=film.thumbnail, author=film.maker, timestamp=film.created_at,
+                discuss=Button(t.s("films.discuss.button"), "films.discuss", str(film.id)) if discuss else None)
 
 
 def film_line(film: Film, t: Translator) -> Text:

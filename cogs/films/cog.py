@@ -22,6 +22,8 @@ from bot.storage import Tx
 from cogs.films import logic
 from cogs.films.api import FILMS, CardExtra, Consequences, FilmKeeper, ProfileExtra, Withdraw
 from cogs.films.cards import film_card, film_line
+from cogs.films.discussion import DiscussionRoom
+from cogs.films.discussion.repository import ReplyRepository
 from cogs.films.finding import SearchRoom
 from cogs.films.genres import Genres
 from cogs.films.links import Link, link_and_rest, parse_link, read_link
@@ -62,7 +64,9 @@ class FilmsCog(Cog):
         super().__init__(app)
         self.repo = FilmRepository(app.db)
         self.genres = Genres(self.settings.genres, self.settings.genre_names)
-        self.rooms = [SearchRoom(app, self.repo, self.genres, self.settings.search_results)]
+        self.replies = ReplyRepository(app.db)
+        self.discussion = DiscussionRoom(app, self.repo, self.replies)
+        self.rooms = [SearchRoom(app, self.repo, self.genres, self.settings.search_results), self.discussion]
         self.short_links: ShortLinks | None = None
         # Other cogs add lines to film cards (feedback summary) and profiles (credits, streaks).
         self.card_extras: list[tuple[str, CardExtra]] = []
@@ -196,8 +200,7 @@ class FilmsCog(Cog):
         if film is None:
             return
         community = await self.app.directory.community(film.community_id)
-        t = self.app.translator(community.language)
-        message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
+        message = self.card_message(film, self.app.translator(community.language))
         tag = f"films.film:{film.id}"
         await self._delivered(tag)  # a card still in the outbox would be posted without the picture
         for ref in await self.app.sent.refs_with_tag(tag):
@@ -209,9 +212,12 @@ class FilmsCog(Cog):
             except DeliveryError as exc:  # gone or not ours to edit: the picture is in /film
                 log.info("films: could not add the picture to %s: %s", ref, exc)
 
+    def card_message(self, film: Film, t: Translator) -> Message:
+        """The announcement: the card, with its Discuss button (it is posted in groups)."""
+        return Message(t("films.announce", maker=film.maker), card=film_card(film, t, discuss=True))
+
     async def announce_film(self, tx: Tx, community: Community, film: Film) -> None:
-        t = self.app.translator(community.language)
-        message = Message(t("films.announce", maker=film.maker), card=film_card(film, t))
+        message = self.card_message(film, self.app.translator(community.language))
         await self.app.outbox.announce(tx, community, "showcase", message, key=f"films.shared:{film.id}",
                                        tag=f"films.film:{film.id}")
 
@@ -254,7 +260,9 @@ class FilmsCog(Cog):
         extra: list[CardField] = []
         for _, provider in self.card_extras:
             extra.extend(await provider(film, ctx.t))
-        await ctx.reply(Message(card=film_card(film, ctx.t, tuple(extra))), tag=f"films.film:{film.id}")
+        extra.append(await self.discussion.card_field(film, ctx))
+        card = film_card(film, ctx.t, tuple(extra), discuss=not ctx.chat.is_private)
+        await ctx.reply(Message(card=card), tag=f"films.film:{film.id}")
 
     @command("films", Option("genre", autocomplete="genres"), Option("tag"), Option("maker", picker="user"),
              Option("page", int, min_value=1, max_value=100000))
@@ -384,14 +392,16 @@ class FilmsCog(Cog):
         return lines
 
     async def person_has_data(self, person_id: int) -> bool:
-        return await self.repo.has_person(person_id)
+        return await self.repo.has_person(person_id) or await self.replies.has_person(person_id)
 
     async def merge_people(self, tx: Tx, source_id: int, target_id: int) -> None:
         await self.repo.move_person(tx, source_id, target_id)
+        await self.replies.move_person(tx, source_id, target_id)
 
     async def forget_person(self, tx: Tx, person_id: int, t: Translator) -> list[Text]:
         """Their films go, but for those other cogs keep (a closed challenge's results): those stay, under
         the forgotten person's anonymous row, so the results others earned read as they were announced."""
+        replies = await self.replies.forget_person(tx, person_id)  # who replied goes; the text was never kept
         films = await self.repo.of_person(tx, person_id)
         kept: set[int] = set()
         for _, keeper in self.keepers:
@@ -403,13 +413,26 @@ class FilmsCog(Cog):
         if kept:
             titles = ", ".join(f"#{film.id} {film.title}" for film in films if film.id in kept)
             lines.append(t("films.forget.kept", count=len(kept), titles=titles))
+        if replies:
+            lines.append(t("films.forget.replies", count=replies))
         return lines
 
     async def export(self, community_id: int, *, public: bool) -> dict[str, Any]:
-        return {"films": await self.repo.export(community_id)}
+        """Who replied where is for the full export only (it moves a community); the public one says how
+        many replies each film has."""
+        replies = await self.replies.export(community_id)
+        films = await self.repo.export(community_id)
+        by_film: dict[int, list[str]] = {}
+        for reply in replies:  # in reply order: the last one is the latest
+            by_film.setdefault(reply["film_id"], []).append(reply["replied_at"])
+        for film in films:
+            own = by_film.get(film["id"], [])
+            film.update(replies=len(own), latest_reply_at=own[-1] if own else None)
+        return {"films": films} if public else {"films": films, "film_replies": replies}
 
     async def import_data(self, tx: Tx, community_id: int, data: dict[str, Any]) -> None:
         # An export written before films were known by their video has no site and id: learn them from the link.
         films = [{**film, **dict(zip(("site", "video_id"), _identity_of(film["link"]), strict=True))}
                  if "video_id" not in film else film for film in data.get("films", [])]
         await self.repo.import_films(tx, community_id, films)
+        await self.replies.import_replies(tx, data.get("film_replies", []))
