@@ -36,7 +36,7 @@ async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
         rows = await bot.app.db.fetchall("SELECT owner, version, name FROM schema_migrations "
                                          "ORDER BY owner, version")
         assert [(row[0], row[1]) for row in rows] == [*[("core", n) for n in range(1, 8)],
-                                                      *[("films", n) for n in range(1, 4)]]
+                                                      *[("films", n) for n in range(1, 5)]]
         await bot.restart()
         assert await bot.app.db.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(rows)
 
