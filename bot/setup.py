@@ -11,6 +11,7 @@ from bot.community_settings import channel_key
 from bot.context import Context
 from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
+from bot.setup_rules import RuleCommands
 from bot.timeutil import known_zone, zones_like
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ LANGUAGE = Option("language", positional=True, required=True)
 KEY = Option("key", positional=True, required=True)
 
 
-class SetupCommands:
+class SetupCommands(RuleCommands):
     """Mixed into the core's commands (bot/builtin.py)."""
 
     app: App
@@ -45,6 +46,7 @@ class SetupCommands:
                            source=_source(ctx, "zone" in chosen)))
         lines.append(ctx.t("core.setup.language_line", language=chosen.get("language", defaults.language),
                            source=_source(ctx, "language" in chosen)))
+        lines += await self.rule_lines(ctx)
         await ctx.reply(ctx.t.join(lines))
 
     @command("setup channel", KIND, CHANNEL, admin=True)
@@ -84,6 +86,8 @@ class SetupCommands:
             keys = [channel_key(ctx.account.platform, key)]
         elif key in ("zone", "language"):
             keys = [key]
+        elif (rule := await self.reset_rule(ctx, key)) is not None:
+            keys = rule
         else:
             ctx.fail("core.setup.unknown_key", setting=key[:64], kinds=", ".join(ANNOUNCEMENT_KINDS))
         await self.app.community_settings.reset(ctx.community.id, keys)
@@ -93,6 +97,3 @@ class SetupCommands:
 
 def _source(ctx: Context, chosen: bool) -> str:
     return ctx.t.s("core.setup.chosen" if chosen else "core.setup.default")
-
-
-
