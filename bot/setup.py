@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
 from bot.setup_buttons import choose_channel, here
+from bot.setup_rules import RuleCommands
 from bot.setup_view import settings_message
 from bot.timeutil import known_zone, zones_like
 
@@ -25,14 +26,14 @@ LANGUAGE = Option("language", positional=True, required=True)
 KEY = Option("key", positional=True, required=True)
 
 
-class SetupCommands:
+class SetupCommands(RuleCommands):
     """Mixed into the core's commands (bot/builtin.py)."""
 
     app: App
 
     @command("setup show", admin=True, default=True)
     async def setup_show(self, ctx: Context) -> None:
-        await ctx.reply(await settings_message(self.app, ctx.community, ctx.t, ctx.chat))
+        await ctx.reply(await settings_message(ctx, await self.rule_lines(ctx)))
 
     @command("setup channel", KIND, CHANNEL, admin=True)
     async def setup_channel(self, ctx: Context, kind: str, channel: str | None) -> None:
@@ -63,11 +64,11 @@ class SetupCommands:
             keys = [channel_key(ctx.account.platform, key)]
         elif key in ("zone", "language"):
             keys = [key]
+        elif (rule := await self.reset_rule(ctx, key)) is not None:
+            keys = rule
         else:
             ctx.fail("core.setup.unknown_key", setting=key[:64], kinds=", ".join(ANNOUNCEMENT_KINDS))
         await self.app.community_settings.reset(ctx.community.id, keys)
         community = await self.app.directory.community(ctx.community.id)
         await ctx.reply(self.app.translator(community.language)("core.setup.reset", setting=key))
-
-
 

@@ -4,6 +4,7 @@ shows the new state in place, and the presser is told what changed (Telegram: a 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.cog import button
@@ -12,6 +13,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import LANGUAGES, Translator
 from bot.models import ANNOUNCEMENT_KINDS, Text
+from bot.setup_rules import RuleCommands
 from bot.setup_view import BACK, HERE, LANGUAGE, chat_name, settings_message
 
 if TYPE_CHECKING:
@@ -40,8 +42,8 @@ def here(ctx: Context) -> str:
     return running.announce_target(ctx.chat) if running is not None else ctx.chat.chat_id
 
 
-class SetupButtons:
-    """Mixed into the core's commands (bot/builtin.py), beside SetupCommands."""
+class SetupButtons(RuleCommands):
+    """Mixed into the core's commands (bot/builtin.py), beside SetupCommands (the rules' lines too)."""
 
     app: App
 
@@ -68,8 +70,8 @@ class SetupButtons:
 
     async def _show(self, ctx: Context, said: Text, t: Translator | None = None) -> None:
         """The pressed message with the new state (an edit first: on Discord it is the press's answer)."""
-        community = await self.app.directory.community(ctx.community.id)
-        await ctx.update(await settings_message(self.app, community, t or ctx.t, ctx.chat))
+        now = replace(ctx, community=await self.app.directory.community(ctx.community.id), t=t or ctx.t)
+        await ctx.update(await settings_message(now, await self.rule_lines(now)))
         await ctx.reply_private(said)
 
 

@@ -7,18 +7,21 @@ from typing import TYPE_CHECKING
 
 from bot.community_settings import channel_key
 from bot.i18n import LANGUAGES, Translator
-from bot.models import ANNOUNCEMENT_KINDS, Button, ButtonStyle, ChatRef, Community, Message, Text
+from bot.models import ANNOUNCEMENT_KINDS, Button, ButtonStyle, ChatRef, Message, Text
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.context import Context
 
 HERE = "setup.here"          # arg: the kind; the chat (and topic) the button is pressed in takes it
 BACK = "setup.default"       # arg: the kind; back to the config's chats on this platform
 LANGUAGE = "setup.language"  # arg: the language
 
 
-async def settings_message(app: App, community: Community, t: Translator, chat: ChatRef) -> Message:
-    """/setup show for an admin on `chat`'s platform; `community` as set up now (after a change)."""
+async def settings_message(ctx: Context, more: list[Text]) -> Message:
+    """/setup show for an admin where `ctx` is, in `ctx.t`'s language, with `more` lines at the end (the
+    rules)."""
+    app, community, t, chat = ctx.app, ctx.community, ctx.t, ctx.chat
     platform = chat.platform
     chosen = await app.community_settings.of(community.id)
     defaults = await app.directory.configured(community.id)
@@ -38,7 +41,7 @@ async def settings_message(app: App, community: Community, t: Translator, chat: 
                    source=_source(t, "zone" in chosen)))
     lines.append(t("core.setup.language_line", language=chosen.get("language", defaults.language),
                    source=_source(t, "language" in chosen)))
-    return Message(t.join(lines), buttons=_buttons(t, chat, chosen, community.language))
+    return Message(t.join(lines + more), buttons=_buttons(t, chat, chosen, community.language))
 
 
 async def chat_name(app: App, platform: str, target: str, kind: str | None = None) -> Text:

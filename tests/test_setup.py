@@ -53,7 +53,7 @@ async def test_bad_input_is_refused_saying_how_to_fix_it_and_nothing_is_saved(tm
         assert "showcase, challenges, festivals, feedback" in await h.text("ann: /setup channel bogus")
         assert "Try one of" in await h.text("ann: /setup zone nowhere")
         assert "en, zh-Hans" in await h.text("ann: /setup language klingon")
-        assert "zone, language or an announcement kind" in await h.text("ann: /setup reset colour")
+        assert "zone, language, an announcement kind" in await h.text("ann: /setup reset colour")
         assert "Only community admins" in await h.text("bob#films: /setup channel showcase")
         shown = await h.text("ann: /setup show")
         assert "set in chat" not in shown
