@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.pacing import Pacing
+from bot.platforms.telegram_platform import create
 from bot.testing.fakes.discord_server import FakeDiscord
 from bot.testing.fakes.telegram_server import FakeTelegram, RecordedRequest
 from bot.testing.harness import Harness, make_config
@@ -163,3 +165,14 @@ async def test_the_console_lists_the_buttons_as_text_and_a_press_in_a_chat_choos
         private = await h.text("ann@dm: /setup")
         assert "[English]" in private and "Announce" not in private  # a private chat takes no announcements
         assert "group" in await h.text("ann@dm: /setup channel showcase")
+
+
+async def test_posts_into_topics_count_against_their_groups_sending_limit(telegram: FakeTelegram) -> None:
+    platform = create(telegram_config(telegram, {"chat_max_rate": 1}))
+    assert platform.pacer is not None
+    await platform.pacer.acquire("-1002000000001/7", False)  # a card into topic 7
+    pacing = Pacing(lambda name: platform.pacer)
+    # The group, and its other topics, wait their turn: the outbox sets them aside meanwhile.
+    assert not pacing.admit("telegram", "-1002000000001/9", False)
+    assert not pacing.admit("telegram", "-1002000000001", False)
+    assert pacing.admit("telegram", "-1002000000002/7", False)  # another group is not held up

@@ -75,7 +75,7 @@ class TelegramPlatform(Platform):
                                                 group_max_rate=settings.group_max_rate,
                                                 max_retries=settings.max_retries)))
         self.application: PtbApp = builder.build()
-        self.pacer = Pacer(telegram_pace(settings))
+        self.pacer = Pacer(telegram_pace(settings), chat_of=telegram_topics.chat_of)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._app: App | None = None
         self._running = False

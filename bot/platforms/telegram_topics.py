@@ -25,6 +25,11 @@ def split_target(value: str) -> tuple[int, int | None]:
     return int(chat), int(topic) if topic.isdigit() else None
 
 
+def chat_of(value: str) -> str:
+    """The chat of a target: a topic's posts count against its group's sending limit."""
+    return value.partition(SEPARATOR)[0]
+
+
 def topic_of(message: Message) -> int | None:
     """The forum topic a message was written in; None outside topics (and in a forum's General topic)."""
     return message.message_thread_id if message.is_topic_message else None
