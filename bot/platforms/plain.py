@@ -26,8 +26,10 @@ def _segment(segment: Segment, zone: str) -> str:
         return segment
     if isinstance(segment, Moment):
         return render_moment(segment, zone)
-    if isinstance(segment, Strong | ChatName):
-        return segment.text if isinstance(segment, Strong) else segment.name
+    if isinstance(segment, Strong):
+        return segment.text
+    if isinstance(segment, ChatName):
+        return segment.name
     assert isinstance(segment, Link)
     return f"{segment.label} ({segment.url})" if segment.label != segment.url else segment.url
 
