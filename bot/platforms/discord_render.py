@@ -16,7 +16,20 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.models import Attachment, Button, ButtonStyle, Card, Link, Menu, Message, Moment, Segment, Strong, Text
+from bot.models import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    Card,
+    Countdown,
+    Link,
+    Menu,
+    Message,
+    Moment,
+    Segment,
+    Strong,
+    Text,
+)
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -87,6 +100,8 @@ def render_segment(segment: Segment) -> str:
         if segment.style == "FR":  # every reader sees the date in their own zone and a live countdown
             return f"<t:{unix}:F> (<t:{unix}:R>)"
         return f"<t:{unix}:{segment.style}>"
+    if isinstance(segment, Countdown):  # live in every reader's client, never stale
+        return f"<t:{int(segment.when.timestamp())}:R>"
     if isinstance(segment, Strong):
         return f"**{escape(segment.text)}**"
     assert isinstance(segment, Link)
