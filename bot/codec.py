@@ -14,6 +14,7 @@ from bot.models import (
     ButtonStyle,
     Card,
     CardField,
+    ChatName,
     Countdown,
     Link,
     Menu,
@@ -106,6 +107,8 @@ def _segment(segment: Segment) -> Any:
         return {"countdown": segment.when.isoformat(), "phrase": segment.phrase}
     if isinstance(segment, Strong):
         return {"strong": segment.text}
+    if isinstance(segment, ChatName):
+        return {"chat": segment.chat_id, "name": segment.name}
     return {"link": segment.label, "url": segment.url}
 
 
@@ -122,4 +125,6 @@ def _load_segment(item: Any) -> Segment:
         return Countdown(datetime.fromisoformat(item["countdown"]), item["phrase"])
     if "strong" in item:
         return Strong(item["strong"])
+    if "chat" in item:
+        return ChatName(item["chat"], item["name"])
     return Link(item["link"], item["url"])

@@ -22,6 +22,7 @@ from bot.models import (
     Button,
     ButtonStyle,
     Card,
+    ChatName,
     Countdown,
     Link,
     Menu,
@@ -107,6 +108,8 @@ def render_segment(segment: Segment) -> str:
         return f"<t:{int(segment.when.timestamp())}:R>"
     if isinstance(segment, Strong):
         return f"**{escape(segment.text)}**"
+    if isinstance(segment, ChatName):  # a channel mention never pings; a server names no channel
+        return f"<#{segment.chat_id}>" if segment.chat_id.isdigit() else escape(segment.name)
     assert isinstance(segment, Link)
     if segment.label == segment.url:
         return segment.url
