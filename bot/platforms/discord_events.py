@@ -211,7 +211,6 @@ class Incoming:
         user = self.client.get_user(payload.user_id)
         return display_name(user) if user is not None else None
 
-
     def _saw(self, user: discord.abc.User) -> None:
         self.names[user.id] = display_name(user)
         self.avatars.saw(user)
