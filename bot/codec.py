@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import (
+    Account,
     Attachment,
     Button,
     ButtonStyle,
     Card,
     CardField,
     ChatName,
+    Countdown,
     Link,
     Menu,
     Message,
@@ -66,6 +68,7 @@ def _card(card: Card) -> dict[str, Any]:
     return {"title": card.title, "url": card.url, "description": _text(card.description),
             "fields": [{"name": f.name, "value": _text(f.value), "inline": f.inline} for f in card.fields],
             "thumbnail": card.thumbnail, "footer": card.footer, "kind": card.kind, "author": card.author,
+            "author_accounts": [[a.platform, a.user_id] for a in card.author_accounts],
             "timestamp": card.timestamp.isoformat() if card.timestamp else None,
             "image": _attachment(card.image) if card.image else None,
             "discuss": _buttons((card.discuss,)) if card.discuss else None}
@@ -76,6 +79,7 @@ def _load_card(data: dict[str, Any]) -> Card:
                 fields=tuple(CardField(f["name"], _load_text(f["value"]), f["inline"]) for f in data["fields"]),
                 thumbnail=data["thumbnail"], footer=data["footer"], kind=data.get("kind"),
                 author=data.get("author"),  # rows queued before cards had these have none
+                author_accounts=tuple(Account(*pair) for pair in data.get("author_accounts", ())),
                 timestamp=datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None,
                 image=_load_attachment(data["image"]) if data.get("image") else None,
                 discuss=_load_buttons(data["discuss"])[0] if data.get("discuss") else None)
@@ -99,6 +103,8 @@ def _segment(segment: Segment) -> Any:
         return segment
     if isinstance(segment, Moment):
         return {"moment": segment.when.isoformat(), "style": segment.style, "lang": segment.lang}
+    if isinstance(segment, Countdown):
+        return {"countdown": segment.when.isoformat(), "phrase": segment.phrase}
     if isinstance(segment, Strong):
         return {"strong": segment.text}
     if isinstance(segment, ChatName):
@@ -115,6 +121,8 @@ def _load_segment(item: Any) -> Segment:
         return item
     if "moment" in item:
         return Moment(datetime.fromisoformat(item["moment"]), item["style"], item.get("lang", "en"))
+    if "countdown" in item:
+        return Countdown(datetime.fromisoformat(item["countdown"]), item["phrase"])
     if "strong" in item:
         return Strong(item["strong"])
     if "chat" in item:

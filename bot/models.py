@@ -73,6 +73,15 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class Countdown:
+    """How long until an instant: Discord keeps it live (`<t:unix:R>`, in each reader's own language);
+    other platforms show `phrase`, worded in the reader's language when the message was made."""
+
+    when: datetime
+    phrase: str
+
+
+@dataclass(frozen=True)
 class Strong:
     """Emphasised text (bold where the platform has it)."""
 
@@ -94,7 +103,7 @@ class ChatName:
     name: str
 
 
-Segment = str | Moment | Strong | Link | ChatName
+Segment = str | Moment | Countdown | Strong | Link | ChatName
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,8 @@ def _plain(segment: Segment) -> str:
         return segment
     if isinstance(segment, Moment):
         return segment.when.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(segment, Countdown):
+        return segment.phrase
     if isinstance(segment, Strong):
         return segment.text
     if isinstance(segment, ChatName):
@@ -150,6 +161,8 @@ class Card:
     footer: str | None = None
     kind: str | None = None        # "film", "challenge", "results", "festival": a platform may colour it
     author: str | None = None      # whose it is (a film's maker), shown at its top where the platform can
+    # The author's accounts, so a platform can show their own picture beside the name (Discord's avatar)
+    author_accounts: tuple[Account, ...] = ()
     timestamp: datetime | None = None  # when it happened, shown in each reader's own time where possible
     image: Attachment | None = None  # a picture the bot drew (a podium), shown large in the card where possible
     # How to join the card's discussion, for platforms with no thread under a card (Telegram's button)

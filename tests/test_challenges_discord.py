@@ -55,6 +55,8 @@ async def test_a_round_on_discord(tmp_path: Path) -> None:
             await eventually(lambda: len([m for m in posted(fake, general.id) if m.get("embeds")]) == 2)
             cards = {m["embeds"][0]["title"]: m for m in posted(fake, general.id) if m.get("embeds")}
             lamp, moon = cards["Lamp Post"], cards["Moon Bus"]
+            author = lamp["embeds"][0]["author"]  # the maker, with their picture (Discord's default: none set)
+            assert author["name"] == "ana" and author["icon_url"].startswith("https://cdn.discordapp.com/embed/avatars/")
             assert lamp["components"][0]["components"][0]["custom_id"].startswith("challenges.vote:")
             await fake.react(general, lamp["id"], user(fake, guild, "cleo"), "⭐")
             await fake.react(general, moon["id"], user(fake, guild, "ben"), "⭐")  # his own entry

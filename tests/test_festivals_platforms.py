@@ -31,6 +31,7 @@ MANAGE_GUILD = 1 << 5
 EPHEMERAL = 64
 NAME = "Tokyo <Shorts> & Co"
 TOKYO = ZoneInfo("Asia/Tokyo")
+STALE = re.compile(r"in \d+ (day|hour)")  # a countdown worded when the message was made
 
 
 def deadline_in(days: int) -> tuple[str, datetime]:
@@ -112,8 +113,14 @@ async def test_discord_festivals_from_adding_to_reminder(fake: FakeDiscord, guil
                                                                 "fee": "25"})
     assert f"<t:{int(due.timestamp())}:F>" in set_reply["content"]
 
+    unix = int(due.timestamp())
     listing = await festival(fake, guild, "ana", "list", group="festivals")
-    assert f"<t:{int(due.timestamp())}:F> — {NAME} (#1) · Early · fee €25.00 · in " in seen(listing["content"])
+    # The countdown is Discord's own, live in each reader's client: no phrase that goes stale.
+    assert f"<t:{unix}:F> — {NAME} (#1) · Early · fee €25.00 · <t:{unix}:R>" in seen(listing["content"])
+    assert not STALE.search(listing["content"])
+    card = (await festival(fake, guild, "ana", "show", {"festival": "1"}))["embeds"][0]
+    (early,) = [field for field in card["fields"] if field["name"] == "Early"]
+    assert early["value"].startswith(f"<t:{unix}:F>") and early["value"].endswith(f"<t:{unix}:R>")
 
     ics = await festival(fake, guild, "ana", "ics", group="festivals")
     assert seen(ics["content"]).startswith("Here is the festival calendar (1 deadline).")
@@ -130,8 +137,8 @@ async def test_discord_festivals_from_adding_to_reminder(fake: FakeDiscord, guil
     deadlines = guild.channel("deadlines")
     posted = await fake.wait_for_request("POST", rf"/channels/{deadlines.id}/messages$",
                                          where=lambda body: "⏰" in (body.get("content") or ""))
-    assert seen(posted.json["content"]).startswith(f"⏰ {NAME} — Early deadline in ")
-    assert f"<t:{int(due.timestamp())}:F>" in posted.json["content"]
+    assert seen(posted.json["content"]).startswith(f"⏰ {NAME} — Early deadline <t:{unix}:R>: <t:{unix}:F> · ")
+    assert not STALE.search(posted.json["content"])
     assert posted.json["allowed_mentions"] == {"parse": []}
     assert key not in [job.key for job in await app.scheduler.pending("festivals.reminder/")]
     assert len([m for m in fake.messages_in(deadlines) if "⏰" in m["content"]]) == 1

@@ -14,6 +14,7 @@ from bot.commands import Command, Option
 from bot.errors import Failure
 from bot.models import Account, ButtonPress, IncomingFile, Invocation, MessageRef, ReactionEvent
 from bot.platform import DeliveryError
+from bot.platforms.discord_avatars import Avatars
 from bot.platforms.discord_commands import CHOICES_LIMIT, choice_for
 from bot.platforms.discord_forms import build_modal, form_id, parse_form_id, submitted_values, wants_form
 from bot.platforms.discord_render import MENU_ID
@@ -53,6 +54,7 @@ class Incoming:
         self.client = client
         self.admin_roles = admin_roles
         self.names: dict[int, str] = {}  # display names seen, for reaction removals (which carry none)
+        self.avatars = Avatars(client)  # pictures seen, for the author line of a maker's cards
         self.defer_after = DEFER_AFTER  # seconds a handler may take before the interaction is deferred
 
     def _done_text(self, interaction: discord.Interaction) -> str:
@@ -68,7 +70,7 @@ class Incoming:
         responder = await self._responder(interaction, quiet=cmd.quiet)
         try:
             attachment = await self._take_attachment(cmd, values)
-            self.names[interaction.user.id] = display_name(interaction.user)
+            self._saw(interaction.user)
             inv = Invocation(account=Account(PLATFORM, str(interaction.user.id)),
                              display_name=display_name(interaction.user), chat=chat_of(interaction),
                              responder=responder, command=cmd.name, options=values,
@@ -132,7 +134,8 @@ class Incoming:
         await interaction.response.send_message(t.s("discord.stale_form"), ephemeral=True)
 
     async def _responder(self, interaction: discord.Interaction, *, quiet: bool = False) -> InteractionResponder:
-        responder = InteractionResponder(interaction, defer_after=self.defer_after, quiet=quiet)
+        responder = InteractionResponder(interaction, defer_after=self.defer_after, quiet=quiet,
+                                         author_icon=self.avatars.of_author)
         if self.defer_after <= 0:
             await responder.defer()
         return responder
@@ -168,7 +171,7 @@ class Incoming:
             return
         responder = await self._responder(interaction)
         try:
-            self.names[interaction.user.id] = display_name(interaction.user)
+            self._saw(interaction.user)
             press = ButtonPress(account=Account(PLATFORM, str(interaction.user.id)),
                                 display_name=display_name(interaction.user), chat=chat_of(interaction),
                                 message=MessageRef(PLATFORM, str(interaction.channel_id),
@@ -201,12 +204,16 @@ class Incoming:
     def _name(self, payload: discord.RawReactionActionEvent) -> str | None:
         """The reacting member's name from the event or memory; None keeps the stored one (no fetch)."""
         if payload.member is not None:
-            self.names[payload.user_id] = display_name(payload.member)
+            self._saw(payload.member)
             return self.names[payload.user_id]
         if payload.user_id in self.names:
             return self.names[payload.user_id]
         user = self.client.get_user(payload.user_id)
         return display_name(user) if user is not None else None
+
+    def _saw(self, user: discord.abc.User) -> None:
+        self.names[user.id] = display_name(user)
+        self.avatars.saw(user)
 
 
 def _as_text(value: Any) -> Any:

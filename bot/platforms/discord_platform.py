@@ -250,7 +250,8 @@ class DiscordPlatform(Platform):
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         channel = await self._channel(ref.chat_id)
         try:
-            await channel.get_partial_message(int(ref.message_id)).edit(**edit_kwargs(message))
+            edited = edit_kwargs(message, self._client.incoming.avatars.of_author)
+            await channel.get_partial_message(int(ref.message_id)).edit(**edited)
         except discord.Forbidden as exc:
             self._log_forbidden(channel, exc, message)
             raise DeliveryError(f"no permission to edit in {channel}", permanent=True) from exc
@@ -288,7 +289,7 @@ class DiscordPlatform(Platform):
         """Post each part; with a nonce each part carries its own (Discord returns an already posted part).
         Each part waits its turn by the pace of `paced_as` (the outbox's target, private or not)."""
         sent: discord.Message | None = None
-        for index, part in enumerate(render(message)):
+        for index, part in enumerate(render(message, self._client.incoming.avatars.of_author)):
             extra = {"nonce": f"{nonce}.{index}"} if nonce else {}
             if self.pacer is not None:
                 await self.pacer.acquire(*paced_as)

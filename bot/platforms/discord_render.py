@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
@@ -22,6 +23,7 @@ from bot.models import (
     ButtonStyle,
     Card,
     ChatName,
+    Countdown,
     Link,
     Menu,
     Message,
@@ -48,6 +50,8 @@ BUTTONS_LIMIT = 25
 OPTION_LIMIT = 100  # a select option's label and value
 MENU_OPTIONS_LIMIT = 25
 MENU_ID = "menu"  # the custom id of a message's select menu; the chosen value is the button's
+# The picture to show beside a card's author (the Discord member's avatar), or None for the name alone.
+AuthorIcon = Callable[[Card], str | None]
 _STYLES = {ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
            ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
            ButtonStyle.DANGER: discord.ButtonStyle.danger}
@@ -100,6 +104,8 @@ def render_segment(segment: Segment) -> str:
         if segment.style == "FR":  # every reader sees the date in their own zone and a live countdown
             return f"<t:{unix}:F> (<t:{unix}:R>)"
         return f"<t:{unix}:{segment.style}>"
+    if isinstance(segment, Countdown):  # live in every reader's client, never stale
+        return f"<t:{int(segment.when.timestamp())}:R>"
     if isinstance(segment, Strong):
         return f"**{escape(segment.text)}**"
     if isinstance(segment, ChatName):  # a channel mention never pings; a server names no channel
@@ -161,12 +167,16 @@ def _escapes_next(line: str, cut: int) -> bool:
     return run % 2 == 1
 
 
-def render_card(card: Card) -> discord.Embed:
+def no_icon(card: Card) -> None:
+    return None
+
+
+def render_card(card: Card, author_icon: AuthorIcon = no_icon) -> discord.Embed:
     embed = discord.Embed(title=cut(escape_markdown(card.title), TITLE_LIMIT), url=card.url or None,
                           description=cut(render_text(card.description), DESCRIPTION_LIMIT) or None,
                           colour=COLOURS.get(card.kind or ""), timestamp=card.timestamp)
     if card.author:
-        embed.set_author(name=cut(card.author, AUTHOR_LIMIT))
+        embed.set_author(name=cut(card.author, AUTHOR_LIMIT), icon_url=author_icon(card))
     for field in card.fields[:FIELDS_LIMIT]:
         value = cut(render_text(field.value), FIELD_VALUE_LIMIT) or "-"
         embed.add_field(name=cut(escape_markdown(field.name), FIELD_NAME_LIMIT) or "-", value=value,
@@ -203,23 +213,23 @@ def render_buttons(buttons: tuple[Button, ...], menu: Menu | None = None) -> dis
     return view
 
 
-def edit_kwargs(message: Message) -> dict[str, Any]:
+def edit_kwargs(message: Message, author_icon: AuthorIcon = no_icon) -> dict[str, Any]:
     """Keyword arguments for editing one message into `message`: an edit replaces one message, so text
     that would need several is cut to Discord's limit."""
-    parts = render(message)
+    parts = render(message, author_icon)
     content = "\n".join(part.content for part in parts if part.content)
     last = parts[-1]
     return {"content": cut(content, CONTENT_LIMIT) if content else None,
             "embeds": [last.embed] if last.embed else [], "view": last.view}
 
 
-def render(message: Message) -> list[Outgoing]:
+def render(message: Message, author_icon: AuthorIcon = no_icon) -> list[Outgoing]:
     """The Discord messages for one neutral message; embed, buttons and file ride on the last one."""
     chunks = split_content(render_text(message.text)) if message.text else []
     parts = [Outgoing(content=chunk) for chunk in chunks] or [Outgoing()]
     last = parts[-1]
     if message.card is not None:
-        last.embed = render_card(message.card)
+        last.embed = render_card(message.card, author_icon)
         if message.card.image is not None:  # shown inside the embed, uploaded with it
             last.files.append(_file(message.card.image))
             last.embed.set_image(url=f"attachment://{message.card.image.filename}")

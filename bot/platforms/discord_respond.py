@@ -14,7 +14,7 @@ import logging
 import discord
 
 from bot.models import ChatRef, Message, MessageRef
-from bot.platforms.discord_render import Outgoing, edit_kwargs, render
+from bot.platforms.discord_render import AuthorIcon, Outgoing, edit_kwargs, no_icon, render
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -23,8 +23,9 @@ DEFER_AFTER = 2.0
 
 class InteractionResponder:
     def __init__(self, interaction: discord.Interaction, *, defer_after: float = DEFER_AFTER,
-                 quiet: bool = False) -> None:
+                 quiet: bool = False, author_icon: AuthorIcon = no_icon) -> None:
         self.interaction = interaction
+        self.author_icon = author_icon
         self.quiet = quiet  # a quiet command's "thinking" message is ephemeral too, as its answer will be
         self._lock = asyncio.Lock()
         self._thinking = False  # deferred with a public "thinking" message not yet filled
@@ -47,9 +48,9 @@ class InteractionResponder:
         async with self._lock:
             self._timer.cancel()
             if not self.interaction.response.is_done():
-                await self.interaction.response.edit_message(**edit_kwargs(message))
+                await self.interaction.response.edit_message(**edit_kwargs(message, self.author_icon))
             else:
-                await self.interaction.edit_original_response(**edit_kwargs(message))
+                await self.interaction.edit_original_response(**edit_kwargs(message, self.author_icon))
 
     async def finish(self, done_text: str) -> None:
         """After the handler: make sure Discord got an answer, so the user never sees "did not respond"."""
@@ -85,7 +86,7 @@ class InteractionResponder:
     async def _answer(self, message: Message, *, private: bool) -> MessageRef | None:
         async with self._lock:
             ref: MessageRef | None = None
-            for part in render(message):
+            for part in render(message, self.author_icon):
                 ref = await self._send(part, private)
             return ref
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n.formats import moment_text
-from bot.models import Card, ChatName, Link, Message, Moment, Segment, Strong, Text
+from bot.models import Card, ChatName, Countdown, Link, Message, Moment, Segment, Strong, Text
 
 
 def render_moment(moment: Moment, zone: str) -> str:
@@ -26,6 +26,8 @@ def _segment(segment: Segment, zone: str) -> str:
         return segment
     if isinstance(segment, Moment):
         return render_moment(segment, zone)
+    if isinstance(segment, Countdown):
+        return segment.phrase
     if isinstance(segment, Strong):
         return segment.text
     if isinstance(segment, ChatName):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ReactionEmoji
 
-from bot.models import Button, Card, ChatName, Link, Message, Moment, Segment, Strong, Text
+from bot.models import Button, Card, ChatName, Countdown, Link, Message, Moment, Segment, Strong, Text
 from bot.platforms.plain import labelled, render_moment
 
 # The only emoji a Telegram user can react with (a fixed set; ⭐ is not in it), as PTB lists them.
@@ -56,6 +56,8 @@ def _segment_lines(segment: Segment, zone: str) -> list[Line]:
     if isinstance(segment, Moment):
         shown = render_moment(segment, zone)
         return [Line(escape(shown), shown)]
+    if isinstance(segment, Countdown):
+        return [Line(escape(segment.phrase), segment.phrase)]
     if isinstance(segment, Strong):
         return _tagged("b", segment.text)
     if isinstance(segment, ChatName):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.models import Button, ButtonStyle, Card, CardField, Message, Moment, Text
+from bot.models import Account, Button, ButtonStyle, Card, CardField, Message, Moment, Text
 from cogs.challenges.repository import Challenge, Entry
 from cogs.films.logic import format_runtime
 
@@ -36,12 +36,12 @@ def no_entries(challenge: Challenge, t: Translator) -> Message:
 
 
 def entry_card(challenge: Challenge, entry: Entry, number: int, total: int, emoji: str,
-               t: Translator) -> Message:
+               t: Translator, maker_accounts: tuple[Account, ...] = ()) -> Message:
     card = Card(title=entry.title, url=entry.link,
                 fields=(CardField(t.s("challenges.entry.maker"), Text.of(entry.maker)),
                         CardField(t.s("challenges.entry.runtime"), Text.of(format_runtime(entry.runtime_seconds)))),
                 footer=t.s("challenges.entry.footer", entry=entry.id, emoji=emoji), kind="challenge",
-                author=entry.maker)
+                author=entry.maker, author_accounts=maker_accounts)
     return Message(t("challenges.entry.header", id=challenge.id, number=number, total=total),
                    card=card, buttons=(Button(t.s("challenges.entry.vote"), "challenges.vote", str(entry.id),
                                               ButtonStyle.PRIMARY),))

@@ -165,7 +165,9 @@ class PhasesRoom(Room):
         by_id = {entry.id: entry for entry in await self.repo.entries(challenge.id, tx)}
         order = logic.shuffled(list(by_id), seed=challenge.id)
         for number, entry_id in enumerate(order, start=1):
-            message = messages.entry_card(challenge, by_id[entry_id], number, len(order), emoji, t)
+            entry = by_id[entry_id]
+            accounts = tuple(await self.app.directory.accounts_of(entry.person_id))
+            message = messages.entry_card(challenge, entry, number, len(order), emoji, t, accounts)
             await self.app.outbox.announce(tx, community, "challenges", message,
                                            key=f"challenges:{challenge.id}:entry:{entry_id}",
                                            tag=f"{ENTRY_TAG}{entry_id}")

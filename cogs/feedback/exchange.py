@@ -86,7 +86,8 @@ class ExchangeCommands(FeedbackBase):
         rules = await self.rules(ctx.community.id)
         text = ctx.t("feedback.next.text", id=film.id, title=film.title, maker=film.maker, have=item.critiques,
                      wanted=request.wanted, words=rules.min_words, timecodes=rules.min_timecodes)
-        await ctx.reply(Message(text, card=film_card(film, ctx.t),
+        accounts = tuple(await self.app.directory.accounts_of(film.person_id))
+        await ctx.reply(Message(text, card=film_card(film, ctx.t, maker_accounts=accounts),
                                 buttons=(Button(ctx.t.s("feedback.button.skip"), "feedback.skip", str(film.id)),)))
 
     @command("feedback skip", FILM, Option("reason", max_length=300), quiet=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import Translator
-from bot.models import Card, CardField, Moment, Text
+from bot.models import Card, CardField, Countdown, Moment, Text
 from cogs.festivals.repository import Deadline, Festival, Upcoming
 
 
@@ -13,8 +13,9 @@ def tier_label(t: Translator, tier: str) -> Text:
     return t(f"festivals.tiers.{tier}")
 
 
-def time_left(t: Translator, until: datetime, now: datetime) -> Text:
-    return Text.of(t.duration(until - now))
+def time_left(t: Translator, until: datetime, now: datetime) -> Countdown:
+    """Live on Discord; elsewhere the phrase of the moment the message is made (`in 5 days 1 hour`)."""
+    return Countdown(until, t.s("festivals.countdown", span=t.duration(until - now)))
 
 
 def fee_text(t: Translator, cents: int | None, currency: str) -> Text:

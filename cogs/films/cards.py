@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.models import Button, Card, CardField, Text
+from bot.models import Account, Button, Card, CardField, Text
 from cogs.films.genres import genre_label
 from cogs.films.logic import format_runtime
 from cogs.films.repository import Film
 
 
-def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = (), *, discuss: bool = False) -> Card:
+def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = (), *, discuss: bool = False,
+              maker_accounts: tuple[Account, ...] = ()) -> Card:
     """`discuss`: the card is posted in a group, so it carries the way into its discussion (Telegram's
-    Discuss button; Discord opens a thread instead)."""
+    Discuss button; Discord opens a thread instead). `maker_accounts`: the maker's accounts, so a platform
+    can show their picture beside their name (Discord's avatar)."""
     fields = [CardField(t.s("films.card.maker"), Text.of(film.maker)),
               CardField(t.s("films.card.runtime"), Text.of(format_runtime(film.runtime_seconds)))]
     if film.genre:
@@ -20,7 +22,8 @@ def film_card(film: Film, t: Translator, extra: tuple[CardField, ...] = (), *, d
         fields.append(CardField(t.s("films.card.tags"), Text.of(", ".join(film.tags))))
     return Card(title=film.title, url=film.link, description=Text.of(film.logline) if film.logline else Text(),
                 fields=(*fields, *extra), footer=t.s("films.card.footer", id=film.id), kind="film",
-                thumbnail=film.thumbnail, author=film.maker, timestamp=film.created_at,
+                thumbnail=film.thumbnail, author=film.maker, author_accounts=maker_accounts,
+                timestamp=film.created_at,
                 discuss=Button(t.s("films.discuss.button"), "films.discuss", str(film.id)) if discuss else None)
 
 

@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.links import lookalike_warning
-from bot.models import Button, ButtonStyle, CardField, Community, Message, Text
+from bot.models import Account, Button, ButtonStyle, CardField, Community, Message, Text
 from bot.models import Link as TextLink
 from bot.platform import DeliveryError
 from bot.storage import Tx
@@ -205,7 +205,7 @@ class FilmsCog(Cog):
         if film is None:
             return
         community = await self.app.directory.community(film.community_id)
-        message = self.card_message(film, self.app.translator(community.language))
+        message = await self.card_message(film, self.app.translator(community.language))
         tag = f"films.film:{film.id}"
         await self._delivered(tag)  # a card still in the outbox would be posted without the picture
         for ref in await self.app.sent.refs_with_tag(tag):
@@ -217,12 +217,16 @@ class FilmsCog(Cog):
             except DeliveryError as exc:  # gone or not ours to edit: the picture is in /film
                 log.info("films: could not add the picture to %s: %s", ref, exc)
 
-    def card_message(self, film: Film, t: Translator) -> Message:
+    async def card_message(self, film: Film, t: Translator) -> Message:
         """The announcement: the card, with its Discuss button (it is posted in groups)."""
-        return Message(t("films.announce", maker=film.maker), card=film_card(film, t, discuss=True))
+        card = film_card(film, t, discuss=True, maker_accounts=await self.maker_accounts(film))
+        return Message(t("films.announce", maker=film.maker), card=card)
+
+    async def maker_accounts(self, film: Film) -> tuple[Account, ...]:
+        return tuple(await self.app.directory.accounts_of(film.person_id))
 
     async def announce_film(self, tx: Tx, community: Community, film: Film) -> None:
-        message = self.card_message(film, self.app.translator(community.language))
+        message = await self.card_message(film, self.app.translator(community.language))
         await self.app.outbox.announce(tx, community, "showcase", message, key=f"films.shared:{film.id}",
                                        tag=f"films.film:{film.id}")
 
@@ -266,7 +270,8 @@ class FilmsCog(Cog):
         for _, provider in self.card_extras:
             extra.extend(await provider(film, ctx.t))
         extra.append(await self.discussion.card_field(film, ctx))
-        card = film_card(film, ctx.t, tuple(extra), discuss=not ctx.chat.is_private)
+        card = film_card(film, ctx.t, tuple(extra), discuss=not ctx.chat.is_private,
+                         maker_accounts=await self.maker_accounts(film))
         await ctx.reply(Message(card=card), tag=f"films.film:{film.id}")
 
     @command("films", Option("genre", autocomplete="genres"), Option("tag"), Option("maker", picker="user"),

@@ -95,13 +95,14 @@ def emoji_payload(key: str) -> JSON:
 # --- entities ---------------------------------------------------------------------------------------
 
 
-def make_user(user_id: str, username: str, *, bot: bool = False) -> JSON:
+def make_user(user_id: str, username: str, *, bot: bool = False, avatar: str | None = None) -> JSON:
+    """`avatar`: the hash of the user's own picture; None, as for most accounts, means Discord's default."""
     user: JSON = {
         "id": user_id,
         "username": username,
         "discriminator": "0",
         "global_name": None if bot else username,
-        "avatar": None,
+        "avatar": avatar,
         "public_flags": 0,
         "avatar_decoration_data": None,
         "collectibles": None,
@@ -239,8 +240,8 @@ class DiscordModel:
 
     # users, guilds, members ------------------------------------------------------------------------
 
-    def add_user(self, username: str, *, bot: bool = False) -> JSON:
-        user = make_user(self.ids.next(), username, bot=bot)
+    def add_user(self, username: str, *, bot: bool = False, avatar: str | None = None) -> JSON:
+        user = make_user(self.ids.next(), username, bot=bot, avatar=avatar)
         self.users[user["id"]] = user
         return user
 
@@ -279,8 +280,8 @@ class DiscordModel:
         return channel
 
     def add_member(self, guild: Guild, username: str, *, permissions: int | None = None,
-                   roles: list[str] | None = None, bot: bool = False) -> JSON:
-        user = self.add_user(username, bot=bot)
+                   roles: list[str] | None = None, bot: bool = False, avatar: str | None = None) -> JSON:
+        user = self.add_user(username, bot=bot, avatar=avatar)
         role_ids = [self._role_id(guild, r) for r in roles or []]
         guild.members[user["id"]] = Member(user["id"], roles=role_ids, permissions=permissions)
         return user

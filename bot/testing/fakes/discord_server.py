@@ -204,16 +204,18 @@ class FakeDiscord:
         return guild
 
     def add_member(self, guild: Guild, username: str, *, permissions: int | None = None,
-                   roles: list[str] | None = None, bot: bool = False) -> JSON:
-        """A new member (returns the user dict). On a live session, GUILD_MEMBER_ADD is dispatched."""
-        user = self.model.add_member(guild, username, permissions=permissions, roles=roles, bot=bot)
+                   roles: list[str] | None = None, bot: bool = False, avatar: str | None = None) -> JSON:
+        """A new member (returns the user dict); `avatar` the hash of their picture (None: Discord's
+        default). On a live session, GUILD_MEMBER_ADD is dispatched."""
+        user = self.model.add_member(guild, username, permissions=permissions, roles=roles, bot=bot,
+                                     avatar=avatar)
         event = {**self.model.member_payload(guild, user["id"]), "guild_id": guild.id}
         self._spawn(self.gateway.dispatch("GUILD_MEMBER_ADD", event))
         return user
 
-    def add_user(self, username: str, *, bot: bool = False) -> JSON:
+    def add_user(self, username: str, *, bot: bool = False, avatar: str | None = None) -> JSON:
         """A user who shares no guild with the bot (DMs, reactions from outside)."""
-        return self.model.add_user(username, bot=bot)
+        return self.model.add_user(username, bot=bot, avatar=avatar)
 
     def dm_channel(self, user: UserRef) -> Channel:
         return self.model.dm_channel(self._user_id(user))
