@@ -27,6 +27,7 @@ from bot.models import MessageRef
 from bot.notices import AdminNotices
 from bot.outbox import Outbox
 from bot.platform import DeliveryError, Platform
+from bot.rules import Rules
 from bot.scheduler import Scheduler
 from bot.sent import SentMessages
 from bot.services import ServiceKey, Services
@@ -76,6 +77,7 @@ class App:
         await apply_migrations(self.db, "core", CORE_MIGRATIONS)
         self.community_settings = CommunitySettings(self.db)
         await self.community_settings.listen()
+        self.rules = Rules(self.community_settings)
         self.directory = Directory(self.db, self.config, self.clock, self.community_settings)
         self.sent = SentMessages(self.db, self.clock)
         self.outbox = Outbox(self.db, self.clock, self.directory, self.sent, self.platforms,

@@ -12,6 +12,7 @@ from bot.forget import ForgetRoom
 from bot.i18n import Translator
 from bot.models import Text
 from bot.setup import SetupCommands
+from bot.setup_buttons import SetupButtons
 from bot.storage import Tx
 from bot.timeutil import known_zone, zones_like
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 
-class Builtin(Cog, SetupCommands):
+class Builtin(Cog, SetupCommands, SetupButtons):
     name = "core"
 
     def __init__(self, app: App) -> None:

@@ -13,6 +13,7 @@ from bot.models import (
     ButtonStyle,
     Card,
     CardField,
+    ChatName,
     Link,
     Menu,
     Message,
@@ -100,6 +101,8 @@ def _segment(segment: Segment) -> Any:
         return {"moment": segment.when.isoformat(), "style": segment.style, "lang": segment.lang}
     if isinstance(segment, Strong):
         return {"strong": segment.text}
+    if isinstance(segment, ChatName):
+        return {"chat": segment.chat_id, "name": segment.name}
     return {"link": segment.label, "url": segment.url}
 
 
@@ -114,4 +117,6 @@ def _load_segment(item: Any) -> Segment:
         return Moment(datetime.fromisoformat(item["moment"]), item["style"], item.get("lang", "en"))
     if "strong" in item:
         return Strong(item["strong"])
+    if "chat" in item:
+        return ChatName(item["chat"], item["name"])
     return Link(item["link"], item["url"])

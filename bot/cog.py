@@ -178,11 +178,22 @@ class Cog(metaclass=CogMeta):
     locales: ClassVar[Path | None] = None
     # One-argument SQL functions that this cog's migrations and triggers call, registered before them.
     sql_functions: ClassVar[Mapping[str, Callable[[Any], Any]]] = MappingProxyType({})
+    # Fields of `settings` each community's admins may set in chat (/setup rule): see bot/rules.py.
+    community_rules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, app: App) -> None:
         self.app = app
         self.settings: Any = app.config.section(self.name, self.settings_type) if self.settings_type else None
         self.rooms: list[Room] = []  # parts whose declarations belong to this cog (see Room)
+
+    async def rules(self, community_id: int) -> Any:
+        """`settings` as this community has them: the config's values with its admins' /setup rules."""
+        return await self.app.rules.of(self, community_id)
+
+    async def check_rule(self, community_id: int, name: str, value: Any) -> Any:
+        """A rule's new value, already read and within its limits: return it (tidied, if need be) or raise
+        UserError to refuse it (a change that cannot take effect now)."""
+        return value
 
     def parts(self) -> list[Cog | Room]:
         """The cog and its rooms: every object whose declarations the App registers for this cog."""

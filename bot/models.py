@@ -52,6 +52,7 @@ class ChatRef:
     chat_id: str
     is_private: bool = False
     title: str = ""
+    topic: str | None = None  # the forum topic (Telegram's message_thread_id) it was said in, if any
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,16 @@ class Link:
     url: str
 
 
-Segment = str | Moment | Strong | Link
+@dataclass(frozen=True)
+class ChatName:
+    """A chat named in text (where announcements go): Discord shows a channel mention (`<#id>`), the
+    others `name`, the chat's title as its platform knows it (escaped like any text)."""
+
+    chat_id: str
+    name: str
+
+
+Segment = str | Moment | Strong | Link | ChatName
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,8 @@ def _plain(segment: Segment) -> str:
         return segment.when.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(segment, Strong):
         return segment.text
+    if isinstance(segment, ChatName):
+        return segment.name
     return f"{segment.label} ({segment.url})"
 
 

@@ -68,9 +68,11 @@ class Window:
 
 
 class Pacer:
-    def __init__(self, pace: Pace, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, pace: Pace, clock: Callable[[], float] = time.monotonic,
+                 chat_of: Callable[[str], str] = str) -> None:
         self.pace = pace
         self.clock = clock
+        self.chat_of = chat_of  # the chat whose limit a target counts against (a forum topic's: its group's)
         self.overall = Window(pace.overall) if pace.overall else None
         self.chats: dict[str, list[Window]] = {}
 
@@ -98,7 +100,7 @@ class Pacer:
                           if not all(window.idle(now) for window in windows)}
 
     def _windows(self, target: str, private: bool) -> list[Window]:
-        key = f"{int(private)}:{target}"
+        key = f"{int(private)}:{self.chat_of(target)}"
         windows = self.chats.get(key)
         if windows is None:
             windows = self.chats[key] = [Window(rate) for rate in (self.pace.private if private else self.pace.chat)]

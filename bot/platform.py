@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from bot.models import Message, MessageRef, UserRef
+from bot.models import ChatName, ChatRef, Message, MessageRef, UserRef
 from bot.pacing import Pacer
 
 if TYPE_CHECKING:
@@ -123,6 +123,16 @@ class Platform(Protocol):
         """The rights the bot lacks to announce in this chat (keys of "notices.permission.<platform>.*"):
         asked when an admin chooses the chat with /setup; [] when none are missing or the platform cannot tell."""
         return []
+
+    def announce_target(self, chat: ChatRef) -> str:
+        """The target send() takes to post in this chat, in the topic it was said in where the platform
+        has topics (Telegram's forum groups): what /setup stores when an admin says "here"."""
+        return chat.chat_id
+
+    async def chat_label(self, target: str, kind: str | None = None) -> ChatName:
+        """How /setup names a target its readers know: a channel mention, a group's title (and topic),
+        a #name. `kind` says which announcement, for a target the platform picks a channel in."""
+        return ChatName(target, target)
 
     def watermark(self, chat_id: str) -> str | None:
         """The newest message id known in a chat, taken before a send whose outcome may stay unknown."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import MISSING, field, fields, is_dataclass
+from dataclasses import MISSING, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -87,6 +87,19 @@ def _build(kind: type[T], raw: Any, where: str, problems: Problems) -> T:
     if callable(check):
         problems.extend(check())
     return built
+
+
+def check_value(settings: Any, name: str, raw: Any) -> tuple[Any, list[str]]:
+    """One field's value read from `raw` (as a TOML file would hold it) and checked by the field's limits
+    and the class's own checks with the other fields as in `settings`: (the value, the problems)."""
+    item = next(item for item in fields(settings) if item.name == name)
+    problems = Problems()
+    value = _coerce(typing.get_type_hints(type(settings))[name], raw, name, problems)
+    if not problems and _limits_hold(value, item.metadata, name, problems):
+        check = getattr(replace(settings, **{name: value}), "problems", None)
+        if callable(check):
+            problems.extend(check())
+    return value, list(problems)
 
 
 def _limits_hold(value: Any, meta: Any, key: str, problems: Problems) -> bool:

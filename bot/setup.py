@@ -11,6 +11,9 @@ from bot.community_settings import channel_key
 from bot.context import Context
 from bot.i18n import LANGUAGES
 from bot.models import ANNOUNCEMENT_KINDS
+from bot.setup_buttons import choose_channel, here
+from bot.setup_rules import RuleCommands
+from bot.setup_view import settings_message
 from bot.timeutil import known_zone, zones_like
 
 if TYPE_CHECKING:
@@ -23,41 +26,18 @@ LANGUAGE = Option("language", positional=True, required=True)
 KEY = Option("key", positional=True, required=True)
 
 
-class SetupCommands:
+class SetupCommands(RuleCommands):
     """Mixed into the core's commands (bot/builtin.py)."""
 
     app: App
 
     @command("setup show", admin=True, default=True)
     async def setup_show(self, ctx: Context) -> None:
-        community, platform = ctx.community, ctx.account.platform
-        chosen = await self.app.community_settings.of(community.id)
-        defaults = await self.app.directory.configured(community.id)
-        lines = [ctx.t("core.setup.header", community=community.name)]
-        for kind in ANNOUNCEMENT_KINDS:
-            picked = chosen.get(channel_key(platform, kind))
-            chats = [picked] if picked else [chat for where, chat in
-                                             await self.app.directory.configured_chats(community.id, kind)
-                                             if where == platform]
-            lines.append(ctx.t("core.setup.channel_line", kind=kind, source=_source(ctx, bool(picked)),
-                               chat=", ".join(chats) or ctx.t.s("core.setup.nowhere")))
-        lines.append(ctx.t("core.setup.zone_line", zone=chosen.get("zone", defaults.zone),
-                           source=_source(ctx, "zone" in chosen)))
-        lines.append(ctx.t("core.setup.language_line", language=chosen.get("language", defaults.language),
-                           source=_source(ctx, "language" in chosen)))
-        await ctx.reply(ctx.t.join(lines))
+        await ctx.reply(await settings_message(ctx, await self.rule_lines(ctx)))
 
     @command("setup channel", KIND, CHANNEL, admin=True)
     async def setup_channel(self, ctx: Context, kind: str, channel: str | None) -> None:
-        chat, platform = channel or ctx.chat.chat_id, ctx.account.platform
-        await self.app.community_settings.choose(ctx.community.id, channel_key(platform, kind), chat)
-        answer = [ctx.t("core.setup.channel_set", kind=kind, chat=chat)]
-        running = self.app.platforms.get(platform)
-        missing = await running.missing_rights(chat) if running is not None else []
-        if missing:  # still saved: the admin may grant them next
-            rights = ", ".join(ctx.t.s(f"notices.permission.{platform}.{right}") for right in missing)
-            answer.append(ctx.t("core.setup.missing_rights", rights=rights))
-        await ctx.reply(ctx.t.join(answer))
+        await ctx.reply(await choose_channel(ctx, kind, channel or here(ctx)))
 
     @command("setup zone", ZONE, admin=True)
     async def setup_zone(self, ctx: Context, zone: str) -> None:
@@ -84,15 +64,11 @@ class SetupCommands:
             keys = [channel_key(ctx.account.platform, key)]
         elif key in ("zone", "language"):
             keys = [key]
+        elif (rule := await self.reset_rule(ctx, key)) is not None:
+            keys = rule
         else:
             ctx.fail("core.setup.unknown_key", setting=key[:64], kinds=", ".join(ANNOUNCEMENT_KINDS))
         await self.app.community_settings.reset(ctx.community.id, keys)
         community = await self.app.directory.community(ctx.community.id)
         await ctx.reply(self.app.translator(community.language)("core.setup.reset", setting=key))
-
-
-def _source(ctx: Context, chosen: bool) -> str:
-    return ctx.t.s("core.setup.chosen" if chosen else "core.setup.default")
-
-
 

@@ -16,18 +16,18 @@ CONFIG = {"bot": {"cogs": ["cogs.films"]}}
 async def test_admins_set_show_and_reset_each_setting_and_it_survives_a_restart(tmp_path: Path) -> None:
     async with Harness(tmp_path / "db.sqlite3", make_config(CONFIG)) as h:
         shown = await h.text("ann: /setup show")
-        assert "showcase: console (default)" in shown and "Zone: UTC (default)" in shown
+        assert "showcase: #general (default)" in shown and "Zone: UTC (default)" in shown
         assert "Language: en (default)" in shown
         assert "Asia/Shanghai" in await h.text("ann: /setup zone 上海")
         assert "#films" in await h.text("ann#films: /setup channel showcase")
         await h.restart()
         shown = await h.text("ann: /setup show")
         assert "showcase: #films (set in chat)" in shown and "Zone: Asia/Shanghai (set in chat)" in shown
-        assert "challenges: console (default)" in shown
+        assert "challenges: #general (default)" in shown
         assert "back to the config's default" in await h.text("ann: /setup reset zone")
         await h.text("ann: /setup reset showcase")
         shown = await h.text("ann: /setup show")
-        assert "Zone: UTC (default)" in shown and "showcase: console (default)" in shown
+        assert "Zone: UTC (default)" in shown and "showcase: #general (default)" in shown
 
 
 async def test_the_next_announcement_goes_to_the_chosen_chat(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ async def test_bad_input_is_refused_saying_how_to_fix_it_and_nothing_is_saved(tm
         assert "showcase, challenges, festivals, feedback" in await h.text("ann: /setup channel bogus")
         assert "Try one of" in await h.text("ann: /setup zone nowhere")
         assert "en, zh-Hans" in await h.text("ann: /setup language klingon")
-        assert "zone, language or an announcement kind" in await h.text("ann: /setup reset colour")
+        assert "zone, language, an announcement kind" in await h.text("ann: /setup reset colour")
         assert "Only community admins" in await h.text("bob#films: /setup channel showcase")
         shown = await h.text("ann: /setup show")
         assert "set in chat" not in shown

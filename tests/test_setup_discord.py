@@ -32,7 +32,7 @@ async def test_an_admin_picks_the_showcase_channel_and_hears_what_is_missing_the
         discord_fake.deny_bot(films, Perm.ADD_REACTIONS | Perm.CREATE_PUBLIC_THREADS)
         chosen = await answer(discord_fake, guild, "mo", "setup", {"kind": "showcase", "channel": films},
                               subcommand="channel")
-        assert str(films.id) in chosen["content"]
+        assert f"<#{films.id}>" in chosen["content"]
         assert "missing permissions there: Add Reactions, Create Public Threads" in chosen["content"]
         await answer(discord_fake, guild, "ben", "share", {"link": "https://vimeo.com/5", "title": "Paper Moon"})
         await app.outbox.flush()
@@ -40,4 +40,4 @@ async def test_an_admin_picks_the_showcase_channel_and_hears_what_is_missing_the
         showcase = guild.channel("showcase")
         assert not any("Paper Moon" in discord_text(m) for m in discord_fake.messages_in(showcase))
         shown = await answer(discord_fake, guild, "mo", "setup", {}, subcommand="show")
-        assert f"showcase: {films.id} (set in chat)" in shown["content"]
+        assert f"showcase: <#{films.id}> (set in chat)" in shown["content"]

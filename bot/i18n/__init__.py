@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.i18n import formats, po
-from bot.models import Link, Moment, Segment, Strong, Text
+from bot.models import ChatName, Link, Moment, Segment, Strong, Text
 
 SOURCE_LANGUAGES = ("en", "zh-Hans")  # the catalogs people write
 TRADITIONAL = "zh-Hant"  # made from zh-Hans ahead, by `make catalogs`
@@ -154,7 +154,7 @@ class Translator:
         """A value as segments; an instant is shown in this reader's language."""
         if isinstance(value, Text):
             return tuple(self._in_language(segment) for segment in value.segments)
-        if isinstance(value, Moment | Strong | Link):
+        if isinstance(value, Moment | Strong | Link | ChatName):
             return (self._in_language(value),)
         return (str(value),)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.models import Message, MessageRef
+from bot.models import ChatName, Message, MessageRef
 from bot.platform import Platform
 from bot.platforms.plain import button_line, render_message
 
@@ -63,6 +63,9 @@ class ConsolePlatform(Platform):
     async def send_private(self, user_id: str, message: Message, *, zone: str,
                            nonce: str | None = None) -> MessageRef | None:
         return self.post(f"@{user_id}", message, zone)
+
+    async def chat_label(self, target: str, kind: str | None = None) -> ChatName:
+        return ChatName(target, "#" + (self.announce_chat if target == SPACE else target.removeprefix("#")))
 
     async def edit(self, ref: MessageRef, message: Message, *, zone: str) -> None:
         posted = self.posted[int(ref.message_id)]

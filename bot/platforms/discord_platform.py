@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.config import Config, ConfigError, DiscordSettings
-from bot.models import Message, MessageRef, UserRef
+from bot.models import ChatName, Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, PlatformUnavailable, UnreadableMessage, plain_user_ref
 from bot.platforms.discord_commands import CatalogTranslator, CommandBuilder
@@ -263,6 +263,17 @@ class DiscordPlatform(Platform):
         except DeliveryError:
             return ["view_channel"]
         return missing_for_announcing(channel)
+
+    async def chat_label(self, target: str, kind: str | None = None) -> ChatName:
+        """A channel mention; for a whole server, of the channel its announcements of `kind` go to."""
+        if self.client is None or not target.isdigit():
+            return ChatName(target, target)
+        guild = self.client.get_guild(int(target))
+        try:
+            channel = pick_channel(guild, kind, self.settings) if guild else await self._channel(target)
+        except DeliveryError:  # none the bot may post in, or gone: named as it is known
+            return ChatName("", guild.name if guild else target)
+        return ChatName(str(channel.id), f"#{getattr(channel, 'name', target)}")
 
     async def _channel(self, chat_id: str) -> Any:
         client = self._client

@@ -16,7 +16,20 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.models import Attachment, Button, ButtonStyle, Card, Link, Menu, Message, Moment, Segment, Strong, Text
+from bot.models import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    Card,
+    ChatName,
+    Link,
+    Menu,
+    Message,
+    Moment,
+    Segment,
+    Strong,
+    Text,
+)
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -89,6 +102,8 @@ def render_segment(segment: Segment) -> str:
         return f"<t:{unix}:{segment.style}>"
     if isinstance(segment, Strong):
         return f"**{escape(segment.text)}**"
+    if isinstance(segment, ChatName):  # a channel mention never pings; a server names no channel
+        return f"<#{segment.chat_id}>" if segment.chat_id.isdigit() else escape(segment.name)
     assert isinstance(segment, Link)
     if segment.label == segment.url:
         return segment.url

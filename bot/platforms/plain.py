@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n.formats import moment_text
-from bot.models import Card, Link, Message, Moment, Segment, Strong, Text
+from bot.models import Card, ChatName, Link, Message, Moment, Segment, Strong, Text
 
 
 def render_moment(moment: Moment, zone: str) -> str:
@@ -28,6 +28,8 @@ def _segment(segment: Segment, zone: str) -> str:
         return render_moment(segment, zone)
     if isinstance(segment, Strong):
         return segment.text
+    if isinstance(segment, ChatName):
+        return segment.name
     assert isinstance(segment, Link)
     return f"{segment.label} ({segment.url})" if segment.label != segment.url else segment.url
 

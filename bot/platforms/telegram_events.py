@@ -21,6 +21,7 @@ from bot.models import (
     ReactionEvent,
     ReplyEvent,
 )
+from bot.platforms.telegram_topics import topic_of
 from bot.welcome import welcome
 
 if TYPE_CHECKING:
@@ -36,10 +37,10 @@ def display_name(user: User) -> str:
     return user.full_name or user.username or str(user.id)
 
 
-def chat_ref(chat: Chat) -> ChatRef:
+def chat_ref(chat: Chat, topic: int | None = None) -> ChatRef:
     private = chat.type == Chat.PRIVATE
     title = (chat.full_name if private else chat.title) or ""
-    return ChatRef(PLATFORM, str(chat.id), private, title)
+    return ChatRef(PLATFORM, str(chat.id), private, title, None if topic is None else str(topic))
 
 
 def space_of(chat: Chat) -> str | None:
@@ -97,6 +98,7 @@ class UpdateRouter:
     # -- commands --------------------------------------------------------------------------------------------
 
     async def message(self, message: Message) -> None:
+        self.platform.topics.learn(message)
         text = message.text or message.caption or ""
         user = message.from_user
         if user is None or user.is_bot and user.id != GROUP_ANONYMOUS_BOT:
@@ -120,10 +122,10 @@ class UpdateRouter:
         chat = message.chat
         is_admin = await self.admins.is_admin(chat, user.id) or (
             message.sender_chat is not None and message.sender_chat.id == chat.id)  # an anonymous admin
-        responder = self.platform.responder(chat, user, display_name(user), message.message_thread_id
-                                            if message.is_topic_message else None, message.message_id)
+        topic = topic_of(message)
+        responder = self.platform.responder(chat, user, display_name(user), topic, message.message_id)
         await self.app.dispatcher.command(Invocation(
-            account=Account(PLATFORM, str(user.id)), display_name=display_name(user), chat=chat_ref(chat),
+            account=Account(PLATFORM, str(user.id)), display_name=display_name(user), chat=chat_ref(chat, topic),
             responder=responder, text=text, is_admin=is_admin, space=space_of(chat),
             attachment=await self._attachment(message), handle=user.username))
 
@@ -162,13 +164,13 @@ class UpdateRouter:
             return
         chat, user = message.chat, query.from_user
         custom_id = await self.platform.inbox.expand(query.data)
-        thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
+        thread = topic_of(message) if isinstance(message, Message) else None
         # The press is answered by the handler's private answer (a toast: "your vote is counted"), or
         # without text once it is done, so the button's spinner always stops.
         responder = self.platform.responder(chat, user, display_name(user), thread, query_id=query.id)
         try:
             await self.app.dispatcher.button(ButtonPress(
-                Account(PLATFORM, str(user.id)), display_name(user), chat_ref(chat),
+                Account(PLATFORM, str(user.id)), display_name(user), chat_ref(chat, thread),
                 MessageRef(PLATFORM, str(chat.id), str(message.message_id)), custom_id, responder,
                 is_admin=await self.admins.is_admin(chat, user.id), space=space_of(chat)))
         finally:

@@ -31,15 +31,16 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Config, ConfigError, TelegramSettings
 from bot.errors import Failure
-from bot.models import Message, MessageRef, UserRef
+from bot.models import ChatName, ChatRef, Message, MessageRef, UserRef
 from bot.pacing import Pace, Pacer, Rate
 from bot.platform import DeliveryError, Platform, PlatformUnavailable, Refusal, plain_user_ref
-from bot.platforms import telegram_menu, telegram_render
+from bot.platforms import telegram_menu, telegram_render, telegram_topics
 from bot.platforms.telegram_events import PLATFORM, UpdateRouter
 from bot.platforms.telegram_held import HeldAnswers
 from bot.platforms.telegram_inbox import Inbox
 from bot.platforms.telegram_poller import Poller
 from bot.platforms.telegram_rights import missing_right
+from bot.platforms.telegram_topics import TopicNames, split_target
 from bot.platforms.telegram_webhook import WebhookServer
 from bot.storage import apply_migrations
 
@@ -74,7 +75,7 @@ class TelegramPlatform(Platform):
                                                 group_max_rate=settings.group_max_rate,
                                                 max_retries=settings.max_retries)))
         self.application: PtbApp = builder.build()
-        self.pacer = Pacer(telegram_pace(settings))
+        self.pacer = Pacer(telegram_pace(settings), chat_of=telegram_topics.chat_of)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._app: App | None = None
         self._running = False
@@ -84,6 +85,7 @@ class TelegramPlatform(Platform):
         self._poll_task: asyncio.Task[None] | None = None
         self._webhook: WebhookServer | None = None
         self._newest: dict[str, int] = {}  # chat id -> newest message id seen there (the watermark)
+        self.topics = TopicNames()
 
     @property
     def allowed_updates(self) -> list[str]:
@@ -244,8 +246,19 @@ class TelegramPlatform(Platform):
         return None
 
     def watermark(self, chat_id: str) -> str | None:
-        newest = self._newest.get(chat_id)
+        newest = self._newest.get(str(split_target(chat_id)[0]))
         return None if newest is None else str(newest)
+
+    def announce_target(self, chat: ChatRef) -> str:
+        return telegram_topics.target(chat.chat_id, chat.topic)
+
+    async def chat_label(self, target: str, kind: str | None = None) -> ChatName:
+        """The group's title, and the topic's name where a message in it was seen (else its number)."""
+        chat, thread = split_target(target)
+        title = await self._chat_title(str(chat))
+        if thread is None:
+            return ChatName(target, title)
+        return ChatName(target, f"{title} › {self.topics.name(chat, thread) or f'#{thread}'}")
 
     async def _handle(self, update: Update) -> None:
         error: str | None = None
@@ -261,13 +274,14 @@ class TelegramPlatform(Platform):
     async def send(self, chat_id: str, message: Message, *, zone: str, kind: str | None = None,
                    nonce: str | None = None, where: Where | None = None) -> MessageRef:
         markup = await self._keyboard(message)
+        chat, topic = split_target(chat_id)  # an announcement for a forum topic goes into that topic
         try:
-            sent = await self._send_chunks(int(chat_id), message, zone, markup, where or Where())
+            sent = await self._send_chunks(chat, message, zone, markup, where or Where(topic))
         except (Forbidden, BadRequest) as exc:
             log.warning("Telegram: cannot send to chat %s: %s", chat_id, exc)
             right = missing_right(str(exc))
             raise DeliveryError(f"Telegram refused a message to chat {chat_id}: {exc}", permanent=True,
-                                refusal=Refusal(await self._chat_title(chat_id), chat_id, right) if right else None,
+                                refusal=Refusal(await self._chat_title(str(chat)), chat_id, right) if right else None,
                                 ) from exc
         except RetryAfter as exc:
             raise DeliveryError(f"Telegram rate limit for chat {chat_id}: {exc}") from exc

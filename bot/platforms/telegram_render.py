@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ReactionEmoji
 
-from bot.models import Button, Card, Link, Message, Moment, Segment, Strong, Text
+from bot.models import Button, Card, ChatName, Link, Message, Moment, Segment, Strong, Text
 from bot.platforms.plain import labelled, render_moment
 
 # The only emoji a Telegram user can react with (a fixed set; ⭐ is not in it), as PTB lists them.
@@ -58,6 +58,8 @@ def _segment_lines(segment: Segment, zone: str) -> list[Line]:
         return [Line(escape(shown), shown)]
     if isinstance(segment, Strong):
         return _tagged("b", segment.text)
+    if isinstance(segment, ChatName):
+        return [Line(escape(segment.name), segment.name)]
     assert isinstance(segment, Link)
     return _tagged("a", segment.label or segment.url, f' href="{html.escape(segment.url, quote=True)}"')
 

@@ -15,7 +15,7 @@ from bot.timeutil import to_db
 from cogs.challenges import logic, messages
 from cogs.challenges.phases import PhasesRoom
 from cogs.challenges.repository import ChallengeRepository, Weekly
-from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.settings import ChallengeSettings, RulesOf
 from cogs.challenges.targets import VoteTargets, challenge_in
 from cogs.films.api import parse_runtime
 
@@ -26,10 +26,10 @@ DAY_CHOICES = logic.DAYS
 
 
 class AdminRoom(Room):
-    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
+    def __init__(self, app: App, rules: RulesOf, repo: ChallengeRepository, targets: VoteTargets,
                  phases: PhasesRoom) -> None:
         self.app = app
-        self.settings = settings
+        self.rules = rules
         self.repo = repo
         self.targets = targets
         self.phases = phases
@@ -45,15 +45,16 @@ class AdminRoom(Room):
         if await self.repo.theme_used(ctx.community.id, logic.normalize_theme(theme)):
             raise UserError("challenges.errors.theme_used", theme=theme)
         now, zone = self.app.clock.now(), ctx.community.zone
+        rules = await self.rules(ctx.community.id)
         start = logic.parse_when(opens, zone=zone, base=now) if opens else now
         if start < now - timedelta(minutes=1):
             raise UserError("challenges.errors.opens_past")
         submit = (logic.parse_when(submit_until, zone=zone, base=start) if submit_until
-                  else start + timedelta(days=self.settings.submit_days))
+                  else start + timedelta(days=rules.submit_days))
         vote = (logic.parse_when(vote_until, zone=zone, base=submit) if vote_until
-                else submit + timedelta(days=self.settings.vote_days))
+                else submit + timedelta(days=rules.vote_days))
         logic.check_window(now, start, submit, vote)
-        cap = self._cap(max_runtime)
+        cap = self._cap(max_runtime, rules)
         async with self.app.db.transaction() as tx:
             challenge = await self.phases.create(tx, ctx.community, theme=theme, brief=logic.check_brief(brief),
                                                  max_runtime=cap, opens=max(start, now), submit_until=submit,
@@ -61,9 +62,10 @@ class AdminRoom(Room):
         await ctx.reply(ctx.t("challenges.created", id=challenge.id, theme=theme, opens=Moment(challenge.opens_at),
                               submit_until=Moment(submit, "FR"), vote_until=Moment(vote, "FR")))
 
-    def _cap(self, raw: str | None) -> int | None:
+    @staticmethod
+    def _cap(raw: str | None, rules: ChallengeSettings) -> int | None:
         if raw is None:
-            return self.settings.default_cap()
+            return rules.default_cap()
         if raw.strip().lower() in ("0", "none", "off", "no"):
             return None
         return parse_runtime(raw)
@@ -83,8 +85,9 @@ class AdminRoom(Room):
             await ctx.reply(ctx.t("challenges.weekly.off"))
             return
         hour, minute = logic.parse_hhmm(time or "09:00")
+        rules = await self.rules(community_id)
         plan = Weekly(logic.parse_day(day or "mon"), hour, minute, logic.check_zone(zone or ctx.community.zone),
-                      submit_days or self.settings.submit_days, vote_days or self.settings.vote_days)
+                      submit_days or rules.submit_days, vote_days or rules.vote_days)
         if plan.submit_days + plan.vote_days > 7:
             raise UserError("challenges.errors.week_too_short")
         async with self.app.db.transaction() as tx:

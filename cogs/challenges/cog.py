@@ -48,22 +48,24 @@ class ChallengesCog(Cog):
     migrations = HERE / "migrations"
     locales = HERE / "locales"
     settings: ChallengeSettings
+    community_rules = ("points", "vote_emoji", "also_vote_emojis", "submit_days", "vote_days", "max_runtime")
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
         self.repo = ChallengeRepository(app.db)
         targets = self.targets = VoteTargets(self.repo)
         self.receipts = Receipts(app, self.repo.entry_titles, hidden_tallies=self.settings.hidden_tallies)
-        self.voting = VotingRoom(app, self.settings, self.repo, targets, self.receipts)
-        self.results = ResultsRoom(app, self.settings, self.repo, targets, self.voting)
+        self.voting = VotingRoom(app, self.settings, self.rules, self.repo, targets, self.receipts)
+        self.results = ResultsRoom(app, self.settings, self.rules, self.repo, targets, self.voting)
         self.gallery = GalleryRoom(app, self.settings, self.repo)
         self.jury = JuryRoom(app, self.repo)
-        self.phases = PhasesRoom(app, self.settings, self.repo, targets, self.results, self.gallery, self.jury)
+        self.phases = PhasesRoom(app, self.settings, self.rules, self.repo, targets, self.results, self.gallery,
+                                 self.jury)
         self.withdrawals = Withdrawals(app, targets, self.receipts.repo)
         self.rooms = [ThemesRoom(app, self.repo), EntriesRoom(app, self.repo), self.voting, self.phases,
                       self.results, self.gallery, self.jury,
                       ShowRoom(app, self.settings, self.repo, self.results.results, self.gallery.gallery),
-                      AdminRoom(app, self.settings, self.repo, targets, self.phases)]
+                      AdminRoom(app, self.rules, self.repo, targets, self.phases)]
 
     @property
     def writer(self) -> VoteWriter[str]:
@@ -80,6 +82,14 @@ class ChallengesCog(Cog):
         await self.voting.writer.stop()
         if "films" in self.app.cogs:
             self.app.service(FILMS).remove_extras(self.name)
+
+    async def check_rule(self, community_id: int, name: str, value: Any) -> Any:
+        """The vote emoji wait for a vote to end: the reactions already given there would stop counting."""
+        if name in ("vote_emoji", "also_vote_emojis"):
+            voting = await self.repo.in_community(community_id, ["voting"], limit=1)
+            if voting:
+                raise UserError("challenges.rules.round_open", id=voting[0].id)
+        return value
 
     async def person_has_data(self, person_id: int) -> bool:
         return await self.repo.has_person(person_id)

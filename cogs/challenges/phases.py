@@ -21,7 +21,7 @@ from cogs.challenges.recount import ENTRY_TAG
 from cogs.challenges.repository import Challenge, ChallengeRepository
 from cogs.challenges.results import ResultsRoom
 from cogs.challenges.results.pictures import Closing
-from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.settings import ChallengeSettings, RulesOf
 from cogs.challenges.targets import VoteTargets
 
 if TYPE_CHECKING:
@@ -34,10 +34,11 @@ WEEKLY_JOB = "challenges.weekly"
 
 
 class PhasesRoom(Room):
-    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
-                 results: ResultsRoom, gallery: GalleryRoom, jury: JuryRoom) -> None:
+    def __init__(self, app: App, settings: ChallengeSettings, rules: RulesOf, repo: ChallengeRepository,
+                 targets: VoteTargets, results: ResultsRoom, gallery: GalleryRoom, jury: JuryRoom) -> None:
         self.app = app
         self.settings = settings
+        self.rules = rules
         self.repo = repo
         self.targets = targets
         self.results = results
@@ -151,7 +152,7 @@ class PhasesRoom(Room):
             return
         await self.repo.set_state(tx, challenge.id, "voting")
         self.targets.forget(tx)
-        emoji = "/".join(self.settings.vote_emojis)
+        emoji = "/".join((await self.rules(community.id)).vote_emojis)
         large = count > self.settings.gallery_above
         started = messages.voting_started(challenge, count, emoji, t, gallery=large)
         await self.app.outbox.announce(tx, community, "challenges", started, key=key)
@@ -194,7 +195,8 @@ class PhasesRoom(Room):
         fire = job.due_at
         if themes:
             submit_until = fire + timedelta(days=weekly.submit_days)
-            await self.create(tx, community, theme=themes[0].text, brief="", max_runtime=self.settings.default_cap(),
+            cap = (await self.rules(community.id)).default_cap()
+            await self.create(tx, community, theme=themes[0].text, brief="", max_runtime=cap,
                               opens=min(fire, self.app.clock.now()), submit_until=submit_until,
                               vote_until=submit_until + timedelta(days=weekly.vote_days), weekly=True)
         else:

@@ -18,7 +18,7 @@ from bot.platform import UnreadableMessage
 from bot.storage import Tx
 from bot.timeutil import to_db
 from cogs.challenges.repository import Challenge, ChallengeRepository
-from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.settings import RulesOf
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,14 +37,15 @@ class Recount:
 
 
 class Recounter:
-    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository) -> None:
+    def __init__(self, app: App, rules: RulesOf, repo: ChallengeRepository) -> None:
         self.app = app
-        self.settings = settings
+        self.rules = rules
         self.repo = repo
 
     async def gather(self, challenge: Challenge, *, platform: str | None = None) -> Recount:
         """Who reacts on every posted card now (every platform, or the one named); no transaction open."""
         found = Recount()
+        emojis = (await self.rules(challenge.community_id)).vote_emojis
         limit = asyncio.Semaphore(IN_PARALLEL)
         cards = [(entry, ref) for entry in await self.repo.entries(challenge.id)
                  for ref in await self.app.sent.refs_with_tag(f"{ENTRY_TAG}{entry.id}")
@@ -53,7 +54,7 @@ class Recounter:
         async def read(entry_id: int, title: str, ref: MessageRef) -> None:
             async with limit:
                 card: dict[tuple[int, str], tuple[MessageRef, list[str]]] = {}
-                for emoji in self.settings.vote_emojis:
+                for emoji in emojis:
                     try:
                         users = await self.app.recount(ref, emoji)
                     except UnreadableMessage as exc:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.errors import UserError
@@ -44,3 +45,7 @@ class ChallengeSettings:
     @property
     def vote_emojis(self) -> tuple[str, ...]:
         return (self.vote_emoji, *(emoji for emoji in self.also_vote_emojis if emoji != self.vote_emoji))
+
+
+# The settings as one community has them (the config's, with its admins' /setup rules): ChallengesCog.rules
+RulesOf = Callable[[int], Awaitable[ChallengeSettings]]

@@ -19,7 +19,7 @@ from bot.timeutil import to_db
 from cogs.challenges.receipts import COUNTED, OUTSIDE, OWN, RECEIPT_JOB, WITHDRAWN, Outcome, Receipts
 from cogs.challenges.recount import ENTRY_TAG, Recount, Recounter, reaction_source
 from cogs.challenges.repository import Challenge, ChallengeRepository, Entry
-from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.settings import ChallengeSettings, RulesOf
 from cogs.challenges.targets import VoteTargets
 from cogs.challenges.votes import VoteEvent, VoteWriter
 
@@ -30,16 +30,16 @@ log = logging.getLogger(__name__)
 
 
 class VotingRoom(Room):
-    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
-                 receipts: Receipts) -> None:
+    def __init__(self, app: App, settings: ChallengeSettings, rules: RulesOf, repo: ChallengeRepository,
+                 targets: VoteTargets, receipts: Receipts) -> None:
         self.app = app
         self.settings = settings
+        self.rules = rules
         self.repo = repo
         self.targets = targets
         self.receipts = receipts
-        self.vote_emojis = frozenset(settings.vote_emojis)  # asked for every reaction in a storm
         self.writer: VoteWriter[str] = VoteWriter(app.db, self.apply_votes)
-        self.recounter = Recounter(app, settings, repo)
+        self.recounter = Recounter(app, rules, repo)
 
     def _event(self, entry: Entry, challenge: Challenge, community: Community, person: Person, source: str,
                action: str, at: datetime) -> VoteEvent:
@@ -55,7 +55,7 @@ class VotingRoom(Room):
     async def on_reaction(self, event: ReactionEvent, tag: str, person: Person,
                           community: Community) -> asyncio.Future[str] | None:
         """Queue the vote (in arrival order) and hand back the future of its commit."""
-        if not tag.startswith(ENTRY_TAG) or event.emoji not in self.vote_emojis:
+        if not tag.startswith(ENTRY_TAG) or event.emoji not in (await self.rules(community.id)).vote_emojis:
             return None
         found = await self.targets.get(int(tag.removeprefix(ENTRY_TAG)), community.id)
         if found is None:

@@ -28,6 +28,8 @@ class FeedbackBase(Cog):
     migrations = HERE / "migrations"
     locales = HERE / "locales"
     settings: FeedbackSettings
+    community_rules = ("request_cost", "first_request_free", "critique_reward", "thanks_bonus", "min_words",
+                       "min_timecodes")
     repo: FeedbackRepository
     films: FilmsApi
 

@@ -9,6 +9,7 @@ from bot.errors import UserError
 from bot.models import Button, Message
 from cogs.feedback import logic, messages
 from cogs.feedback.base import FeedbackBase
+from cogs.feedback.settings import FeedbackSettings
 from cogs.films.cards import film_card
 from cogs.films.logic import format_runtime
 from cogs.films.repository import Film
@@ -29,7 +30,7 @@ class ExchangeCommands(FeedbackBase):
         target = await self.film_from(ctx, film)
         if target.person_id != ctx.person.id:
             raise UserError("feedback.errors.not_your_film", id=target.id, maker=target.maker)
-        settings, now = self.settings, self.app.clock.now()
+        settings, now = await self.rules(ctx.community.id), self.app.clock.now()
         community, person = ctx.community.id, ctx.person.id
         # Check and debit in one transaction: two requests at the same instant cannot spend the same credits.
         async with self.app.db.transaction() as tx:
@@ -60,10 +61,11 @@ class ExchangeCommands(FeedbackBase):
         community, person = ctx.community.id, ctx.person.id
         balance = await self.repo.balance(community, person)
         history = await self.repo.ledger(community, person)
-        free = self.settings.first_request_free and not await self.repo.has_requested(community, person)
+        rules = await self.rules(community)
+        free = rules.first_request_free and not await self.repo.has_requested(community, person)
         lines = [ctx.t("feedback.credits.balance", balance=balance),
-                 ctx.t("feedback.credits.free" if free else "feedback.credits.cost", cost=self.settings.request_cost,
-                       reward=self.settings.critique_reward)]
+                 ctx.t("feedback.credits.free" if free else "feedback.credits.cost", cost=rules.request_cost,
+                       reward=rules.critique_reward)]
         for amount, reason, ref in history:
             lines.append(ctx.t(f"feedback.credits.line_{reason}", amount=f"{amount:+d}", ref=ref or "-"))
         await ctx.reply(ctx.t.join(lines))
@@ -81,8 +83,9 @@ class ExchangeCommands(FeedbackBase):
         film = await self.films.find(ctx.community.id, item.film_id)
         request = await self.repo.request_by_id(item.request_id)
         assert film is not None and request is not None
+        rules = await self.rules(ctx.community.id)
         text = ctx.t("feedback.next.text", id=film.id, title=film.title, maker=film.maker, have=item.critiques,
-                     wanted=request.wanted, words=self.settings.min_words, timecodes=self.settings.min_timecodes)
+                     wanted=request.wanted, words=rules.min_words, timecodes=rules.min_timecodes)
         await ctx.reply(Message(text, card=film_card(film, ctx.t),
                                 buttons=(Button(ctx.t.s("feedback.button.skip"), "feedback.skip", str(film.id)),)))
 
@@ -134,7 +137,8 @@ class ExchangeCommands(FeedbackBase):
                    edit: int | None, notes: str | None, anonymous: bool | None) -> None:
         target = await self.reviewable(ctx, film)
         scores = logic.check_scores({"story": story, "image": image, "sound": sound, "edit": edit})
-        text = self.checked_notes(ctx, notes or "", target)
+        rules = await self.rules(ctx.community.id)
+        text = self.checked_notes(ctx, notes or "", target, rules)
         codes = [code.seconds for code in logic.parse_timecodes(text)]
         digest, now = logic.notes_hash(text), self.app.clock.now()
         async with self.app.db.transaction() as tx:
@@ -144,7 +148,7 @@ class ExchangeCommands(FeedbackBase):
             if await self.repo.has_critique(tx, target.id, ctx.person.id):
                 raise UserError("feedback.errors.already_reviewed", id=target.id)
             copy = await self.repo.is_copy(tx, ctx.community.id, ctx.person.id, digest)
-            earned = 0 if copy else self.settings.critique_reward
+            earned = 0 if copy else rules.critique_reward
             critique_id = await self.repo.add_critique(
                 tx, community_id=ctx.community.id, film_id=target.id, request_id=request.id,
                 reviewer_id=ctx.person.id, scores=scores, notes=text, notes_hash=digest, timecodes=codes,
@@ -164,16 +168,16 @@ class ExchangeCommands(FeedbackBase):
         await ctx.reply(ctx.t.plural(key, earned, id=critique_id, film=target.id, title=target.title, earned=earned,
                                      balance=balance))
 
-    def checked_notes(self, ctx: Context, notes: str, film: Film) -> str:
-        """The notes, if they meet the floor and their timecodes fit the film; else say exactly what is wrong."""
+    def checked_notes(self, ctx: Context, notes: str, film: Film, rules: FeedbackSettings) -> str:
+        """The notes, if they meet the community's floor and their timecodes fit the film; else say exactly
+        what is wrong."""
         text = notes.strip()
-        if len(text) > self.settings.max_notes:
-            raise UserError("feedback.errors.notes_long", length=len(text), limit=self.settings.max_notes)
-        gap = logic.floor_gap(text, self.settings.min_words, self.settings.min_timecodes)
+        if len(text) > rules.max_notes:
+            raise UserError("feedback.errors.notes_long", length=len(text), limit=rules.max_notes)
+        gap = logic.floor_gap(text, rules.min_words, rules.min_timecodes)
         if not gap.ok:
             raise UserError("feedback.errors.below_floor",
-                            problems=messages.gap_text(ctx.t, gap, self.settings.min_words,
-                                                       self.settings.min_timecodes))
+                            problems=messages.gap_text(ctx.t, gap, rules.min_words, rules.min_timecodes))
         late = logic.beyond_runtime(logic.parse_timecodes(text), film.runtime_seconds)
         if late is not None:
             raise UserError("feedback.errors.beyond_runtime", code=late.text,
@@ -199,7 +203,7 @@ class ExchangeCommands(FeedbackBase):
             raise UserError("feedback.errors.not_your_critique", id=found.id)
         if found.removed:
             raise UserError("feedback.errors.removed", id=found.id)
-        bonus, now = self.settings.thanks_bonus, self.app.clock.now()
+        bonus, now = (await self.rules(ctx.community.id)).thanks_bonus, self.app.clock.now()
         async with self.app.db.transaction() as tx:
             if not await self.repo.mark_thanked(tx, found.id, bonus, now):
                 raise UserError("feedback.errors.already_thanked", id=found.id)

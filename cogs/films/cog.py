@@ -25,7 +25,7 @@ from cogs.films.cards import film_card, film_line
 from cogs.films.discussion import DiscussionRoom
 from cogs.films.discussion.repository import ReplyRepository
 from cogs.films.finding import SearchRoom
-from cogs.films.genres import Genres
+from cogs.films.genres import Genres, GenresByCommunity
 from cogs.films.links import Link, link_and_rest, parse_link, read_link
 from cogs.films.links.resolve import ShortLinks
 from cogs.films.previews import PreviewFetcher, Previews
@@ -59,11 +59,12 @@ class FilmsCog(Cog):
     sql_functions = MappingProxyType({"film_grams": index_text, "film_site": lambda link: _identity_of(link)[0],
                                       "film_video": lambda link: _identity_of(link)[1]})
     settings: FilmSettings
+    community_rules = ("genres",)
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
         self.repo = FilmRepository(app.db)
-        self.genres = Genres(self.settings.genres, self.settings.genre_names)
+        self.genres = GenresByCommunity(Genres(self.settings.genres, self.settings.genre_names), self.rules)
         self.replies = ReplyRepository(app.db)
         self.discussion = DiscussionRoom(app, self.repo, self.replies)
         self.rooms = [SearchRoom(app, self.repo, self.genres, self.settings.search_results), self.discussion]
@@ -166,7 +167,8 @@ class FilmsCog(Cog):
     async def create_film(self, ctx: Context, link: str, title: str, *, runtime: str | None = None,
                           genre: str | None = None, tags: str | None = None, logline: str | None = None) -> Film:
         """Validate, store and announce a film (also used by other cogs, e.g. a challenge entry by link)."""
-        fields = self._validated(ctx.t, link=link, title=title, runtime=runtime, genre=genre, tags=tags,
+        genres = await self.genres.of(ctx.community.id)
+        fields = self._validated(ctx.t, genres, link=link, title=title, runtime=runtime, genre=genre, tags=tags,
                                  logline=logline)
         found, checked = await self.settle(fields.pop("link"))
         site, video = found.identity.site, found.identity.video
@@ -234,7 +236,7 @@ class FilmsCog(Cog):
             while await self.app.outbox.pending_with_tag(tag, name) and loop.time() < until:
                 await asyncio.sleep(0.1)
 
-    def _validated(self, t: Translator, **raw: str | None) -> dict[str, Any]:
+    def _validated(self, t: Translator, genres: Genres, **raw: str | None) -> dict[str, Any]:
         """Check every given field before anything is written; raises UserError for the first problem."""
         out: dict[str, Any] = {}
         if raw.get("link") is not None:
@@ -244,7 +246,7 @@ class FilmsCog(Cog):
         if raw.get("runtime") is not None:
             out["runtime_seconds"] = logic.parse_runtime(str(raw["runtime"]))
         if raw.get("genre") is not None:
-            out["genre"] = self.genres.check(str(raw["genre"]), t)
+            out["genre"] = genres.check(str(raw["genre"]), t)
         if raw.get("tags") is not None:
             out["tags"] = logic.parse_tags(str(raw["tags"]))
         if raw.get("logline") is not None:
@@ -280,7 +282,7 @@ class FilmsCog(Cog):
                 raise UserError("films.errors.no_person", name=maker)
             person_id = person.id
         if genre:
-            genre = self.genres.check(genre, ctx.t)
+            genre = (await self.genres.of(ctx.community.id)).check(genre, ctx.t)
         size = self.settings.page_size
         page = page or 1
         # One row past the page tells whether there is a next page, without counting the catalogue.
@@ -323,7 +325,7 @@ class FilmsCog(Cog):
         given = {key: value for key, value in changes.items() if value is not None}
         if not given:
             raise UserError("films.errors.nothing_to_edit", keys=", ".join(EDITABLE))
-        fields = self._validated(ctx.t, **given)
+        fields = self._validated(ctx.t, await self.genres.of(ctx.community.id), **given)
         checked = True
         if "link" in fields:
             found, checked = await self.settle(fields.pop("link"))
@@ -385,7 +387,11 @@ class FilmsCog(Cog):
 
     @completer("genres")
     async def complete_genres(self, community_id: int, prefix: str) -> list[tuple[str, str]]:
-        return [(genre, genre) for genre in self.genres.complete(prefix)][:25]
+        genres = await self.genres.of(community_id) if community_id else self.genres.configured
+        return [(genre, genre) for genre in genres.complete(prefix)][:25]
+
+    async def check_rule(self, community_id: int, name: str, value: Any) -> Any:
+        return self.genres.tidy(value) if name == "genres" else value
 
     async def check_data(self) -> list[str]:
         keys = {community.id: community.key for community in await self.app.directory.communities()}

@@ -10,7 +10,7 @@ from bot.commands import Option
 from bot.context import Context
 from bot.errors import UserError
 from cogs.films.cards import film_line
-from cogs.films.genres import Genres
+from cogs.films.genres import GenresByCommunity
 from cogs.films.repository import EVERY_COLUMN, FilmRepository
 from cogs.films.search import SearchQuery, Tier, parse_query, ranked
 
@@ -21,7 +21,7 @@ MAX_PAGE = 50
 
 
 class SearchRoom(Room):
-    def __init__(self, app: App, repo: FilmRepository, genres: Genres, page_size: int) -> None:
+    def __init__(self, app: App, repo: FilmRepository, genres: GenresByCommunity, page_size: int) -> None:
         self.app = app
         self.repo = repo
         self.genres = genres
@@ -59,7 +59,7 @@ class SearchRoom(Room):
                  Tier(words(("title", "tags"), True).lookup, anywhere), anywhere]
         if maker is not None:
             tiers.append(Tier(lambda limit: self.repo.newest_ids(community, person_id=maker, limit=limit)))
-        genre = self.genres.find(query.text)
+        genre = (await self.genres.of(community)).find(query.text)
         if genre is not None:
             tiers.append(Tier(lambda limit: self.repo.newest_ids(community, genre=genre, limit=limit)))
         if len(query.terms) > 1:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from bot.errors import UserError
 from bot.i18n import LANGUAGES, Catalog, Translator
+from cogs.films.settings import DEFAULT_GENRES
 
 _SEPARATORS = re.compile(r"[\s\-_·・]+")
 
@@ -61,3 +63,35 @@ class Genres:
         wanted = _key(prefix)
         return [genre for genre in self.genres
                 if any(wanted in name for name, owner in self.names.items() if owner == genre)]
+
+
+class GenresByCommunity:
+    """Each community's genres: the config's, or those its admins set (`/setup rule genres`)."""
+
+    def __init__(self, configured: Genres, rules: Callable[[int], Awaitable[Any]]) -> None:
+        self.configured = configured
+        self._rules = rules
+        self._catalog: Catalog | None = None
+        self._chosen: dict[tuple[str, ...], Genres] = {}
+        # Every genre the bot has a name for, so an admin may type 纪录片 for documentary.
+        self.known = Genres(tuple(dict.fromkeys((*configured.genres, *DEFAULT_GENRES))), configured.extra)
+
+    def learn(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self.configured.learn(catalog)
+        self.known.learn(catalog)
+
+    async def of(self, community_id: int) -> Genres:
+        wanted: tuple[str, ...] = (await self._rules(community_id)).genres
+        if wanted == self.configured.genres:
+            return self.configured
+        found = self._chosen.get(wanted)
+        if found is None:
+            found = self._chosen[wanted] = Genres(wanted, self.configured.extra)
+            if self._catalog is not None:
+                found.learn(self._catalog)
+        return found
+
+    def tidy(self, typed: tuple[str, ...]) -> tuple[str, ...]:
+        """Genres an admin typed, each as the bot names it where it knows the genre, each once."""
+        return tuple(dict.fromkeys(self.known.find(name) or name.strip().casefold() for name in typed))

@@ -162,6 +162,8 @@ class BotApi:
                 raise bad_request("message to be replied not found")
         if params.get("message_thread_id") is not None:
             content["message_thread_id"] = params["message_thread_id"]
+            if chat.get("is_forum"):
+                content["is_topic_message"] = True
         return content
 
     @staticmethod

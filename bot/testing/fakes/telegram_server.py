@@ -223,6 +223,11 @@ class FakeTelegram:
         extra: username, creator (else an owner is made up)."""
         return self.state.add_group(title, supergroup, **extra)
 
+    def add_topic(self, chat: JSON, name: str) -> int:
+        """Open a topic in a forum group (made with ``add_group(..., forum=True)``); returns its
+        message_thread_id, for ``send_text(..., topic=)``."""
+        return self.state.add_topic(chat, name)
+
     def private_chat(self, user: JSON) -> JSON:
         return self.state.private_chat(user)
 

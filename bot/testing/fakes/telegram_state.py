@@ -157,6 +157,7 @@ class TelegramState:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.callback_queries: dict[str, JSON] = {}  # id -> the answer, {} while unanswered
         self.reactions: dict[tuple[int, int], dict[int, list[str]]] = {}
+        self.topics: dict[tuple[int, int], JSON] = {}  # (chat id, thread id) -> the topic's first message
         self._user_ids = itertools.count(100_000_001)
         self._group_ids = itertools.count(1)
         self._callback_ids = itertools.count(4_000_000_000_000_000_001)
@@ -274,11 +275,24 @@ class TelegramState:
             raise bad_request(missing)
         return found
 
+    def add_topic(self, chat: JSON, name: str) -> int:
+        """A forum topic, opened by the group's owner: its first message (forum_topic_created, with the
+        name) gives the topic its id, the message_thread_id of every message in it."""
+        owner = self.users[self.creators[chat["id"]]]
+        created = self.store_message(chat, owner, {"forum_topic_created": {"name": name, "icon_color": 7322096},
+                                                   "is_topic_message": True})
+        created["message_thread_id"] = created["message_id"]
+        self.topics[(chat["id"], created["message_id"])] = created
+        return int(created["message_id"])
+
     def user_text(self, chat: JSON, user: JSON, text: str, reply_to: int | None = None,
                   date: int | None = None, topic: int | None = None) -> JSON:
         content: JSON = {"text": text}
         if topic is not None:
             content.update(message_thread_id=topic, is_topic_message=True)
+            opened = self.topics.get((chat["id"], topic))
+            if opened is not None and reply_to is None:  # as Telegram: a topic's message answers its first
+                content["reply_to_message"] = reply_snapshot(opened)
         entities = command_entities(text)
         if entities:
             content["entities"] = entities

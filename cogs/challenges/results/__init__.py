@@ -21,7 +21,7 @@ from cogs.challenges.repository import Challenge, ChallengeRepository
 from cogs.challenges.results import views
 from cogs.challenges.results.pictures import Closing, likely_podium, podium_tiles
 from cogs.challenges.results.repository import ResultRepository
-from cogs.challenges.settings import ChallengeSettings
+from cogs.challenges.settings import ChallengeSettings, RulesOf
 from cogs.challenges.targets import VoteTargets
 from cogs.challenges.voting import VotingRoom
 from cogs.films.api import FILMS
@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 
 
 class ResultsRoom(Room):
-    def __init__(self, app: App, settings: ChallengeSettings, repo: ChallengeRepository, targets: VoteTargets,
-                 voting: VotingRoom) -> None:
+    def __init__(self, app: App, settings: ChallengeSettings, rules: RulesOf, repo: ChallengeRepository,
+                 targets: VoteTargets, voting: VotingRoom) -> None:
         self.app = app
         self.settings = settings
+        self.rules = rules
         self.repo = repo
         self.targets = targets
         self.voting = voting
@@ -56,9 +57,10 @@ class ResultsRoom(Room):
         if prepared is not None:
             await self.voting.apply_recount(tx, challenge, prepared.recount)
         entries = await self.repo.entries(challenge.id, tx)
+        points = (await self.rules(community.id)).points
         standings = rank_round([(entry.id, entry.category) for entry in entries],
                                await self.repo.tally(challenge.id, tx),
-                               await self.results.jury_scores(tx, challenge.id), self.settings.points)
+                               await self.results.jury_scores(tx, challenge.id), points)
         closed = [*await self.results.closed_ids(tx, community.id), challenge.id]
         entered = await self.results.entered_by(tx, community.id, [entry.person_id for entry in entries])
         streaks = {person_id: logic.streak(closed, ids) for person_id, ids in entered.items()}
