@@ -28,9 +28,11 @@ from tests.two_platforms import BothBot, both_config, discord_chat, eventually, 
 
 pytestmark = pytest.mark.timeout(60)
 MANAGE_GUILD = 1 << 5
-FAST = {"films": {"previews": True, "preview_private_hosts": True, "preview_timeout": 1.0,
+# The films' own timeout ends the slow picture; the close's is long enough that a picture that got through
+# would be drawn (a decompression bomb decoded in full would show as a black tile, not the placeholder).
+FAST = {"films": {"previews": True, "preview_private_hosts": True, "preview_timeout": 0.5,
                   "preview_max_bytes": 200_000},
-        "challenges": {"thumbnail_timeout": 0.5}}
+        "challenges": {"thumbnail_timeout": 3.0}}
 MAKERS = ("ana", "ben", "cleo")   # their entries finish first, second and third
 VOTERS = ("dee", "eli", "fay")    # three votes for the first, two for the second, one for the third
 COLUMNS = {1: 1, 2: 0, 3: 2}      # place -> column: the second stands left of the first, the third right

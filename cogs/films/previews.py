@@ -15,6 +15,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
@@ -22,6 +23,7 @@ import aiohttp
 from cogs.films.settings import FilmSettings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_REDIRECTS = 3
 MAX_URL = 2048
 KNOWN_OEMBED = {  # sites whose oEmbed endpoint is known, so their page need not be read
@@ -91,25 +93,22 @@ class PreviewFetcher:
 
     async def thumbnail(self, link: str) -> str | None:
         """The picture for a film link, or None (also when the site is slow, huge, broken or gone)."""
-        timeout = aiohttp.ClientTimeout(total=self.settings.preview_timeout)
-        try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                return await asyncio.wait_for(self._find(session, link), self.settings.preview_timeout)
-        except (PreviewError, aiohttp.ClientError, TimeoutError, ValueError, UnicodeError) as exc:
-            log.info("films: no picture for %s: %s", link, exc or type(exc).__name__)
-            return None
+        return await self._limited(lambda session: self._find(session, link), f"no picture for {link}")
 
     async def picture(self, url: str) -> bytes | None:
         """The body a picture's address answers (redirects followed and checked), or None when it is not an
         http(s) address, or the answer is slow, larger than preview_max_bytes, refused or gone."""
-        if _web_url(url) is None:
-            return None
+        return await self._limited(lambda session: self._get(session, url, whole=True),
+                                   f"picture {url[:200]} not downloaded")
+
+    async def _limited(self, work: Callable[[aiohttp.ClientSession], Awaitable[T]], failed: str) -> T | None:
+        """`work` within preview_timeout in all; any way a site can fail is logged as `failed` and is None."""
         timeout = aiohttp.ClientTimeout(total=self.settings.preview_timeout)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                return await asyncio.wait_for(self._get(session, url, whole=True), self.settings.preview_timeout)
+                return await asyncio.wait_for(work(session), self.settings.preview_timeout)
         except (PreviewError, aiohttp.ClientError, TimeoutError, ValueError, UnicodeError) as exc:
-            log.info("films: picture %s not downloaded: %s", url, exc or type(exc).__name__)
+            log.info("films: %s: %s", failed, exc or type(exc).__name__)
             return None
 
     async def _find(self, session: aiohttp.ClientSession, link: str) -> str | None:
