@@ -69,10 +69,18 @@ class App:
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     async def open_storage(self) -> None:
-        """Open the database and the services over it (also used by export without platforms)."""
+        """Open the database and the services over it (also used by export without platforms). A failure
+        closes what was opened: a database left open keeps its threads, and the process would never exit."""
         self._stack = contextlib.AsyncExitStack()
         self.db = await Database.open(self.db_path)
         self._stack.push_async_callback(self.db.close)
+        try:
+            await self._services()
+        except BaseException:
+            await self._close()
+            raise
+
+    async def _services(self) -> None:
         self._stack.push_async_callback(self._unload_all)
         await apply_migrations(self.db, "core", CORE_MIGRATIONS)
         self.community_settings = CommunitySettings(self.db)

@@ -69,6 +69,7 @@ class FilmsCog(Cog):
         self.discussion = DiscussionRoom(app, self.repo, self.replies)
         self.rooms = [SearchRoom(app, self.repo, self.genres, self.settings.search_results), self.discussion]
         self.short_links: ShortLinks | None = None
+        self.previews: Previews | None = None
         # Other cogs add lines to film cards (feedback summary) and profiles (credits, streaks).
         self.card_extras: list[tuple[str, CardExtra]] = []
         self.profile_extras: list[tuple[str, ProfileExtra]] = []
@@ -88,7 +89,8 @@ class FilmsCog(Cog):
         self.previews = Previews(PreviewFetcher(self.settings), self._show_thumbnail)
 
     async def cog_unload(self) -> None:
-        await self.previews.close()
+        if self.previews is not None:  # None when cog_load stopped early (a config mistake)
+            await self.previews.close()
         if self.short_links is not None:
             await self.short_links.close()
 
@@ -196,7 +198,8 @@ class FilmsCog(Cog):
 
     def _fetch_preview(self, film_id: int, link: str) -> None:
         """In the background, where a running platform shows pictures on cards (Discord)."""
-        if self.settings.previews and any(p.shows_pictures for p in self.app.platforms.values()):
+        if self.previews is not None and self.settings.previews and any(
+                p.shows_pictures for p in self.app.platforms.values()):
             self.previews.fetch(film_id, link)
 
     async def _show_thumbnail(self, film_id: int, link: str, thumbnail: str) -> None:
