@@ -124,7 +124,7 @@ class FilmsCog(Cog):
         return (resolved, True) if resolved is not None else (link, False)
 
     async def picture(self, film: Film) -> bytes | None:
-        if not self.settings.previews or not film.thumbnail:
+        if self.previews is None or not self.settings.previews or not film.thumbnail:
             return None
         return await self.previews.fetcher.picture(film.thumbnail)
 
