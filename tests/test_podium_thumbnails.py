@@ -111,15 +111,21 @@ class Stage:
         return Image.open(io.BytesIO(self.telegram.state.files[photo["file_id"]].content)).convert("RGB")
 
 
+def community(discord: FakeDiscord, telegram: FakeTelegram) -> tuple[Guild, dict[str, Any], list[dict[str, Any]]]:
+    """The makers' Discord server and Telegram group, joined into one community."""
+    guild = discord.add_guild("makers", channels=["general"], members=[*MAKERS, *VOTERS])
+    discord.add_member(guild, "mo", permissions=Perm.EVERYONE_DEFAULT | MANAGE_GUILD)
+    group = telegram.add_group("Makers")
+    return guild, group, [{"key": "makers", "name": "Makers",
+                           "chats": [discord_chat(guild, "general"), telegram_chat(group)]}]
+
+
 @pytest.fixture
 async def stage(tmp_path: Path) -> AsyncIterator[Stage]:
     async with FakeDiscord() as discord, FakeTelegram() as telegram, PreviewSite() as site:
-        guild = discord.add_guild("makers", channels=["general"], members=[*MAKERS, *VOTERS])
-        discord.add_member(guild, "mo", permissions=Perm.EVERYONE_DEFAULT | MANAGE_GUILD)
-        group = telegram.add_group("Makers")
-        config = both_config(discord, telegram, [{"key": "makers", "name": "Makers", "chats": [
-            discord_chat(guild, "general"), telegram_chat(group)]}], **FAST)
-        async with BothBot(tmp_path / "bot.sqlite3", config, telegram=telegram) as bot:
+        guild, group, chats = community(discord, telegram)
+        async with BothBot(tmp_path / "bot.sqlite3", both_config(discord, telegram, chats, **FAST),
+                           telegram=telegram) as bot:
             yield Stage(discord, telegram, site, bot, guild, group)
 
 
@@ -163,14 +169,12 @@ async def test_a_bad_picture_leaves_a_placeholder_and_the_podium_is_posted(stage
 
 async def test_previews_off_nothing_is_fetched(tmp_path: Path) -> None:
     async with FakeDiscord() as discord, FakeTelegram() as telegram, PreviewSite() as site:
-        guild = discord.add_guild("makers", channels=["general"], members=[*MAKERS, *VOTERS])
-        discord.add_member(guild, "mo", permissions=Perm.EVERYONE_DEFAULT | MANAGE_GUILD)
-        group = telegram.add_group("Makers")
-        chats = [{"key": "makers", "name": "Makers", "chats": [discord_chat(guild, "general"), telegram_chat(group)]}]
+        guild, group, chats = community(discord, telegram)
         config = both_config(discord, telegram, chats, **FAST)
         async with BothBot(tmp_path / "bot.sqlite3", config, telegram=telegram) as bot:
             stage = Stage(discord, telegram, site, bot, guild, group)
             await stage.round(("red.png", "green.png", "blue.jpg"))  # the films' pictures are known now
+        # The same films in a new round after a restart with previews off: their pictures stay on the site.
         off = both_config(discord, telegram, chats, **{**FAST, "films": {**FAST["films"], "previews": False}})
         site.hits.clear()
         async with BothBot(tmp_path / "bot.sqlite3", off, telegram=telegram) as bot:
