@@ -17,9 +17,10 @@ from bot.timeutil import to_db
 from cogs.challenges import logic, messages
 from cogs.challenges.gallery import GalleryRoom
 from cogs.challenges.jury import JuryRoom
-from cogs.challenges.recount import ENTRY_TAG, Recount
+from cogs.challenges.recount import ENTRY_TAG
 from cogs.challenges.repository import Challenge, ChallengeRepository
 from cogs.challenges.results import ResultsRoom
+from cogs.challenges.results.pictures import Closing
 from cogs.challenges.settings import ChallengeSettings, RulesOf
 from cogs.challenges.targets import VoteTargets
 
@@ -107,12 +108,13 @@ class PhasesRoom(Room):
                                           key=f"challenges:{challenge_id}:{phase}", community_id=community_id)
 
     @before(PHASE_JOB)
-    async def gather(self, job: Job) -> Recount | None:
-        """Before the vote's close: what the cards show now, read with no transaction open."""
+    async def gather(self, job: Job) -> Closing | None:
+        """Before the vote's close: what the cards show now and the podium's thumbnails, with no transaction
+        open."""
         challenge = await self.repo.get(int(job.payload["challenge"]))
         if job.payload["phase"] != "voting" or challenge is None or challenge.state != "voting":
             return None
-        return await self.results.voting.recounter.gather(challenge)
+        return await self.results.prepare_close(challenge)
 
     @at(PHASE_JOB)
     async def run_phase(self, job: Job, tx: Tx) -> None:

@@ -34,6 +34,8 @@ class ChallengeSettings:
     # a round with more entries is browsed in a gallery, not posted as cards
     gallery_above: int = setting(25, low=0, high=100_000)
     page_size: int = setting(5, low=1, high=20)  # entries on a gallery page (a menu of at most 25 choices)
+    # seconds the vote's close waits at most for the podium's thumbnails (fetched together, before it writes)
+    thumbnail_timeout: float = setting(2.0, low=0.05, high=30)
 
     def default_cap(self) -> int | None:
         """The runtime cap of a new challenge, in seconds (None for no cap)."""

@@ -49,6 +49,13 @@ class FilmsApi(Protocol):
         """Store a film made elsewhere (a set-up in code), inside the caller's transaction; no announcement."""
         ...
 
+    async def picture(self, film: Film) -> bytes | None:
+        """The film's picture (its stored thumbnail address), downloaded now within the previews' limits:
+        `[films] preview_timeout`, `preview_max_bytes`, public addresses only unless `preview_private_hosts`.
+        None, with nothing fetched, when previews are off or the film has no picture; None too when the
+        answer is slow, too big, refused or gone. The bytes are as served: decoding them is the caller's."""
+        ...
+
     async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
         """Change a film's runtime inside the caller's transaction (a challenge entry that gives one)."""
         ...

@@ -123,6 +123,11 @@ class FilmsCog(Cog):
         resolved = await self.short_links.resolve(link) if self.short_links is not None else None
         return (resolved, True) if resolved is not None else (link, False)
 
+    async def picture(self, film: Film) -> bytes | None:
+        if self.previews is None or not self.settings.previews or not film.thumbnail:
+            return None
+        return await self.previews.fetcher.picture(film.thumbnail)
+
     async def set_runtime(self, tx: Tx, film_id: int, seconds: int) -> None:
         await self.repo.update(tx, film_id, {"runtime_seconds": seconds}, self.app.clock.now())
 

@@ -2,7 +2,8 @@
 and Vimeo by their endpoints, any page by its `<link rel="alternate" type="application/json+oembed">`), else
 the page's OpenGraph `og:image`. A fetch has a time limit and a size cap, follows few redirects, never
 reaches private addresses unless told to, and never holds up the share: what it finds is stored and the
-film's posted cards are edited to show it."""
+film's posted cards are edited to show it. The picture itself is downloaded on demand within the same limits
+(the podium of a challenge's results), its whole body or nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
@@ -21,6 +23,7 @@ import aiohttp
 from cogs.films.settings import FilmSettings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_REDIRECTS = 3
 MAX_URL = 2048
 KNOWN_OEMBED = {  # sites whose oEmbed endpoint is known, so their page need not be read
@@ -72,18 +75,40 @@ def _web_url(value: object) -> str | None:
     return value
 
 
+async def _whole_body(response: aiohttp.ClientResponse, cap: int, url: str) -> bytes:
+    """All of a body, refused as soon as it passes `cap` bytes (whatever its Content-Length claimed)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(65536):
+        size += len(chunk)
+        if size > cap:
+            raise PreviewError(f"{url} is larger than {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class PreviewFetcher:
     def __init__(self, settings: FilmSettings) -> None:
         self.settings = settings
 
     async def thumbnail(self, link: str) -> str | None:
         """The picture for a film link, or None (also when the site is slow, huge, broken or gone)."""
+        return await self._limited(lambda session: self._find(session, link), f"no picture for {link}")
+
+    async def picture(self, url: str) -> bytes | None:
+        """The body a picture's address answers (redirects followed and checked), or None when it is not an
+        http(s) address, or the answer is slow, larger than preview_max_bytes, refused or gone."""
+        return await self._limited(lambda session: self._get(session, url, whole=True),
+                                   f"picture {url[:200]} not downloaded")
+
+    async def _limited(self, work: Callable[[aiohttp.ClientSession], Awaitable[T]], failed: str) -> T | None:
+        """`work` within preview_timeout in all; any way a site can fail is logged as `failed` and is None."""
         timeout = aiohttp.ClientTimeout(total=self.settings.preview_timeout)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                return await asyncio.wait_for(self._find(session, link), self.settings.preview_timeout)
+                return await asyncio.wait_for(work(session), self.settings.preview_timeout)
         except (PreviewError, aiohttp.ClientError, TimeoutError, ValueError, UnicodeError) as exc:
-            log.info("films: no picture for %s: %s", link, exc or type(exc).__name__)
+            log.info("films: %s: %s", failed, exc or type(exc).__name__)
             return None
 
     async def _find(self, session: aiohttp.ClientSession, link: str) -> str | None:
@@ -104,9 +129,13 @@ class PreviewFetcher:
             raise PreviewError(f"malformed oEmbed answer from {url}") from exc
         return _web_url(data.get("thumbnail_url")) if isinstance(data, dict) else None
 
-    async def _get(self, session: aiohttp.ClientSession, url: str) -> bytes:
-        """The body, at most preview_max_bytes of it (a page's head is at its top); redirects checked."""
+    async def _get(self, session: aiohttp.ClientSession, url: str, *, whole: bool = False) -> bytes:
+        """The body, at most preview_max_bytes of it (a page's head is at its top; `whole`: a longer body is
+        refused, as a cut picture is a broken one); every redirect checked like the address itself."""
+        cap = self.settings.preview_max_bytes
         for _ in range(MAX_REDIRECTS + 1):
+            if _web_url(url) is None:
+                raise PreviewError(f"{url[:80]} is not an http(s) address")
             await self._check_host(url)
             async with session.get(url, allow_redirects=False) as response:
                 if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
@@ -114,8 +143,11 @@ class PreviewFetcher:
                     continue
                 if response.status != 200:
                     raise PreviewError(f"{url} answered {response.status}")
-                body = await response.content.read(self.settings.preview_max_bytes)
-                return body
+                if not whole:
+                    return await response.content.read(cap)
+                if (response.content_length or 0) > cap:
+                    raise PreviewError(f"{url} is larger than {cap} bytes")
+                return await _whole_body(response, cap, url)
         raise PreviewError(f"too many redirects from {url}")
 
     async def _check_host(self, url: str) -> None:

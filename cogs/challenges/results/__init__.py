@@ -1,6 +1,7 @@
-"""The vote's close and what follows from it: apply the recount, rank overall, per category and by the
-jury, save the results and announce them in one post per chat (the full ranking attached when it is
-long); and the /leaderboard of a season, overall or for one category."""
+"""The vote's close and what follows from it: before its transaction, recount the cards and download the
+podium's thumbnails; inside it, apply the recount, rank overall, per category and by the jury, save the
+results and announce them in one post per chat with the podium's picture (the full ranking attached when
+it is long); and the /leaderboard of a season, overall or for one category."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from cogs.challenges import logic
 from cogs.challenges.ranking import rank_round
 from cogs.challenges.repository import Challenge, ChallengeRepository
 from cogs.challenges.results import views
+from cogs.challenges.results.pictures import Closing, likely_podium, podium_tiles
 from cogs.challenges.results.repository import ResultRepository
 from cogs.challenges.settings import ChallengeSettings, RulesOf
 from cogs.challenges.targets import VoteTargets
-from cogs.challenges.voting import Recount, VotingRoom
+from cogs.challenges.voting import VotingRoom
+from cogs.films.api import FILMS
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,12 +41,21 @@ class ResultsRoom(Room):
         self.voting = voting
         self.results = ResultRepository(app.db)
 
+    async def prepare_close(self, challenge: Challenge) -> Closing:
+        """With no transaction open: what the cards show now, and the likely podium's thumbnails."""
+        recount = await self.voting.recounter.gather(challenge)
+        likely = set(likely_podium(await self.repo.tally(challenge.id), recount))
+        entries = [entry for entry in await self.repo.entries(challenge.id) if entry.id in likely]
+        tiles = await podium_tiles(self.app.service(FILMS), challenge.community_id, entries,
+                                   self.settings.thumbnail_timeout)
+        return Closing(recount, tiles)
+
     async def close_voting(self, tx: Tx, challenge: Challenge, community: Community,
-                           recount: Recount | None = None) -> None:
+                           prepared: Closing | None = None) -> None:
         """Apply the recount gathered before this transaction, rank and announce. Votes after `vote_until`
         never reached the store, so a late run still counts as of the true close time."""
-        if recount is not None:
-            await self.voting.apply_recount(tx, challenge, recount)
+        if prepared is not None:
+            await self.voting.apply_recount(tx, challenge, prepared.recount)
         entries = await self.repo.entries(challenge.id, tx)
         points = (await self.rules(community.id)).points
         standings = rank_round([(entry.id, entry.category) for entry in entries],
@@ -58,7 +70,8 @@ class ResultsRoom(Room):
         self.targets.forget(tx)
         t = self.app.translator(community.language)
         await self.app.outbox.announce(tx, community, "challenges",
-                                       views.results(challenge, standings, {e.id: e for e in entries}, streaks, t),
+                                       views.results(challenge, standings, {e.id: e for e in entries}, streaks, t,
+                                                     prepared.tiles if prepared is not None else {}),
                                        key=f"challenges:{challenge.id}:voting")
 
     @command("leaderboard", Option("season", int, min_value=2000, max_value=2999), Option("category"))

@@ -1,12 +1,14 @@
 """How results look: one post however large the round (the winners per category and of the jury, the top
-ten overall, streaks) with the podium's picture, and the full ranking attached as a CSV file when the post
-cannot hold it."""
+ten overall, streaks) with the podium's picture (its thumbnails from `tiles`), and the full ranking attached
+as a CSV file when the post cannot hold it."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from PIL import Image
 
 from bot.i18n import Translator
 from bot.models import Attachment, Card, Message, Text
@@ -19,7 +21,7 @@ MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
 
 
 def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[int, Entry],
-            streaks: dict[int, int], t: Translator) -> Message:
+            streaks: dict[int, int], t: Translator, tiles: Mapping[int, Image.Image | None]) -> Message:
     lines: list[Text] = []
     judged = any(item.jury_place is not None for item in standings)
     for category in challenge.categories:
@@ -49,7 +51,7 @@ def results(challenge: Challenge, standings: Sequence[Standing], entries: dict[i
     if not whole:
         lines.append(t("challenges.results.attached"))
     card = Card(t.s("challenges.results.title", id=challenge.id, theme=challenge.theme), description=t.join(lines),
-                kind="results", image=podium(challenge, standings, entries, t))
+                kind="results", image=podium(challenge, standings, entries, t, tiles))
     return Message(card=card, attachment=None if whole else ranking_csv(challenge, standings, entries))
 
 
