@@ -20,6 +20,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 
+from cogs.films.links.resolve import GuardedResolver
 from cogs.films.settings import FilmSettings
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,12 @@ class PreviewFetcher:
     async def _limited(self, work: Callable[[aiohttp.ClientSession], Awaitable[T]], failed: str) -> T | None:
         """`work` within preview_timeout in all; any way a site can fail is logged as `failed` and is None."""
         timeout = aiohttp.ClientTimeout(total=self.settings.preview_timeout)
+        # _check_host refuses a private address before asking; the guarded resolver checks again where the
+        # connection is made, so a name that answers differently the second time is refused too.
+        connector = (None if self.settings.preview_private_hosts
+                     else aiohttp.TCPConnector(resolver=GuardedResolver(), use_dns_cache=False))
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
                 return await asyncio.wait_for(work(session), self.settings.preview_timeout)
         except (PreviewError, aiohttp.ClientError, TimeoutError, ValueError, UnicodeError) as exc:
             log.info("films: %s: %s", failed, exc or type(exc).__name__)
