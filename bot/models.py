@@ -251,6 +251,9 @@ class ReplyEvent:
     display_name: str | None
     at: datetime
     space: str | None = None
+    # The custom ids of the parent's buttons when the bot wrote it: they name what it shows, so a reply
+    # to a card whose send was never recorded (the process died in between) still finds its film.
+    parent_buttons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

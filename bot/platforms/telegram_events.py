@@ -151,7 +151,17 @@ class UpdateRouter:
         chat = str(message.chat.id)
         await self.app.dispatcher.reply(ReplyEvent(
             MessageRef(PLATFORM, chat, str(message.message_id)), MessageRef(PLATFORM, chat, str(parent.message_id)),
-            Account(PLATFORM, str(user.id)), display_name(user), at=message.date, space=space_of(message.chat)))
+            Account(PLATFORM, str(user.id)), display_name(user), at=message.date, space=space_of(message.chat),
+            parent_buttons=await self._buttons_of(parent)))
+
+    async def _buttons_of(self, message: Message) -> tuple[str, ...]:
+        """The custom ids behind a bot message's inline keyboard (shortened ones looked up)."""
+        author, markup = message.from_user, message.reply_markup
+        if author is None or author.id != self.platform.bot.id or markup is None:
+            return ()
+        data = [str(button.callback_data) for row in markup.inline_keyboard for button in row
+                if isinstance(button.callback_data, str)]
+        return tuple([await self.platform.inbox.expand(item) for item in data])
 
     # -- buttons ---------------------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ class DiscussionRoom(Room):
         self._in_flight[event.message] = done  # before any await: replies to this one wait for it
         film_id: int | None = None
         try:
-            film = await self._film_answered(event.parent)
+            film = await self._film_answered(event.parent, event.parent_buttons)
             if film is not None:
                 person = await self.app.directory.person_for(event.account, event.display_name, film.community_id)
                 await self.replies.add(event.message, film.id, person.id, event.at)
@@ -49,9 +49,10 @@ class DiscussionRoom(Room):
             if self._in_flight.get(event.message) is done:
                 del self._in_flight[event.message]
 
-    async def _film_answered(self, parent: MessageRef) -> Film | None:
+    async def _film_answered(self, parent: MessageRef, buttons: tuple[str, ...]) -> Film | None:
         """The film whose card `parent` is, or whose discussion it belongs to; None for anything else
-        (ordinary chatter: nothing is written, nobody is answered)."""
+        (ordinary chatter: nothing is written, nobody is answered). A card not (yet) recorded as sent is
+        known by its Discuss button."""
         pending = self._in_flight.get(parent)
         if pending is not None:
             film_id = await asyncio.shield(pending)
@@ -60,7 +61,7 @@ class DiscussionRoom(Room):
             if tagged is not None and tagged[0].startswith(FILM_TAG):
                 film_id = parse_id(tagged[0].removeprefix(FILM_TAG))
             else:
-                film_id = await self.replies.film_of(parent)
+                film_id = await self.replies.film_of(parent) or _discussed(buttons)
         return None if film_id is None else await self.films.get(film_id)  # a deleted film takes none
 
     @button("films.discuss")
@@ -94,3 +95,12 @@ class DiscussionRoom(Room):
         cards = [ref for ref in await self.app.sent.refs_with_tag(f"{FILM_TAG}{film.id}")
                  if ref.platform == platform.name]
         return platform.discussion_link(cards[0]) if cards else None
+
+
+def _discussed(buttons: tuple[str, ...]) -> int | None:
+    """The film a card's Discuss button names (`films.discuss:<id>`), if it carries one."""
+    for custom_id in buttons:
+        action, _, arg = custom_id.partition(":")
+        if action == "films.discuss":
+            return parse_id(arg)
+    return None
