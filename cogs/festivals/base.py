@@ -9,7 +9,7 @@ from bot.errors import UserError
 from cogs.festivals.planner import Planner
 from cogs.festivals.repository import Festival, FestivalRepository
 from cogs.festivals.settings import FestivalSettings
-from cogs.festivals.tracker_repository import TrackerRepository
+from cogs.festivals.tracker.repository import TrackerRepository
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -28,7 +28,7 @@ from cogs.festivals.reminders import ReminderJobs
 from cogs.festivals.repository import Festival, FestivalRepository
 from cogs.festivals.settings import FestivalSettings
 from cogs.festivals.submissions import SubmissionCommands
-from cogs.festivals.tracker_repository import TrackerRepository
+from cogs.festivals.tracker.repository import TrackerRepository
 from cogs.films.api import FILMS
 
 HERE = Path(__file__).parent

@@ -18,7 +18,7 @@ from cogs.festivals import logic
 from cogs.festivals.logic import LocalInstant
 from cogs.festivals.repository import Deadline, Festival, FestivalRepository
 from cogs.festivals.settings import FestivalSettings
-from cogs.festivals.tracker_repository import Submission, TrackerRepository
+from cogs.festivals.tracker.repository import Submission, TrackerRepository
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -1,4 +1,4 @@
-"""SQL of the festivals cog for festivals and their deadline tiers (the tracker's lives in tracker_repository)."""
+"""SQL of the festivals cog for festivals and their deadline tiers (the tracker's lives in tracker/repository.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from bot.storage import Tx
 from cogs.festivals import logic
 from cogs.festivals.base import FestivalsBase
 from cogs.festivals.planner import NOTIFY
-from cogs.festivals.tracker_repository import Submission
+from cogs.festivals.tracker.repository import Submission
 from cogs.festivals.views import fee_text
 from cogs.films.api import FILMS
 
